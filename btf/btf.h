@@ -1,0 +1,149 @@
+// Btf: a checked, read-only, typed view of one BTF blob (optionally split on a base).
+//
+// Parsing decodes only the framing: header, section bounds, and the record boundaries of the
+// type section (every record's kind must be known and its trailing data must fit). That is
+// the point where a parser has to stop; everything else (reserved bits, names, sizes, loops)
+// is the verifier's job, which collects every violation instead of stopping at the first.
+// The type section is decoded once into host-order 32-bit words, so both byte orders read
+// the same afterwards.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "btf/bytes.h"
+#include "btf/error.h"
+#include "btf/kinds.h"
+
+namespace btfcheck::btf {
+
+constexpr uint16_t kMagic = 0xEB9F;
+constexpr uint32_t kHeaderSize = 24;  // struct btf_header as the kernel knows it
+
+struct Header {
+  uint16_t magic = 0;
+  uint8_t version = 0;
+  uint8_t flags = 0;
+  uint32_t hdr_len = 0;
+  uint32_t type_off = 0, type_len = 0;
+  uint32_t str_off = 0, str_len = 0;
+};
+
+class Btf;
+
+// One type record. Cheap to copy; valid while its Btf lives.
+class Type {
+ public:
+  Type(const Btf* btf, uint32_t id, const uint32_t* words, uint64_t offset)
+      : btf_(btf), id_(id), w_(words), offset_(offset) {}
+
+  uint32_t id() const { return id_; }
+  const Btf& btf() const { return *btf_; }
+  uint64_t offset() const { return offset_; }   // byte offset of the record in its blob
+  uint32_t word(size_t i) const { return w_[i]; }
+  size_t words() const { return record_words(kind(), vlen()); }
+
+  uint32_t name_off() const { return w_[0]; }
+  uint32_t info() const { return w_[1]; }
+  uint32_t kind() const { return info_kind(w_[1]); }
+  uint32_t vlen() const { return info_vlen(w_[1]); }
+  bool kflag() const { return info_kflag(w_[1]); }
+  uint32_t size() const { return w_[2]; }       // sized kinds
+  uint32_t type() const { return w_[2]; }       // referencing kinds
+  std::string_view kind_name() const { return btf::kind_name(kind()); }
+  std::string_view name() const;                // "" when absent or invalid
+
+  // Kind-specific trailing data (callers check kind first).
+  uint32_t int_data() const { return w_[3]; }
+  uint32_t int_encoding() const { return (w_[3] >> 24) & 0x0f; }
+  uint32_t int_offset() const { return (w_[3] >> 16) & 0xff; }
+  uint32_t int_bits() const { return w_[3] & 0xff; }
+  struct ArrayInfo { uint32_t type, index_type, nelems; };
+  ArrayInfo array() const { return {w_[3], w_[4], w_[5]}; }
+  struct Member { uint32_t name_off, type, offset; };
+  Member member(uint32_t i) const { return {w_[3 + 3 * i], w_[4 + 3 * i], w_[5 + 3 * i]}; }
+  uint32_t member_bit_offset(uint32_t i) const {
+    uint32_t o = member(i).offset;
+    return kflag() ? (o & 0xffffff) : o;
+  }
+  uint32_t member_bitfield_size(uint32_t i) const { return kflag() ? member(i).offset >> 24 : 0; }
+  struct EnumValue { uint32_t name_off; int64_t value; };   // ENUM: sign-extended if kflag
+  EnumValue enumerator(uint32_t i) const;
+  struct Param { uint32_t name_off, type; };
+  Param param(uint32_t i) const { return {w_[3 + 2 * i], w_[4 + 2 * i]}; }
+  uint32_t var_linkage() const { return w_[3]; }
+  struct SecInfo { uint32_t type, offset, size; };
+  SecInfo secinfo(uint32_t i) const { return {w_[3 + 3 * i], w_[4 + 3 * i], w_[5 + 3 * i]}; }
+  int32_t decl_tag_component() const { return static_cast<int32_t>(w_[3]); }
+  uint64_t enum64_value(uint32_t i) const {
+    return uint64_t(w_[4 + 3 * i]) | (uint64_t(w_[5 + 3 * i]) << 32);
+  }
+
+ private:
+  const Btf* btf_;
+  uint32_t id_;
+  const uint32_t* w_;
+  uint64_t offset_;
+};
+
+struct ParseOptions {
+  std::string file;                 // for error messages
+  std::string section;              // ".BTF" for an ELF section, "" for a raw file
+  std::shared_ptr<const Btf> base;  // split BTF: ids and string offsets continue the base's
+};
+
+class Btf {
+ public:
+  // Parses one BTF blob; stops with an Error at broken framing.
+  static Result<std::shared_ptr<const Btf>> parse(std::vector<uint8_t> blob, ParseOptions opts);
+
+  const Header& header() const { return hdr_; }
+  Endian endian() const { return endian_; }
+  std::span<const uint8_t> bytes() const { return bytes_; }
+  ByteReader reader() const { return ByteReader(bytes_, endian_); }
+  const std::string& file() const { return file_; }
+  const std::string& section() const { return section_; }
+  const Btf* base() const { return base_.get(); }
+  const std::shared_ptr<const Btf>& base_ptr() const { return base_; }
+
+  uint32_t start_id() const { return start_id_; }          // first id owned by this blob
+  uint32_t own_count() const { return uint32_t(starts_.size()); }
+  uint32_t type_count() const { return start_id_ + own_count(); }  // ids [0, type_count)
+  bool owns(uint32_t id) const { return id >= start_id_ && id < type_count(); }
+  bool valid_id(uint32_t id) const { return id < type_count(); }  // 0 = void is valid
+
+  // Any id in [1, type_count): own or base. Precondition: valid_id(id) && id != 0.
+  Type type(uint32_t id) const;
+
+  uint32_t start_str_off() const { return start_str_; }   // base's string length for split
+  uint32_t str_end() const { return start_str_ + hdr_.str_len; }
+  // The string at a (split-aware) name offset; nullopt when out of range or unterminated.
+  std::optional<std::string_view> str(uint32_t off) const;
+  std::string_view str_or_empty(uint32_t off) const { return str(off).value_or(""); }
+  // Raw string section of this blob.
+  std::span<const uint8_t> strings() const;
+
+  // Error prefilled with this blob's file and section.
+  Error error(std::string rule, std::string message) const;
+
+ private:
+  Btf() = default;
+  std::vector<uint8_t> bytes_;
+  Endian endian_ = Endian::Little;
+  Header hdr_;
+  std::string file_, section_;
+  std::shared_ptr<const Btf> base_;
+  uint32_t start_id_ = 1, start_str_ = 0;
+  std::vector<uint32_t> words_;    // type section in host order
+  std::vector<uint32_t> starts_;   // first word of each own record
+};
+
+// Detects the byte order from the magic; nullopt when it is not a BTF magic.
+std::optional<Endian> detect_endian(std::span<const uint8_t> blob);
+
+}  // namespace btfcheck::btf

@@ -1,0 +1,203 @@
+#include "btf/load.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace btfcheck::btf {
+namespace {
+
+Error io_error(const std::string& path, const std::string& rule, const std::string& what) {
+  Error e;
+  e.rule = rule;
+  e.file = path;
+  e.message = what;
+  return e;
+}
+
+bool is_elf(std::span<const uint8_t> b) {
+  return b.size() >= 4 && b[0] == 0x7f && b[1] == 'E' && b[2] == 'L' && b[3] == 'F';
+}
+
+// The named section's bytes, located through libelf on the open file (mmap'd, so only the
+// section is read, not a 600 MB vmlinux).
+Result<Blob> elf_section(int fd, const std::string& path, const std::string& name) {
+  if (elf_version(EV_CURRENT) == EV_NONE)
+    return io_error(path, "elf.libelf", "libelf initialisation failed");
+  Elf* elf = elf_begin(fd, ELF_C_READ_MMAP, nullptr);
+  if (!elf) return io_error(path, "elf.malformed", std::string("not a valid ELF: ") + elf_errmsg(-1));
+  struct Closer { Elf* e; ~Closer() { elf_end(e); } } closer{elf};
+  size_t shstrndx = 0;
+  if (elf_getshdrstrndx(elf, &shstrndx) != 0)
+    return io_error(path, "elf.malformed", std::string("no section name table: ") + elf_errmsg(-1));
+  for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn; scn = elf_nextscn(elf, scn)) {
+    GElf_Shdr sh;
+    if (!gelf_getshdr(scn, &sh)) continue;
+    const char* sname = elf_strptr(elf, shstrndx, sh.sh_name);
+    if (!sname || name != sname) continue;
+    Error bad = io_error(path, "elf.malformed", "section " + name + " cannot be read");
+    bad.section = name;
+    if (sh.sh_type == SHT_NOBITS) return bad;
+    Elf_Data* d = elf_rawdata(scn, nullptr);
+    if (!d || (d->d_size && !d->d_buf)) {
+      bad.message += std::string(": ") + elf_errmsg(-1);
+      return bad;
+    }
+    Blob b;
+    const uint8_t* p = static_cast<const uint8_t*>(d->d_buf);
+    b.bytes.assign(p, p + d->d_size);
+    b.file = path;
+    b.section = name;
+    b.from_elf = true;
+    return b;
+  }
+  return io_error(path, "elf.no-btf", "ELF file has no " + name + " section");
+}
+
+struct Fd {
+  int fd;
+  ~Fd() { if (fd >= 0) ::close(fd); }
+};
+
+Result<std::vector<uint8_t>> read_all(int fd, const std::string& path) {
+  std::vector<uint8_t> out;
+  struct stat st;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) out.reserve(size_t(st.st_size));
+  uint8_t buf[1 << 16];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return io_error(path, "io.read", std::strerror(errno));
+    }
+    if (n == 0) break;
+    out.insert(out.end(), buf, buf + n);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<uint8_t>> read_file(const std::string& path) {
+  Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (f.fd < 0) return io_error(path, "io.open", std::strerror(errno));
+  return read_all(f.fd, path);
+}
+
+Result<Blob> load_blob(const std::string& path, const std::string& elf_section_name) {
+  Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (f.fd < 0) return io_error(path, "io.open", std::strerror(errno));
+  uint8_t magic[4] = {0, 0, 0, 0};
+  ssize_t n = ::pread(f.fd, magic, sizeof magic, 0);
+  if (n == 4 && is_elf(magic)) return elf_section(f.fd, path, elf_section_name);
+  auto data = read_all(f.fd, path);
+  if (!data) return data.error();
+  Blob b;
+  b.bytes = std::move(*data);
+  b.file = path;
+  return b;
+}
+
+Result<std::vector<ArchiveMember>> split_archive(std::span<const uint8_t> bytes,
+                                                 const std::string& file,
+                                                 const std::string& section) {
+  std::vector<ArchiveMember> out;
+  uint64_t off = 0;
+  while (off < bytes.size()) {
+    auto endian = detect_endian(bytes.subspan(off));
+    Error e;
+    e.file = file;
+    e.section = section;
+    e.offset = off;
+    if (!endian) {
+      e.rule = out.empty() ? "hdr.magic" : "archive.trailing";
+      e.message = out.empty() ? "Invalid magic"
+                              : "bytes after archive member " + std::to_string(out.size()) +
+                                    " are neither padding nor a BTF header";
+      return e;
+    }
+    ByteReader r(bytes.subspan(off), *endian);
+    auto hdr_len = r.u32(4), toff = r.u32(8), tlen = r.u32(12), soff = r.u32(16),
+         slen = r.u32(20);
+    if (!hdr_len || !toff || !tlen || !soff || !slen || *hdr_len < 24) {
+      e.rule = "hdr.truncated";
+      e.message = "archive member " + std::to_string(out.size()) + ": header truncated";
+      return e;
+    }
+    const uint64_t end = uint64_t(*hdr_len) +
+                         std::max(uint64_t(*toff) + *tlen, uint64_t(*soff) + *slen);
+    if (end > bytes.size() - off) {
+      e.rule = "sec.past-end";
+      e.message = "archive member " + std::to_string(out.size()) + " needs " +
+                  std::to_string(end) + " bytes, " + std::to_string(bytes.size() - off) +
+                  " left";
+      return e;
+    }
+    out.push_back({off, end});
+    off += end;
+    // Linkers pad input sections to their alignment with zeros.
+    uint64_t pad = 0;
+    while (off + pad < bytes.size() && bytes[off + pad] == 0 && pad < 8) ++pad;
+    if (off + pad == bytes.size()) break;   // trailing padding only
+    off += pad;
+  }
+  if (out.empty()) {
+    Error e;
+    e.file = file;
+    e.section = section;
+    e.offset = 0;
+    e.rule = "hdr.truncated";
+    e.message = "empty BTF data";
+    return e;
+  }
+  return out;
+}
+
+Result<std::vector<std::shared_ptr<const Btf>>> open_archive(const std::string& path,
+                                                             std::shared_ptr<const Btf> base) {
+  auto blob = load_blob(path);
+  if (!blob) return blob.error();
+  auto members = split_archive(blob->bytes, blob->file, blob->section);
+  if (!members) return members.error();
+  std::vector<std::shared_ptr<const Btf>> out;
+  for (const ArchiveMember& m : *members) {
+    std::vector<uint8_t> bytes(blob->bytes.begin() + m.offset,
+                               blob->bytes.begin() + m.offset + m.size);
+    ParseOptions po{blob->file, blob->section, base};
+    if (members->size() > 1)
+      po.section = (blob->section.empty() ? std::string("archive") : blob->section) + "#" +
+                   std::to_string(out.size());
+    auto b = Btf::parse(std::move(bytes), po);
+    if (!b) {
+      Error e = b.error();
+      if (e.offset) *e.offset += m.offset;
+      return e;
+    }
+    out.push_back(*b);
+  }
+  return out;
+}
+
+Result<std::shared_ptr<const Btf>> open_btf(const std::string& path,
+                                            std::shared_ptr<const Btf> base) {
+  auto blob = load_blob(path);
+  if (!blob) return blob.error();
+  auto members = split_archive(blob->bytes, blob->file, blob->section);
+  if (members && members->size() > 1) {
+    Error e;
+    e.rule = "archive.multiple";
+    e.file = path;
+    e.section = blob->section;
+    e.message = "input is a BTF archive of " + std::to_string(members->size()) +
+                " concatenated blobs; use --archive or `btfcheck encode archive`";
+    return e;
+  }
+  return Btf::parse(std::move(blob->bytes), ParseOptions{blob->file, blob->section, base});
+}
+
+}  // namespace btfcheck::btf

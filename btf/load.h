@@ -1,0 +1,52 @@
+// Loading BTF bytes from the places they live: a raw .btf file, /sys/kernel/btf/*, or the
+// .BTF section of an ELF object (via libelf). This is the I/O edge of the btf/ stage; the
+// parser itself (btf.h) only sees bytes.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "btf/btf.h"
+#include "btf/error.h"
+
+namespace btfcheck::btf {
+
+struct Blob {
+  std::vector<uint8_t> bytes;
+  std::string file;
+  std::string section;       // ".BTF" when read from an ELF, "" for a raw file
+  bool from_elf = false;
+};
+
+// Whole file into memory; Error "io.*" names the path and errno text.
+Result<std::vector<uint8_t>> read_file(const std::string& path);
+
+// A raw BTF file or an ELF's section (default ".BTF"). An ELF without the section is an
+// Error with rule "elf.no-btf".
+Result<Blob> load_blob(const std::string& path, const std::string& elf_section = ".BTF");
+
+// Members of a BTF archive: several BTF blobs concatenated (as `ld -r` leaves per-object
+// .BTF sections), each optionally followed by zero padding up to 8-byte alignment. A plain
+// blob is an archive of one member. Each member's length is hdr_len plus the end of its
+// furthest section.
+struct ArchiveMember {
+  uint64_t offset = 0;
+  uint64_t size = 0;
+};
+Result<std::vector<ArchiveMember>> split_archive(std::span<const uint8_t> bytes,
+                                                 const std::string& file = "",
+                                                 const std::string& section = "");
+
+// load_blob + Btf::parse, with an optional base file for split BTF. An archive of more than
+// one member is an Error (rule "archive.multiple") unless the caller splits it first.
+Result<std::shared_ptr<const Btf>> open_btf(const std::string& path,
+                                            std::shared_ptr<const Btf> base = nullptr);
+
+// Parses every member of an archive (a plain blob gives one).
+Result<std::vector<std::shared_ptr<const Btf>>> open_archive(
+    const std::string& path, std::shared_ptr<const Btf> base = nullptr);
+
+}  // namespace btfcheck::btf

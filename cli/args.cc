@@ -1,0 +1,118 @@
+#include "cli/args.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+namespace btfcheck::cli {
+
+Args::Args(const std::vector<std::string>& argv, const std::vector<OptionSpec>& specs) {
+  auto find = [&](const std::string& n) -> const OptionSpec* {
+    for (const OptionSpec& s : specs)
+      if (s.name == n) return &s;
+    return nullptr;
+  };
+  bool only_positional = false;
+  for (size_t i = 0; i < argv.size(); ++i) {
+    const std::string& a = argv[i];
+    if (only_positional || a.size() < 2 || a[0] != '-' || a == "-") {
+      positional_.push_back(a);
+      continue;
+    }
+    if (a == "--") {
+      only_positional = true;
+      continue;
+    }
+    if (a == "-h" || a == "--help") {
+      help_ = true;
+      continue;
+    }
+    std::string name = a, val;
+    bool inline_val = false;
+    if (auto eq = a.find('='); eq != std::string::npos && a.rfind("--", 0) == 0) {
+      name = a.substr(0, eq);
+      val = a.substr(eq + 1);
+      inline_val = true;
+    }
+    const OptionSpec* s = find(name);
+    if (!s) {
+      error_ = "unknown option " + name;
+      return;
+    }
+    if (!s->takes_value) {
+      if (inline_val) {
+        error_ = "option " + name + " takes no value";
+        return;
+      }
+      flags_.insert(name);
+      continue;
+    }
+    if (!inline_val) {
+      if (i + 1 >= argv.size()) {
+        error_ = "option " + name + " needs a value";
+        return;
+      }
+      val = argv[++i];
+    }
+    values_[name] = val;
+  }
+}
+
+std::optional<std::string> Args::value(const std::string& name) const {
+  auto it = values_.find(name);
+  if (it == values_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::string usage_text(const std::string& cmd, const std::string& synopsis,
+                       const std::string& summary, const std::vector<OptionSpec>& specs) {
+  std::string out = "usage: btfcheck " + cmd + " " + synopsis + "\n\n" + summary + "\n";
+  if (!specs.empty()) out += "\noptions:\n";
+  for (const OptionSpec& s : specs) {
+    std::string left = "  " + s.name + (s.takes_value ? " " + s.value_name : "");
+    if (left.size() < 24) left.resize(24, ' ');
+    else left += "  ";
+    out += left + s.help + "\n";
+  }
+  out += "  -h, --help              this text\n";
+  return out;
+}
+
+std::string write_output(const std::string& path, const std::string& content) {
+  if (path == "-") {
+    if (std::fwrite(content.data(), 1, content.size(), stdout) != content.size())
+      return "writing stdout failed";
+    std::fflush(stdout);
+    return "";
+  }
+  std::string tmp = path + ".tmp.XXXXXX";
+  std::vector<char> name(tmp.begin(), tmp.end());
+  name.push_back('\0');
+  int fd = ::mkstemp(name.data());
+  if (fd < 0) return path + ": cannot create temporary file: " + std::strerror(errno);
+  size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      std::string err = path + ": write failed: " + std::strerror(errno);
+      ::close(fd);
+      ::unlink(name.data());
+      return err;
+    }
+    done += size_t(n);
+  }
+  ::fchmod(fd, 0644);
+  if (::close(fd) != 0 || ::rename(name.data(), path.c_str()) != 0) {
+    std::string err = path + ": " + std::strerror(errno);
+    ::unlink(name.data());
+    return err;
+  }
+  return "";
+}
+
+}  // namespace btfcheck::cli

@@ -1,0 +1,55 @@
+// A tiny argument parser shared by every subcommand: long options with values
+// ("--base B", "--base=B"), flags, positional arguments, and a usage error that the caller
+// maps to exit code 2.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace btfcheck::cli {
+
+constexpr int kExitOk = 0;        // clean / equal / pass
+constexpr int kExitFindings = 1;  // violations / differences / gate failed
+constexpr int kExitError = 2;     // could not run
+
+struct OptionSpec {
+  std::string name;       // "--base"
+  bool takes_value;
+  std::string help;       // one line for --help
+  std::string value_name = "VALUE";
+};
+
+class Args {
+ public:
+  // Parses argv (after the subcommand name). On error, error() is non-empty.
+  Args(const std::vector<std::string>& argv, const std::vector<OptionSpec>& specs);
+
+  bool has(const std::string& name) const { return flags_.count(name) || values_.count(name); }
+  std::optional<std::string> value(const std::string& name) const;
+  std::string value_or(const std::string& name, const std::string& dflt) const {
+    return value(name).value_or(dflt);
+  }
+  const std::vector<std::string>& positional() const { return positional_; }
+  const std::string& error() const { return error_; }
+  bool help() const { return help_; }
+
+ private:
+  std::set<std::string> flags_;
+  std::map<std::string, std::string> values_;
+  std::vector<std::string> positional_;
+  std::string error_;
+  bool help_ = false;
+};
+
+// "usage: btfcheck CMD SYNOPSIS\n\nSUMMARY\n\noptions:\n  --x VALUE  help\n"
+std::string usage_text(const std::string& cmd, const std::string& synopsis,
+                       const std::string& summary, const std::vector<OptionSpec>& specs);
+
+// Writes `content` to `path` atomically (temporary file in the same directory, then rename),
+// so a failure never leaves a partial output. "-" writes to stdout. Returns "" or an error.
+std::string write_output(const std::string& path, const std::string& content);
+
+}  // namespace btfcheck::cli

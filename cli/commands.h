@@ -1,0 +1,15 @@
+// Subcommand entry points. Each takes the arguments after its name and returns an exit code
+// (0 clean, 1 findings, 2 could not run). cli/ stays thin: parse, call stages, map errors.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace btfcheck::cli {
+
+using Argv = std::vector<std::string>;
+
+int cmd_verify(const Argv& args);
+int cmd_dump(const Argv& args);
+
+}  // namespace btfcheck::cli

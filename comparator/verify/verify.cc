@@ -1,0 +1,1 @@
+#include "comparator/verify/verify.h"
