@@ -11,5 +11,8 @@ using Argv = std::vector<std::string>;
 
 int cmd_verify(const Argv& args);
 int cmd_dump(const Argv& args);
+int cmd_canon(const Argv& args);
+int cmd_digest(const Argv& args);
+int cmd_diff(const Argv& args);
 
 }  // namespace btfcheck::cli

@@ -18,6 +18,9 @@ struct Command {
 constexpr Command kCommands[] = {
     {"verify", btfcheck::cli::cmd_verify, "check BTF against the kernel verifier's rules"},
     {"dump", btfcheck::cli::cmd_dump, "print BTF as bpftool does (raw), as JSON, or as C"},
+    {"canon", btfcheck::cli::cmd_canon, "print the canonical, ID-free text form of a BTF"},
+    {"digest", btfcheck::cli::cmd_digest, "digest of the canonical graph (and per type)"},
+    {"diff", btfcheck::cli::cmd_diff, "structural diff of two BTFs"},
 };
 
 void usage(FILE* out) {

@@ -1,0 +1,105 @@
+// btfcheck canon FILE / btfcheck digest FILE: the canonical text and digests of one BTF.
+#include <cstdio>
+
+#include "btf/json.h"
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "cli/input.h"
+#include "comparator/canon/canon.h"
+#include "comparator/canon/rules.h"
+
+namespace btfcheck::cli {
+namespace {
+
+int fail(const char* cmd, const Error& e) {
+  std::fprintf(stderr, "btfcheck %s: %s\n", cmd, e.str().c_str());
+  return kExitError;
+}
+
+// Parses the common options and builds the graph; returns an exit code on failure.
+int load_graph(const char* cmd, const Args& args, canon::Graph& g) {
+  if (args.positional().size() != 1) {
+    std::fprintf(stderr, "btfcheck %s: expected one FILE (see --help)\n", cmd);
+    return kExitError;
+  }
+  auto rules = canon::parse_rules(args.value_or("--rules", ""));
+  if (!rules) return fail(cmd, rules.error());
+  auto btf = open_input(args.positional()[0], args.value_or("--base", ""));
+  if (!btf) return fail(cmd, btf.error());
+  g = canon::build(**btf, canon::Options{*rules});
+  return -1;
+}
+
+std::vector<OptionSpec> common_specs() {
+  return {{"--base", true, "base BTF for split BTF", "B"},
+          {"--rules", true, "normalization rules or presets (see `btfcheck diff --help`)", "LIST"},
+          {"-o", true, "write to FILE (atomically) instead of stdout", "FILE"}};
+}
+
+int emit(const char* cmd, const Args& args, const std::string& out) {
+  if (std::string err = write_output(args.value_or("-o", "-"), out); !err.empty()) {
+    std::fprintf(stderr, "btfcheck %s: %s\n", cmd, err.c_str());
+    return kExitError;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int cmd_canon(const Argv& argv) {
+  const auto specs = common_specs();
+  Args args(argv, specs);
+  if (args.help()) {
+    std::fputs(usage_text("canon", "FILE [--base B] [--rules LIST] [-o OUT]",
+                          "Print the canonical, ID-free text form of a BTF: one sorted line per "
+                          "named type,\nreferences by canonical name, anonymous types inline.",
+                          specs).c_str(), stdout);
+    return kExitOk;
+  }
+  if (!args.error().empty()) {
+    std::fprintf(stderr, "btfcheck canon: %s\n", args.error().c_str());
+    return kExitError;
+  }
+  canon::Graph g;
+  if (int rc = load_graph("canon", args, g); rc >= 0) return rc;
+  return emit("canon", args, canon::text(g));
+}
+
+int cmd_digest(const Argv& argv) {
+  auto specs = common_specs();
+  specs.push_back({"--per-type", false, "also print one digest per named type"});
+  specs.push_back({"--json", false, "JSON output"});
+  Args args(argv, specs);
+  if (args.help()) {
+    std::fputs(usage_text("digest", "FILE [--base B] [--rules LIST] [--per-type] [--json]",
+                          "Print a digest of the whole canonical graph (and of each named type).",
+                          specs).c_str(), stdout);
+    return kExitOk;
+  }
+  if (!args.error().empty()) {
+    std::fprintf(stderr, "btfcheck digest: %s\n", args.error().c_str());
+    return kExitError;
+  }
+  canon::Graph g;
+  if (int rc = load_graph("digest", args, g); rc >= 0) return rc;
+  const std::string total = canon::hex64(canon::graph_digest(g));
+  const bool json = args.has("--json"), per = args.has("--per-type");
+  std::string out = json ? "{\"digest\":\"" + total + "\"" : total + "\n";
+  if (per) {
+    if (json) out += ",\"types\":{";
+    bool first = true;
+    for (size_t i = 0; i < g.tops.size(); ++i) {
+      const uint32_t c = g.tops[i];
+      if (!g.named[c]) continue;
+      const std::string d = canon::hex64(g.digest[c]);
+      if (json) out += (first ? "" : ",") + json_quote(g.key[c]) + ":\"" + d + "\"";
+      else out += d + " " + g.key[c] + "\n";
+      first = false;
+    }
+    if (json) out += "}";
+  }
+  if (json) out += "}\n";
+  return emit("digest", args, out);
+}
+
+}  // namespace btfcheck::cli

@@ -1,0 +1,92 @@
+// btfcheck diff A B: structural diff of two BTFs through their canonical graphs.
+#include <algorithm>
+#include <cstdio>
+
+#include "btf/load.h"
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "cli/input.h"
+#include "comparator/canon/canon.h"
+#include "comparator/canon/rules.h"
+#include "comparator/diff/diff.h"
+#include "comparator/diff/suppress.h"
+
+namespace btfcheck::cli {
+namespace {
+
+std::string rules_help() {
+  std::string s = "\nnormalization rules (--rules a,b or a preset; default strict: none):\n";
+  for (const canon::RuleInfo& r : canon::all_rules()) {
+    std::string name = "  " + std::string(r.name);
+    name.resize(std::max<size_t>(name.size() + 1, 24), ' ');
+    s += name + r.rationale + "\n";
+  }
+  return s;
+}
+
+}  // namespace
+
+int cmd_diff(const Argv& argv) {
+  const std::vector<OptionSpec> specs = {
+      {"--base", true, "base BTF for both inputs (split BTF)", "B"},
+      {"--base-a", true, "base BTF for A only", "B"},
+      {"--base-b", true, "base BTF for B only", "B"},
+      {"--rules", true, "normalization rules or presets, comma-separated", "LIST"},
+      {"--suppress", true, "suppression file of accepted differences", "FILE"},
+      {"--format", true, "text (default), json or markdown", "FMT"},
+      {"--leaf", false, "report each change once, at the changed type, with its impacts"},
+      {"--bisect-exit", false, "exit codes for `git bisect run`: 0 equal, 1 different, 125 error"},
+      {"-o", true, "write the report to FILE (atomically) instead of stdout", "FILE"},
+  };
+  Args args(argv, specs);
+  if (args.help()) {
+    std::fputs((usage_text("diff", "A B [options]",
+                           "Compare two BTFs structurally (ID-free), listing added, removed and "
+                           "changed types\nand members with the path and the before/after values. "
+                           "Exit 0 equal, 1 different, 2 error.",
+                           specs) + rules_help()).c_str(), stdout);
+    return kExitOk;
+  }
+  const int err_code = args.has("--bisect-exit") ? 125 : kExitError;
+  auto fail = [&](const std::string& msg) {
+    std::fprintf(stderr, "btfcheck diff: %s\n", msg.c_str());
+    return err_code;
+  };
+  if (!args.error().empty()) return fail(args.error());
+  if (args.positional().size() != 2) return fail("expected two inputs A B (see --help)");
+  const std::string format = args.value_or("--format", "text");
+  if (format != "text" && format != "json" && format != "markdown")
+    return fail("unknown --format '" + format + "' (text, json, markdown)");
+  auto rules = canon::parse_rules(args.value_or("--rules", ""));
+  if (!rules) return fail(rules.error().str());
+  std::vector<diff::Suppression> sups;
+  if (auto sp = args.value("--suppress")) {
+    auto text = btf::read_file(*sp);
+    if (!text) return fail(text.error().str());
+    auto parsed = diff::parse_suppressions(std::string(text->begin(), text->end()), *sp);
+    if (!parsed) return fail(parsed.error().str());
+    sups = std::move(*parsed);
+  }
+  const std::string& pa = args.positional()[0];
+  const std::string& pb = args.positional()[1];
+  const std::string base = args.value_or("--base", "");
+  auto a = open_input(pa, args.value_or("--base-a", base));
+  if (!a) return fail(a.error().str());
+  auto b = open_input(pb, args.value_or("--base-b", base));
+  if (!b) return fail(b.error().str());
+  const canon::Options co{*rules};
+  const canon::Graph ga = canon::build(**a, co);
+  const canon::Graph gb = canon::build(**b, co);
+  diff::Options opts;
+  opts.leaf = args.has("--leaf");
+  diff::Report report = diff::diff(ga, gb, opts);
+  if (!sups.empty()) diff::apply_suppressions(report, sups);
+  std::string out = format == "json"       ? diff::render_json(report, pa, pb)
+                    : format == "markdown" ? diff::render_markdown(report, pa, pb)
+                                           : diff::render_text(report);
+  if (std::string err = write_output(args.value_or("-o", "-"), out); !err.empty())
+    return fail(err);
+  return report.unsuppressed() ? kExitFindings : kExitOk;
+}
+
+}  // namespace btfcheck::cli

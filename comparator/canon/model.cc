@@ -1,0 +1,147 @@
+#include "comparator/canon/model.h"
+
+namespace btfcheck::canon {
+
+const char* kind_word(Kind k) {
+  switch (k) {
+    case Kind::Unkn: return "void";
+    case Kind::Int: return "int";
+    case Kind::Ptr: return "ptr";
+    case Kind::Array: return "array";
+    case Kind::Struct: return "struct";
+    case Kind::Union: return "union";
+    case Kind::Enum: return "enum";
+    case Kind::Fwd: return "fwd";
+    case Kind::Typedef: return "typedef";
+    case Kind::Volatile: return "volatile";
+    case Kind::Const: return "const";
+    case Kind::Restrict: return "restrict";
+    case Kind::Func: return "func";
+    case Kind::FuncProto: return "fn";
+    case Kind::Var: return "var";
+    case Kind::Datasec: return "datasec";
+    case Kind::Float: return "float";
+    case Kind::DeclTag: return "decl_tag";
+    case Kind::TypeTag: return "type_tag";
+    case Kind::Enum64: return "enum64";
+  }
+  return "?";
+}
+
+bool is_named_kind(Kind k) {
+  switch (k) {
+    case Kind::Int: case Kind::Struct: case Kind::Union: case Kind::Enum: case Kind::Fwd:
+    case Kind::Typedef: case Kind::Func: case Kind::Var: case Kind::Datasec:
+    case Kind::Float: case Kind::Enum64:
+      return true;
+    default:
+      return false;
+  }
+}
+
+namespace {
+
+// An out-of-range reference (only in invalid BTF) points at void; verify reports it.
+uint32_t ref(const btf::Btf& b, uint32_t id) { return b.valid_id(id) ? id : 0; }
+
+Node node_of(const btf::Type& t) {
+  const btf::Btf& b = t.btf();
+  Node n;
+  n.kind = static_cast<Kind>(t.kind());
+  n.name = std::string(t.name());
+  n.btf_id = t.id();
+  const uint32_t vlen = t.vlen();
+  switch (n.kind) {
+    case Kind::Int:
+      n.size = t.size();
+      n.x = t.int_encoding();
+      n.y = t.int_bits();
+      n.z = t.int_offset();
+      break;
+    case Kind::Float:
+      n.size = t.size();
+      break;
+    case Kind::Ptr: case Kind::Typedef: case Kind::Volatile: case Kind::Const:
+    case Kind::Restrict: case Kind::TypeTag:
+      n.edges.push_back(ref(b, t.type()));
+      break;
+    case Kind::Func:
+      n.x = vlen;   // linkage
+      n.edges.push_back(ref(b, t.type()));
+      break;
+    case Kind::Var:
+      n.x = t.var_linkage();
+      n.edges.push_back(ref(b, t.type()));
+      break;
+    case Kind::DeclTag:
+      n.x = t.decl_tag_component();
+      n.edges.push_back(ref(b, t.type()));
+      break;
+    case Kind::Array: {
+      auto a = t.array();
+      n.size = a.nelems;
+      n.edges = {ref(b, a.type), ref(b, a.index_type)};
+      break;
+    }
+    case Kind::Struct: case Kind::Union:
+      n.size = t.size();
+      for (uint32_t i = 0; i < vlen; ++i) {
+        auto m = t.member(i);
+        n.fields.push_back({std::string(b.str_or_empty(m.name_off)), t.member_bit_offset(i),
+                            t.member_bitfield_size(i)});
+        n.edges.push_back(ref(b, m.type));
+      }
+      break;
+    case Kind::Enum:
+      n.size = t.size();
+      n.x = t.kflag();
+      for (uint32_t i = 0; i < vlen; ++i) {
+        auto e = t.enumerator(i);
+        n.fields.push_back({std::string(b.str_or_empty(e.name_off)), e.value, 0});
+      }
+      break;
+    case Kind::Enum64:
+      n.size = t.size();
+      n.x = t.kflag();
+      for (uint32_t i = 0; i < vlen; ++i) {
+        const uint64_t v = t.enum64_value(i);
+        n.fields.push_back({std::string(b.str_or_empty(t.word(3 + 3 * i))),
+                            static_cast<int64_t>(v), 0});
+      }
+      break;
+    case Kind::Fwd:
+      n.x = t.kflag();
+      break;
+    case Kind::FuncProto:
+      n.edges.push_back(ref(b, t.type()));
+      for (uint32_t i = 0; i < vlen; ++i) {
+        auto p = t.param(i);
+        n.fields.push_back({std::string(b.str_or_empty(p.name_off)), 0, 0});
+        n.edges.push_back(ref(b, p.type));
+      }
+      break;
+    case Kind::Datasec:
+      n.size = t.size();
+      for (uint32_t i = 0; i < vlen; ++i) {
+        auto s = t.secinfo(i);
+        n.fields.push_back({"", s.offset, s.size});
+        n.edges.push_back(ref(b, s.type));
+      }
+      break;
+    case Kind::Unkn:
+      break;
+  }
+  return n;
+}
+
+}  // namespace
+
+Model build_model(const btf::Btf& btf) {
+  Model m;
+  m.nodes.reserve(btf.type_count());
+  m.nodes.emplace_back();   // void
+  for (uint32_t id = 1; id < btf.type_count(); ++id) m.nodes.push_back(node_of(btf.type(id)));
+  return m;
+}
+
+}  // namespace btfcheck::canon

@@ -1,0 +1,58 @@
+// Model: the ID-free node graph that canonicalization works on.
+//
+// Every BTF type (base and split, plus void as node 0) becomes one Node: its kind, its name
+// as text, the scalar attributes that make up its identity, its fields (members, params,
+// enumerators, DATASEC entries) by name, and its ordered out-edges to other nodes. Type ids
+// and string offsets do not survive this step. Normalization rules (rules.h) rewrite the
+// model; partition refinement (partition.h) then decides which nodes are equal.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "btf/btf.h"
+
+namespace btfcheck::canon {
+
+// Node kinds are BTF kinds; 0 is void.
+using btf::Kind;
+
+struct Field {
+  std::string name;
+  int64_t a = 0;   // member: bit offset; enumerator: value; DATASEC entry: offset
+  int64_t b = 0;   // member: bitfield size (0 = not a bitfield); DATASEC entry: size
+};
+
+struct Node {
+  Kind kind = Kind::Unkn;
+  std::string name;
+  uint64_t size = 0;     // STRUCT/UNION/ENUM*/INT/FLOAT/DATASEC size; ARRAY nelems
+  int64_t x = 0;         // INT: encoding; FUNC/VAR: linkage; DECL_TAG: component_idx;
+                         // FWD: 1 = union; ENUM*: 1 = signed
+  int64_t y = 0;         // INT: bits
+  int64_t z = 0;         // INT: bit offset
+  std::vector<Field> fields;
+  // Ordered out-edges. STRUCT/UNION: one per member; FUNC_PROTO: return, then params;
+  // ARRAY: element, index; modifiers/TYPEDEF/PTR/FUNC/VAR/TAGs: target; DATASEC: one per
+  // entry. Edges name node indices; 0 is void.
+  std::vector<uint32_t> edges;
+  uint32_t btf_id = 0;   // the id it came from, for messages only (never for identity)
+};
+
+struct Model {
+  std::vector<Node> nodes;   // nodes[0] is void
+  // Set by the fwd-decl rule: a forward declaration is referred to by the name of what it
+  // declares ("struct foo") and gets no line of its own, so declaration-only and defined
+  // types compare equal.
+  bool fwd_as_decl = false;
+};
+
+// Builds the model of a BTF (its base's types included, ids preserved as indices).
+Model build_model(const btf::Btf& btf);
+
+// "struct", "union", "enum", "typedef", ... as used in canonical text.
+const char* kind_word(Kind k);
+bool is_named_kind(Kind k);   // kinds whose name is their identity when present
+
+}  // namespace btfcheck::canon

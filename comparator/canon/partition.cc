@@ -1,0 +1,295 @@
+// Partition refinement (Moore's algorithm with a dirty worklist).
+//
+// 1. Labels: every node's identity without its edges (kind, name, sizes, encodings, field
+//    names/offsets/values) is interned; equal labels start in one class.
+// 2. Rounds: a node is "dirty" when one of its successors changed class in the previous
+//    round (initially: every node with edges). Dirty nodes are grouped by (class, classes
+//    of their successors). A class whose members all land in one group is unchanged;
+//    otherwise the non-dirty remainder keeps the class id (or, with no remainder, the
+//    group holding the smallest node does), other groups get fresh ids, and the
+//    predecessors of every node that moved are dirty next round. No class ever merges, so
+//    this ends when a round moves nothing; the result is the coarsest stable partition,
+//    i.e. maximal bisimulation under the labels. Each round is linear in the dirty nodes'
+//    edges; a typical BTF converges in a few rounds because names split it finely first.
+// 3. Forwards: a FWD (or an enum with no enumerators) whose name and kind have definitions
+//    that all fell into one class is unified with that class: edges into it are redirected
+//    to the definition's representative and refinement runs again. Ambiguous forwards
+//    (two different definitions of the name) stay as they are, as in libbpf.
+//
+// Determinism: nodes are visited in index order and ids are handed out in that order, so
+// the same model always gives the same partition. Class ids are internal; everything
+// printed is keyed by canonical names (names.h), never by class id.
+#include "comparator/canon/partition.h"
+
+#include <algorithm>
+#include <map>
+#include <utility>
+#include <string>
+#include <unordered_map>
+
+namespace btfcheck::canon {
+namespace {
+
+uint64_t mix(uint64_t h, uint64_t v) {
+  h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+  return h * 0xff51afd7ed558ccdull;
+}
+
+uint64_t hash_str(uint64_t h, const std::string& str) {
+  uint64_t x = 1469598103934665603ull;
+  for (unsigned char c : str) x = (x ^ c) * 1099511628211ull;
+  return mix(mix(h, str.size()), x);
+}
+
+uint64_t label_hash(const Node& n) {
+  uint64_t h = mix(uint64_t(n.kind), n.size);
+  h = hash_str(h, n.name);
+  h = mix(mix(mix(h, uint64_t(n.x)), uint64_t(n.y)), uint64_t(n.z));
+  h = mix(mix(h, n.fields.size()), n.edges.size());
+  for (const Field& f : n.fields) h = mix(mix(hash_str(h, f.name), uint64_t(f.a)), uint64_t(f.b));
+  return h;
+}
+
+bool same_label(const Node& a, const Node& b) {
+  if (a.kind != b.kind || a.size != b.size || a.x != b.x || a.y != b.y || a.z != b.z ||
+      a.name != b.name || a.fields.size() != b.fields.size() ||
+      a.edges.size() != b.edges.size())
+    return false;
+  for (size_t i = 0; i < a.fields.size(); ++i)
+    if (a.fields[i].a != b.fields[i].a || a.fields[i].b != b.fields[i].b ||
+        a.fields[i].name != b.fields[i].name)
+      return false;
+  return true;
+}
+
+struct Refiner {
+  const Model& m;
+  std::vector<uint32_t> cls, size;
+  std::vector<uint32_t> pred_start, pred;   // CSR of predecessors
+
+  explicit Refiner(const Model& model) : m(model) {}
+
+  void init_labels() {
+    const size_t n = m.nodes.size();
+    // Group by label: sort node indices by (label hash, index), then split runs by label
+    // equality. Class ids are handed out in order of each class's smallest node.
+    std::vector<std::pair<uint64_t, uint32_t>> order(n);
+    for (size_t i = 0; i < n; ++i) order[i] = {label_hash(m.nodes[i]), uint32_t(i)};
+    std::sort(order.begin(), order.end());
+    std::vector<uint32_t> first_of(n);   // node -> smallest node with the same label
+    for (size_t k = 0; k < n;) {
+      size_t e = k;
+      while (e < n && order[e].first == order[k].first) ++e;
+      // Within one hash run labels are almost always equal: compare each node with the
+      // run's distinct labels so far (usually one).
+      std::vector<uint32_t> reps;
+      for (size_t i = k; i < e; ++i) {
+        const uint32_t v = order[i].second;
+        first_of[v] = v;
+        for (uint32_t u : reps)
+          if (same_label(m.nodes[u], m.nodes[v])) {
+            first_of[v] = u;
+            break;
+          }
+        if (first_of[v] == v) reps.push_back(v);
+      }
+      k = e;
+    }
+    std::vector<uint32_t> id_of(n, UINT32_MAX);
+    cls.assign(n, 0);
+    uint32_t next = 0;
+    for (size_t i = 0; i < n; ++i) {
+      const uint32_t f = first_of[i];
+      if (id_of[f] == UINT32_MAX) id_of[f] = next++;
+      cls[i] = id_of[f];
+    }
+    size.assign(next, 0);
+    for (uint32_t c : cls) ++size[c];
+    pred_start.assign(n + 1, 0);
+    for (const Node& nd : m.nodes)
+      for (uint32_t e : nd.edges) ++pred_start[e + 1];
+    for (size_t i = 0; i < n; ++i) pred_start[i + 1] += pred_start[i];
+    pred.resize(pred_start[n]);
+    std::vector<uint32_t> fill(pred_start.begin(), pred_start.end() - 1);
+    for (size_t i = 0; i < n; ++i)
+      for (uint32_t e : m.nodes[i].edges) pred[fill[e]++] = uint32_t(i);
+  }
+
+  bool same_succ(uint32_t a, uint32_t b) const {
+    const auto& ea = m.nodes[a].edges;
+    const auto& eb = m.nodes[b].edges;
+    for (size_t i = 0; i < ea.size(); ++i)
+      if (cls[ea[i]] != cls[eb[i]]) return false;
+    return true;
+  }
+
+  void run() {
+    const size_t n = m.nodes.size();
+    std::vector<uint32_t> dirty;
+    std::vector<uint8_t> is_dirty(n, 0);
+    for (uint32_t i = 0; i < n; ++i)
+      if (!m.nodes[i].edges.empty()) dirty.push_back(i), is_dirty[i] = 1;
+
+    struct Group { uint32_t first, count; uint32_t new_cls; };
+    while (!dirty.empty()) {
+      std::sort(dirty.begin(), dirty.end());
+      // Group dirty nodes by (class, successor classes): sort by (signature hash, node),
+      // split runs by exact comparison. Groups are numbered in order of their first node.
+      std::vector<std::pair<uint64_t, uint32_t>> sig(dirty.size());
+      for (size_t k = 0; k < dirty.size(); ++k) {
+        const uint32_t v = dirty[k];
+        uint64_t h = mix(0, cls[v]);
+        for (uint32_t e : m.nodes[v].edges) h = mix(h, cls[e]);
+        sig[k] = {h, uint32_t(k)};
+      }
+      std::sort(sig.begin(), sig.end());
+      std::vector<uint32_t> leader(dirty.size());   // k -> index k' of its group's first node
+      for (size_t i = 0; i < sig.size();) {
+        size_t e = i;
+        while (e < sig.size() && sig[e].first == sig[i].first) ++e;
+        std::vector<uint32_t> reps;
+        for (size_t j = i; j < e; ++j) {
+          const uint32_t k = sig[j].second, v = dirty[k];
+          leader[k] = k;
+          for (uint32_t r : reps)
+            if (cls[dirty[r]] == cls[v] && same_succ(dirty[r], v)) {
+              leader[k] = r;
+              break;
+            }
+          if (leader[k] == k) reps.push_back(k);
+        }
+        i = e;
+      }
+      std::vector<Group> groups;
+      std::vector<uint32_t> group_of(dirty.size());
+      std::vector<uint32_t> group_at(dirty.size(), UINT32_MAX);
+      for (size_t k = 0; k < dirty.size(); ++k) {   // dirty is sorted: first-node order
+        const uint32_t l = leader[k];
+        if (group_at[l] == UINT32_MAX) {
+          group_at[l] = uint32_t(groups.size());
+          groups.push_back({dirty[k], 0, 0});
+        }
+        group_of[k] = group_at[l];
+        ++groups[group_at[l]].count;
+      }
+      // Decide which groups move: per old class, the dirty groups and the remainder.
+      std::vector<std::pair<uint32_t, uint32_t>> by_class(groups.size());   // (class, group)
+      for (uint32_t g = 0; g < groups.size(); ++g) by_class[g] = {cls[groups[g].first], g};
+      std::sort(by_class.begin(), by_class.end());   // groups of a class in first-node order
+      std::vector<uint8_t> moves(groups.size(), 0);
+      for (size_t i = 0; i < by_class.size();) {
+        size_t e = i;
+        uint32_t in_groups = 0;
+        const uint32_t c = by_class[i].first;
+        while (e < by_class.size() && by_class[e].first == c) in_groups += groups[by_class[e++].second].count;
+        const bool remainder = in_groups < size[c];
+        if (remainder || e - i > 1) {
+          for (size_t j = remainder ? i : i + 1; j < e; ++j) {   // by_class[i] has smallest node
+            moves[by_class[j].second] = 1;
+            groups[by_class[j].second].new_cls = uint32_t(size.size());
+            size.push_back(0);
+          }
+        }
+        i = e;
+      }
+      // Apply moves, collect next round's dirty nodes.
+      std::vector<uint32_t> next;
+      for (uint32_t v : dirty) is_dirty[v] = 0;
+      for (size_t k = 0; k < dirty.size(); ++k) {
+        const Group& g = groups[group_of[k]];
+        if (!moves[group_of[k]]) continue;
+        const uint32_t v = dirty[k];
+        --size[cls[v]];
+        cls[v] = g.new_cls;
+        ++size[g.new_cls];
+        for (uint32_t p = pred_start[v]; p < pred_start[v + 1]; ++p)
+          if (!is_dirty[pred[p]]) is_dirty[pred[p]] = 1, next.push_back(pred[p]);
+      }
+      dirty.swap(next);
+    }
+  }
+};
+
+// Final compact numbering: classes in order of their smallest node; the representative is
+// the smallest node that is not a unified forward (skip[i] != 0).
+Partition compact(const std::vector<uint32_t>& raw, const std::vector<uint32_t>* skip) {
+  Partition p;
+  p.cls.resize(raw.size());
+  std::unordered_map<uint32_t, uint32_t> renum;
+  for (uint32_t i = 0; i < raw.size(); ++i) {
+    if (skip && (*skip)[i]) continue;
+    auto [it, fresh] = renum.try_emplace(raw[i], uint32_t(p.rep.size()));
+    if (fresh) p.rep.push_back(i);
+    p.cls[i] = it->second;
+  }
+  if (skip)
+    for (uint32_t i = 0; i < raw.size(); ++i)
+      if ((*skip)[i]) p.cls[i] = p.cls[(*skip)[i]];
+  return p;
+}
+
+bool is_forward(const Node& n) {
+  return n.kind == Kind::Fwd || ((n.kind == Kind::Enum || n.kind == Kind::Enum64) &&
+                                 n.fields.empty() && !n.name.empty());
+}
+
+// Definition kinds a forward may stand for.
+bool defines(const Node& fwd, const Node& def) {
+  if (def.name != fwd.name) return false;
+  if (fwd.kind == Kind::Fwd) return def.kind == (fwd.x ? Kind::Union : Kind::Struct);
+  return def.kind == Kind::Enum || def.kind == Kind::Enum64;
+}
+
+}  // namespace
+
+Partition refine(Model& model) {
+  Refiner r(model);
+  r.init_labels();
+  r.run();
+  Partition p = compact(r.cls, nullptr);
+  p.resolved_fwd.assign(model.nodes.size(), 0);
+
+  // Forward unification: forward name -> the single class of its definitions.
+  std::map<std::pair<int, std::string>, std::vector<uint32_t>> defs;   // (kind, name)
+  for (uint32_t i = 1; i < model.nodes.size(); ++i) {
+    const Node& n = model.nodes[i];
+    if (n.name.empty() || is_forward(n)) continue;
+    if (n.kind == Kind::Struct || n.kind == Kind::Union || n.kind == Kind::Enum ||
+        n.kind == Kind::Enum64)
+      defs[{int(n.kind), n.name}].push_back(i);
+  }
+  bool changed = false;
+  for (uint32_t i = 1; i < model.nodes.size(); ++i) {
+    const Node& f = model.nodes[i];
+    if (!is_forward(f)) continue;
+    std::vector<uint32_t> cand;
+    auto collect = [&](Kind k) {
+      auto it = defs.find({int(k), f.name});
+      if (it != defs.end())
+        for (uint32_t d : it->second)
+          if (defines(f, model.nodes[d])) cand.push_back(d);
+    };
+    if (f.kind == Kind::Fwd) collect(f.x ? Kind::Union : Kind::Struct);
+    else collect(Kind::Enum), collect(Kind::Enum64);
+    if (cand.empty()) continue;
+    bool one_class = true;
+    for (uint32_t d : cand) one_class &= p.cls[d] == p.cls[cand[0]];
+    if (!one_class) continue;
+    p.resolved_fwd[i] = p.rep[p.cls[cand[0]]];
+    changed = true;
+  }
+  if (!changed) return p;
+
+  std::vector<uint32_t> resolved = p.resolved_fwd;
+  for (Node& n : model.nodes)
+    for (uint32_t& e : n.edges)
+      if (resolved[e]) e = resolved[e];
+  Refiner r2(model);
+  r2.init_labels();
+  r2.run();
+  Partition p2 = compact(r2.cls, &resolved);
+  p2.resolved_fwd = std::move(resolved);
+  return p2;
+}
+
+}  // namespace btfcheck::canon

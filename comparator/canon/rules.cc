@@ -1,0 +1,294 @@
+// Normalization rules. Each rewrites the model in place before refinement, so the same
+// equality, text and diff machinery sees both producers' output in one spelling. They run
+// in the order of the table below; rules that add nodes append them (refinement merges
+// them with equal existing nodes).
+#include "comparator/canon/rules.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace btfcheck::canon {
+namespace {
+
+// "long unsigned int" -> "unsigned long", "short int" -> "short", "char" stays.
+std::string canonical_int_name(const std::string& name) {
+  std::istringstream in(name);
+  std::string w;
+  int unsig = 0, sig = 0, lng = 0, shrt = 0, chr = 0, in_t = 0, other = 0;
+  std::string rest;
+  while (in >> w) {
+    if (w == "unsigned") ++unsig;
+    else if (w == "signed") ++sig;
+    else if (w == "long") ++lng;
+    else if (w == "short") ++shrt;
+    else if (w == "char") ++chr;
+    else if (w == "int") ++in_t;
+    else ++other, rest = w;
+  }
+  if (other > 1 || (other && (lng || shrt || chr || in_t))) return name;
+  std::string base = other ? rest : chr ? "char" : shrt ? "short" : lng == 2 ? "long long"
+                                  : lng == 1 ? "long" : "int";
+  if (unsig) return "unsigned " + base;
+  if (sig && chr) return "signed char";
+  return base;
+}
+
+bool is_float_name(const std::string& n) {
+  return n == "float" || n == "double" || n == "long double" || n.rfind("_Float", 0) == 0 ||
+         n == "__float128";
+}
+
+uint32_t add_node(Model& m, Node n) {
+  m.nodes.push_back(std::move(n));
+  return uint32_t(m.nodes.size() - 1);
+}
+
+void int_names(Model& m) {
+  for (Node& n : m.nodes)
+    if (n.kind == Kind::Int) n.name = canonical_int_name(n.name);
+}
+
+void char_encoding(Model& m) {
+  for (Node& n : m.nodes)
+    if (n.kind == Kind::Int && n.size == 1 && n.y == 8) n.x &= ~int64_t(3);   // signed, char
+}
+
+void array_index(Model& m) {
+  for (Node& n : m.nodes)
+    if (n.kind == Kind::Array) n.edges[1] = 0;
+  // clang's artificial index type has no other use: it becomes void.
+  for (Node& n : m.nodes)
+    if (n.kind == Kind::Int && n.name == "__ARRAY_SIZE_TYPE__") n = Node{};
+}
+
+void float_int(Model& m) {
+  for (Node& n : m.nodes)
+    if (n.kind == Kind::Int && is_float_name(n.name)) {
+      n.kind = Kind::Float;
+      n.x = n.y = n.z = 0;
+    }
+}
+
+void enum_sign(Model& m) {
+  for (Node& n : m.nodes) {
+    if (n.kind != Kind::Enum && n.kind != Kind::Enum64) continue;
+    n.x = 0;
+    if (n.kind == Kind::Enum)
+      for (Field& f : n.fields) f.a = int64_t(int32_t(uint32_t(f.a)));
+  }
+}
+
+void enum64(Model& m) {
+  for (Node& n : m.nodes)
+    if (n.kind == Kind::Enum64) n.kind = Kind::Enum;
+}
+
+void func_linkage(Model& m) {
+  for (Node& n : m.nodes)
+    if (n.kind == Kind::Func) n.x = 0;
+}
+
+// Legacy (kind_flag 0) bitfields keep width and bit offset in a dedicated INT; move them
+// to the member and point it at the plain INT of that size and encoding.
+void bitfields(Model& m) {
+  std::map<std::tuple<std::string, uint64_t, int64_t>, uint32_t> plain;
+  const size_t n0 = m.nodes.size();
+  for (size_t i = 0; i < n0; ++i) {
+    if (m.nodes[i].kind != Kind::Struct && m.nodes[i].kind != Kind::Union) continue;
+    for (size_t k = 0; k < m.nodes[i].edges.size(); ++k) {
+      const Node& t = m.nodes[m.nodes[i].edges[k]];
+      if (t.kind != Kind::Int || m.nodes[i].fields[k].b != 0) continue;
+      if (t.z == 0 && uint64_t(t.y) == t.size * 8) continue;   // regular int
+      const auto key = std::make_tuple(t.name, t.size, t.x);
+      auto it = plain.find(key);
+      if (it == plain.end()) {
+        Node p = t;
+        p.y = int64_t(t.size * 8);
+        p.z = 0;
+        it = plain.emplace(key, add_node(m, p)).first;
+      }
+      Node& s = m.nodes[i];
+      s.fields[k].a += m.nodes[s.edges[k]].z;
+      s.fields[k].b = m.nodes[s.edges[k]].y;
+      s.edges[k] = it->second;
+    }
+  }
+}
+
+void fwd_decl(Model& m) { m.fwd_as_decl = true; }
+
+bool is_modifier(Kind k) {
+  return k == Kind::Const || k == Kind::Volatile || k == Kind::Restrict || k == Kind::TypeTag;
+}
+
+// Chains of modifiers and type tags: rebuilt as tags (sorted by name) then const,
+// volatile, restrict, each once, so tag placement and order no longer differ.
+void type_tag_order(Model& m) {
+  const size_t n0 = m.nodes.size();
+  std::map<std::pair<std::vector<std::string>, std::pair<int, uint32_t>>, uint32_t> built;
+  for (size_t i = 0; i < n0; ++i) {
+    for (size_t k = 0; k < m.nodes[i].edges.size(); ++k) {
+      const uint32_t head = m.nodes[i].edges[k];
+      if (is_modifier(m.nodes[i].kind) || !is_modifier(m.nodes[head].kind)) continue;
+      std::vector<std::string> tags;
+      int quals = 0;   // bit 0 const, 1 volatile, 2 restrict
+      uint32_t t = head;
+      bool has_tag = false;
+      for (size_t guard = 0; is_modifier(m.nodes[t].kind) && guard < 64; ++guard) {
+        const Node& q = m.nodes[t];
+        if (q.kind == Kind::TypeTag) tags.push_back(q.name), has_tag = true;
+        else quals |= q.kind == Kind::Const ? 1 : q.kind == Kind::Volatile ? 2 : 4;
+        t = q.edges[0];
+      }
+      if (!has_tag) continue;
+      std::sort(tags.begin(), tags.end());
+      const auto key = std::make_pair(tags, std::make_pair(quals, t));
+      auto it = built.find(key);
+      if (it == built.end()) {
+        uint32_t cur = t;
+        const Kind order[] = {Kind::Restrict, Kind::Volatile, Kind::Const};
+        const int bit[] = {4, 2, 1};
+        for (int q = 0; q < 3; ++q)
+          if (quals & bit[q]) {
+            Node nn;
+            nn.kind = order[q];
+            nn.edges = {cur};
+            cur = add_node(m, nn);
+          }
+        for (auto r = tags.rbegin(); r != tags.rend(); ++r) {
+          Node nn;
+          nn.kind = Kind::TypeTag;
+          nn.name = *r;
+          nn.edges = {cur};
+          cur = add_node(m, nn);
+        }
+        it = built.emplace(key, cur).first;
+      }
+      m.nodes[i].edges[k] = it->second;
+    }
+  }
+}
+
+// Compilers leave DATASEC offsets (and often sizes) for libbpf to fill: drop them, and
+// order entries by the variable's name.
+void datasec_offsets(Model& m) {
+  for (Node& n : m.nodes) {
+    if (n.kind != Kind::Datasec) continue;
+    n.size = 0;
+    std::vector<std::pair<std::string, uint32_t>> entries;
+    for (uint32_t e : n.edges) entries.push_back({m.nodes[e].name, e});
+    std::sort(entries.begin(), entries.end());
+    for (size_t k = 0; k < entries.size(); ++k) {
+      n.fields[k] = Field{};
+      n.edges[k] = entries[k].second;
+    }
+  }
+}
+
+// int a[2][3]: array(array(int, 3), 2) -> array(int, 6), as pahole encodes it.
+void array_flatten(Model& m) {
+  for (Node& n : m.nodes) {
+    if (n.kind != Kind::Array) continue;
+    for (int guard = 0; guard < 64; ++guard) {
+      const Node& inner = m.nodes[n.edges[0]];
+      if (inner.kind != Kind::Array) break;
+      n.size *= inner.size;
+      n.edges[0] = inner.edges[0];
+    }
+  }
+}
+
+void param_names(Model& m) {
+  for (Node& n : m.nodes)
+    if (n.kind == Kind::FuncProto)
+      for (Field& f : n.fields) f.name.clear();
+}
+
+struct Rule {
+  RuleInfo info;
+  void (*apply)(Model&);
+};
+
+const std::vector<Rule>& table() {
+  static const std::vector<Rule> kTable = {
+      {{"int-names", "integer names in one spelling: 'long unsigned int' = 'unsigned long' (gcc vs clang)"}, int_names},
+      {{"char-encoding", "ignore SIGNED/CHAR encoding bits of 8-bit ints (pahole < 1.24 encoded char unsigned)"}, char_encoding},
+      {{"float-int", "FLOAT and INT-encoded floating types are the same (old producers lacked FLOAT)"}, float_int},
+      {{"bitfields", "legacy kind_flag=0 bitfields (width in a dedicated INT) = member-level bitfields"}, bitfields},
+      {{"array-flatten", "multi-dimensional arrays flattened (pahole) = nested (compilers)"}, array_flatten},
+      {{"array-index", "ignore the array index type (int, __ARRAY_SIZE_TYPE__, unsigned long)"}, array_index},
+      {{"enum-sign", "ignore the enum signedness flag (kind_flag), compare values as signed"}, enum_sign},
+      {{"enum64", "ENUM64 and ENUM are one kind (producers without ENUM64 support)"}, enum64},
+      {{"func-linkage", "ignore FUNC linkage (pahole emits static, compilers global/extern)"}, func_linkage},
+      {{"type-tag-order", "type tags sorted and placed before const/volatile/restrict (clang vs pahole vs gcc order)"}, type_tag_order},
+      {{"datasec-offsets", "ignore DATASEC size and entry offsets/sizes, left 0 by compilers for libbpf to fill"}, datasec_offsets},
+      {{"fwd-decl", "a forward declaration equals the definition of its name (clang emits FWD behind pointers)"}, fwd_decl},
+      {{"param-names", "ignore parameter names in prototypes"}, param_names},
+  };
+  return kTable;
+}
+
+const std::map<std::string, std::vector<std::string>>& presets() {
+  static const std::map<std::string, std::vector<std::string>> kPresets = {
+      {"cross-producer",
+       {"int-names", "char-encoding", "float-int", "bitfields", "array-flatten", "array-index",
+        "enum-sign", "enum64", "func-linkage", "type-tag-order", "datasec-offsets", "fwd-decl"}},
+      {"all", {}},   // filled from the table below
+  };
+  return kPresets;
+}
+
+}  // namespace
+
+const std::vector<RuleInfo>& all_rules() {
+  static const std::vector<RuleInfo> kInfos = [] {
+    std::vector<RuleInfo> v;
+    for (const Rule& r : table()) v.push_back(r.info);
+    v.push_back({"cross-producer", "preset: every rule above except param-names"});
+    v.push_back({"all", "preset: every rule"});
+    return v;
+  }();
+  return kInfos;
+}
+
+Result<std::vector<std::string>> parse_rules(const std::string& comma_list) {
+  std::set<std::string> chosen;
+  size_t pos = 0;
+  while (pos <= comma_list.size()) {
+    size_t c = comma_list.find(',', pos);
+    if (c == std::string::npos) c = comma_list.size();
+    const std::string name = comma_list.substr(pos, c - pos);
+    pos = c + 1;
+    if (name.empty() || name == "strict" || name == "none") continue;
+    if (name == "all") {
+      for (const Rule& r : table()) chosen.insert(r.info.name);
+      continue;
+    }
+    if (auto p = presets().find(name); p != presets().end()) {
+      chosen.insert(p->second.begin(), p->second.end());
+      continue;
+    }
+    bool known = false;
+    for (const Rule& r : table()) known |= name == r.info.name;
+    if (!known) {
+      Error e;
+      e.rule = "usage.rule";
+      e.message = "unknown normalization rule '" + name + "' (see `btfcheck diff --help`)";
+      return e;
+    }
+    chosen.insert(name);
+  }
+  std::vector<std::string> out;
+  for (const Rule& r : table())   // table order
+    if (chosen.count(r.info.name)) out.push_back(r.info.name);
+  return out;
+}
+
+void apply_rules(Model& m, const std::vector<std::string>& rules) {
+  for (const Rule& r : table())
+    if (std::find(rules.begin(), rules.end(), r.info.name) != rules.end()) r.apply(m);
+}
+
+}  // namespace btfcheck::canon

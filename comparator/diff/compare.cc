@@ -1,0 +1,199 @@
+// Structural comparison of two canonical graphs.
+//
+// Named types are matched by identity (kind, name); a forward declaration matches the
+// struct/union of its name (a change of declaration status). Several different types of
+// one identity (a duplicate family) are paired by equal digest first, then in key order.
+// A matched pair whose canonical lines are equal is equal: lines print references by
+// name, and every named type is compared on its own, so deep equality is the equality of
+// all lines. A pair that differs is walked field by field: members by name (anonymous
+// members in order, then renames at equal offsets), enumerators by name, parameters by
+// position, DATASEC entries by variable, descending into anonymous aggregates, pointers,
+// arrays and prototypes so a change is reported at the exact path where it happens
+// ("struct sk_buff.(anon union@0).len"). Changes found are leaves; impacts are the named
+// types that refer to a changed one (directly or through anonymous types); without leaf
+// mode each such referrer also gets an "indirect" change. Output order: sorted.
+#include <algorithm>
+#include <set>
+
+#include "comparator/diff/diff.h"
+#include "comparator/diff/walk.h"
+
+namespace btfcheck::diff {
+namespace {
+
+using canon::Graph;
+using canon::Kind;
+using canon::Node;
+
+// (kind, name) with forwards folded into the kind they declare.
+std::pair<int, std::string> identity(const Graph& g, uint32_t c) {
+  const Node& n = canon::rep_node(g, c);
+  Kind k = n.kind;
+  if (k == Kind::Fwd) k = n.x ? Kind::Union : Kind::Struct;
+  return {int(k), n.name};
+}
+
+// For every named class, the named classes whose definition refers to it (directly or
+// through anonymous classes), sorted by key.
+std::vector<std::vector<uint32_t>> referrers(const Graph& g) {
+  const uint32_t nc = g.part.count();
+  std::vector<std::vector<uint32_t>> out(nc);
+  std::vector<uint32_t> seen(nc, UINT32_MAX), stack;
+  for (uint32_t root = 0; root < nc; ++root) {
+    if (!g.named[root]) continue;
+    stack.assign(1, root);
+    seen[root] = root;
+    while (!stack.empty()) {
+      const uint32_t c = stack.back();
+      stack.pop_back();
+      for (size_t i = 0; i < canon::rep_node(g, c).edges.size(); ++i) {
+        const uint32_t s = canon::succ(g, c, i);
+        if (seen[s] == root) continue;
+        seen[s] = root;
+        if (g.named[s]) out[s].push_back(root);
+        else stack.push_back(s);
+      }
+    }
+  }
+  for (auto& v : out)
+    std::sort(v.begin(), v.end(), [&](uint32_t x, uint32_t y) { return g.key[x] < g.key[y]; });
+  return out;
+}
+
+struct Side {
+  const Graph& g;
+  std::map<std::pair<int, std::string>, std::vector<uint32_t>> ids;   // identity -> classes
+  std::set<std::string> loose;   // lines of decl tags and unreferenced anonymous types
+  std::vector<int64_t> line_of;  // class -> index into g.lines, -1 when none
+  explicit Side(const Graph& graph) : g(graph), line_of(graph.part.count(), -1) {
+    for (size_t i = 0; i < g.tops.size(); ++i) {
+      const uint32_t c = g.tops[i];
+      line_of[c] = int64_t(i);
+      if (g.named[c]) ids[identity(g, c)].push_back(c);
+      else loose.insert(g.lines[i]);
+    }
+  }
+  std::string line(uint32_t c) const {
+    return line_of[c] < 0 ? std::string() : g.lines[size_t(line_of[c])];
+  }
+};
+
+std::string kind_of(const Graph& g, uint32_t c) {
+  return canon::kind_word(canon::rep_node(g, c).kind);
+}
+
+}  // namespace
+
+size_t Report::unsuppressed() const {
+  size_t n = 0;
+  for (const Change& c : changes) n += !c.suppressed;
+  return n;
+}
+
+Report diff(const Graph& a, const Graph& b, const Options& opts) {
+  Report r;
+  Side sa(a), sb(b);
+  std::vector<std::pair<uint32_t, uint32_t>> pairs;
+  std::vector<uint32_t> removed, added;
+  // Pair classes of each identity.
+  std::set<std::pair<int, std::string>> all;
+  for (auto& [id, v] : sa.ids) all.insert(id);
+  for (auto& [id, v] : sb.ids) all.insert(id);
+  for (const auto& id : all) {
+    std::vector<uint32_t> va, vb;
+    if (auto it = sa.ids.find(id); it != sa.ids.end()) va = it->second;
+    if (auto it = sb.ids.find(id); it != sb.ids.end()) vb = it->second;
+    if (va.size() == 1 && vb.size() == 1) {
+      pairs.push_back({va[0], vb[0]});
+      continue;
+    }
+    // Duplicate family: equal keys first, then the rest in key order.
+    std::vector<uint8_t> used_b(vb.size(), 0);
+    std::vector<uint32_t> rest_a;
+    for (uint32_t ca : va) {
+      bool found = false;
+      for (size_t j = 0; j < vb.size() && !found; ++j)
+        if (!used_b[j] && a.key[ca] == b.key[vb[j]]) used_b[j] = 1, found = true,
+                                                     pairs.push_back({ca, vb[j]});
+      if (!found) rest_a.push_back(ca);
+    }
+    std::vector<uint32_t> rest_b;
+    for (size_t j = 0; j < vb.size(); ++j)
+      if (!used_b[j]) rest_b.push_back(vb[j]);
+    size_t k = 0;
+    for (; k < rest_a.size() && k < rest_b.size(); ++k) pairs.push_back({rest_a[k], rest_b[k]});
+    for (size_t i = k; i < rest_a.size(); ++i) removed.push_back(rest_a[i]);
+    for (size_t i = k; i < rest_b.size(); ++i) added.push_back(rest_b[i]);
+  }
+
+  std::vector<uint32_t> changed_b, changed_a;   // leaves, by class
+  for (auto [ca, cb] : pairs) {
+    if (sa.line(ca) == sb.line(cb) && a.key[ca] == b.key[cb]) continue;
+    const size_t before = r.changes.size();
+    compare_top(a, b, ca, cb, r.changes);
+    if (r.changes.size() > before) changed_a.push_back(ca), changed_b.push_back(cb);
+  }
+  for (uint32_t c : removed) {
+    Change ch = Change::of("removed", kind_of(a, c), a.key[c], sa.line(c), "");
+    r.changes.push_back(ch);
+    changed_a.push_back(c);
+  }
+  for (uint32_t c : added) {
+    Change ch = Change::of("added", kind_of(b, c), b.key[c], "", sb.line(c));
+    r.changes.push_back(ch);
+    changed_b.push_back(c);
+  }
+  for (const std::string& l : sa.loose)
+    if (!sb.loose.count(l)) r.changes.push_back(Change::of("removed", "", l, l, ""));
+  for (const std::string& l : sb.loose)
+    if (!sa.loose.count(l)) r.changes.push_back(Change::of("added", "", l, "", l));
+
+  // Impacts: named referrers of each changed type (B side; A side for removed types).
+  auto ref_a = referrers(a), ref_b = referrers(b);
+  std::map<std::string, std::vector<std::string>> impacts;   // changed key -> referrers
+  auto collect = [&](const Graph& g, const std::vector<std::vector<uint32_t>>& refs,
+                     uint32_t c) {
+    auto& dst = impacts[g.key[c]];
+    for (uint32_t p : refs[c]) dst.push_back(g.key[p]);
+  };
+  for (uint32_t c : changed_b) collect(b, ref_b, c);
+  for (uint32_t c : changed_a) collect(a, ref_a, c);
+  for (auto& [k, v] : impacts) {
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+  }
+  for (Change& ch : r.changes) {
+    const std::string top = ch.path.substr(0, ch.path.find_first_of(".[("));
+    auto it = impacts.find(ch.path);
+    if (it == impacts.end()) it = impacts.find(top);
+    if (opts.leaf && it != impacts.end()) ch.impacts = it->second;
+  }
+  if (!opts.leaf) {
+    // Every named type that reaches a changed one, transitively, and is not itself changed.
+    std::set<std::string> changed_keys;
+    for (const Change& ch : r.changes) changed_keys.insert(ch.path.substr(0, ch.path.find('.')));
+    std::vector<uint32_t> work = changed_b;
+    std::map<uint32_t, std::string> reached;   // class in B -> the changed key it reaches
+    while (!work.empty()) {
+      const uint32_t c = work.back();
+      work.pop_back();
+      for (uint32_t p : ref_b[c])
+        if (!reached.count(p) && !changed_keys.count(b.key[p])) {
+          reached[p] = reached.count(c) ? reached[c] : b.key[c];
+          work.push_back(p);
+        }
+    }
+    for (auto& [c, via] : reached)
+      r.changes.push_back(
+          Change::of("indirect", kind_of(b, c), b.key[c], "", "reaches changed " + via));
+  }
+  std::stable_sort(r.changes.begin(), r.changes.end(), [](const Change& x, const Change& y) {
+    return std::tie(x.path, x.category, x.before, x.after) <
+           std::tie(y.path, y.category, y.before, y.after);
+  });
+  for (const Change& ch : r.changes)
+    if (!ch.suppressed) ++r.summary[ch.category];
+  return r;
+}
+
+}  // namespace btfcheck::diff
