@@ -143,10 +143,19 @@ Report diff(const Graph& a, const Graph& b, const Options& opts) {
     r.changes.push_back(ch);
     changed_b.push_back(c);
   }
+  // Loose lines: decl tags, and anonymous types nothing refers to. An anonymous type that
+  // the other side has too, only referred to, is not a difference of its own.
+  auto exprs = [](const Graph& g) { return std::set<std::string>(g.expr.begin(), g.expr.end()); };
+  const std::set<std::string> ea = exprs(a), eb = exprs(b);
+  auto present = [](const std::set<std::string>& e, const std::string& line) {
+    return line.rfind("anon := ", 0) == 0 && e.count(line.substr(8));
+  };
   for (const std::string& l : sa.loose)
-    if (!sb.loose.count(l)) r.changes.push_back(Change::of("removed", "", l, l, ""));
+    if (!sb.loose.count(l) && !present(eb, l))
+      r.changes.push_back(Change::of("removed", "", l, l, ""));
   for (const std::string& l : sb.loose)
-    if (!sa.loose.count(l)) r.changes.push_back(Change::of("added", "", l, "", l));
+    if (!sa.loose.count(l) && !present(ea, l))
+      r.changes.push_back(Change::of("added", "", l, "", l));
 
   // Impacts: named referrers of each changed type (B side; A side for removed types).
   auto ref_a = referrers(a), ref_b = referrers(b);
