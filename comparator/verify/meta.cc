@@ -1,0 +1,325 @@
+// Pass 1: per-record checks (btf_check_all_metas, btf_check_meta and the kinds'
+// *_check_meta), in id order over the blob's own types.
+//
+// These checks look at one record at a time: reserved info bits, name offsets and name
+// syntax, vlen/kind_flag that must be zero, INT encoding words, ARRAY/STRUCT/DATASEC
+// fields, enum and float sizes, linkage values, references that must not be void or beyond
+// BTF_MAX_TYPE. Whether a reference exists, and everything that needs the referenced type,
+// is pass 2 (resolve.cc). The kernel returns at the first problem; here every check of every
+// record runs, and only a check that cannot be evaluated (a name at an invalid offset) is
+// skipped. Record framing (kind known, trailing data fits) was checked by Btf::parse.
+#include <cstdio>
+#include <string>
+
+#include "comparator/verify/internal.h"
+
+namespace btfcheck::verify::detail {
+namespace {
+
+std::string n(uint64_t v) { return std::to_string(v); }
+
+enum class NamePolicy {
+  Any,              // INT, FLOAT: any text (e.g. "unsigned int")
+  Forbidden,        // PTR, CONST, VOLATILE, RESTRICT, ARRAY, FUNC_PROTO
+  OptionalIdent,    // STRUCT/UNION/ENUM names, member names
+  RequiredIdent,    // TYPEDEF, FWD, FUNC, VAR, enumerators
+  RequiredValue,    // TYPE_TAG: any non-empty text
+  RequiredSection,  // DATASEC
+};
+
+class MetaChecker {
+ public:
+  MetaChecker(const btf::Btf& btf, const Options& opts, Sink& sink)
+      : btf_(btf), opts_(opts), sink_(sink) {}
+
+  void run() {
+    bool count_reported = false;
+    for (uint32_t id = btf_.start_id(); id < btf_.type_count(); ++id) {
+      const btf::Type t = btf_.type(id);
+      if (id >= kMaxType && !count_reported) {
+        sink_.type("type.count", t, t.offset(),
+                   "Exceeded max num of types: ids must stay below BTF_MAX_TYPE (" + n(kMaxType) +
+                       "), this BTF has " + n(btf_.type_count() - 1));
+        count_reported = true;
+      }
+      check(t);
+    }
+  }
+
+ private:
+  void report(std::string_view rule, const btf::Type& t, std::optional<uint32_t> idx,
+              uint64_t at, std::string msg) {
+    if (idx)
+      sink_.member(rule, t, *idx, at, std::move(msg));
+    else
+      sink_.type(rule, t, at, std::move(msg));
+  }
+
+  // `what` names the thing in messages ("name", "member name", ...). The offset of a type's
+  // own name was checked by the caller (name_valid_); member names are checked here.
+  void check_name(const btf::Type& t, uint32_t name_off, uint64_t at, std::optional<uint32_t> idx,
+                  NamePolicy p, std::string_view what) {
+    if (p == NamePolicy::Any) return;
+    constexpr std::string_view prefix = "Invalid name: ";
+    if (p == NamePolicy::Forbidden) {
+      if (name_off)
+        report("name.forbidden", t, idx, at,
+               std::string(prefix) + std::string(t.kind_name()) + " must be anonymous but has name_off " +
+                   n(name_off) +
+                   (name_offset_valid(btf_, name_off) ? " " + quoted(name_at(btf_, name_off)) : ""));
+      return;
+    }
+    if (name_off == 0) {
+      if (p != NamePolicy::OptionalIdent)
+        report("name.required", t, idx, at, std::string(prefix) + std::string(what) + " is required");
+      return;
+    }
+    if (!name_offset_valid(btf_, name_off)) {
+      if (idx)  // a type's own name offset is reported once, by check()
+        report("name.offset", t, idx, at, "Invalid " + std::string(what) + " name_offset:" + n(name_off));
+      return;
+    }
+    const std::string_view s = name_at(btf_, name_off);
+    if (s.empty() && p != NamePolicy::OptionalIdent) {
+      report("name.required", t, idx, at, std::string(prefix) + std::string(what) + " is empty");
+      return;
+    }
+    if (p == NamePolicy::RequiredValue) return;
+    const bool ok = p == NamePolicy::RequiredSection ? valid_section_name(s, opts_)
+                                                     : valid_identifier(s, opts_);
+    if (!ok)
+      report("name.invalid", t, idx, at,
+             std::string(prefix) + std::string(what) + " " + quoted(s) +
+                 (p == NamePolicy::RequiredSection ? " is not a valid section name"
+                                                   : " is not a valid identifier"));
+  }
+
+  void vlen_zero(const btf::Type& t) {
+    if (t.vlen()) sink_.type("type.vlen", t, word_off(t, 1), "vlen != 0 (vlen " + n(t.vlen()) + ")");
+  }
+  void kflag_zero(const btf::Type& t) {
+    if (t.kflag()) sink_.type("type.kflag", t, word_off(t, 1), "Invalid btf_info kind_flag");
+  }
+  // A reference word that must be a non-void id <= BTF_MAX_TYPE.
+  void ref_nonvoid(const btf::Type& t, uint32_t id, uint64_t at, std::optional<uint32_t> idx,
+                   std::string_view what) {
+    if (id == 0)
+      report("ref.void", t, idx, at, std::string(what) + ": type id 0 (void) is not allowed here");
+    else
+      ref_range(t, id, at, idx, what);
+  }
+  void ref_range(const btf::Type& t, uint32_t id, uint64_t at, std::optional<uint32_t> idx,
+                 std::string_view what) {
+    if (id > kMaxType)
+      report("ref.range", t, idx, at,
+             std::string(what) + ": type id " + n(id) + " exceeds BTF_MAX_TYPE (" + n(kMaxType) + ")");
+  }
+
+  void check(const btf::Type& t) {
+    if (t.info() & ~kInfoMask) {
+      char buf[16];
+      std::snprintf(buf, sizeof buf, "%x", t.info());
+      sink_.type("type.info-reserved", t, word_off(t, 1), std::string("Invalid btf_info:") + buf);
+    }
+    name_valid_ = name_offset_valid(btf_, t.name_off());
+    if (!name_valid_)
+      sink_.type("name.offset", t, word_off(t, 0), "Invalid name_offset:" + n(t.name_off()));
+    auto own_name = [&](NamePolicy p) {
+      if (name_valid_ || p == NamePolicy::Forbidden) check_name(t, t.name_off(), word_off(t, 0), {}, p, "name");
+    };
+
+    switch (static_cast<Kind>(t.kind())) {
+      case Kind::Int: {
+        vlen_zero(t);
+        kflag_zero(t);
+        const uint32_t data = t.int_data();
+        char buf[16];
+        std::snprintf(buf, sizeof buf, "%x", data);
+        if (data & ~kIntMask)
+          sink_.type("int.reserved", t, word_off(t, 3), std::string("Invalid int_data:") + buf);
+        const uint32_t bits = t.int_bits() + t.int_offset();
+        if (bits > 128)
+          sink_.type("int.bits", t, word_off(t, 3), "nr_bits exceeds 128: bits " + n(t.int_bits()) +
+                                                       " + offset " + n(t.int_offset()));
+        else if ((bits + 7) / 8 > t.size())
+          sink_.type("int.size", t, word_off(t, 3), "nr_bits exceeds type_size: " + n(bits) +
+                                                       " bits in " + n(t.size()) + " bytes");
+        const uint32_t enc = t.int_encoding();
+        if (enc != 0 && enc != 1 && enc != 2 && enc != 4)
+          sink_.type("int.encoding", t, word_off(t, 3), "Unsupported encoding: " + n(enc));
+        return;
+      }
+      case Kind::Ptr:
+      case Kind::Typedef:
+      case Kind::Volatile:
+      case Kind::Const:
+      case Kind::Restrict:
+      case Kind::TypeTag: {
+        const bool tag = t.kind() == K(Kind::TypeTag);
+        vlen_zero(t);
+        if (!tag || opts_.strict_tag_kflag) kflag_zero(t);
+        ref_range(t, t.type(), word_off(t, 2), {}, "Invalid type_id");
+        own_name(t.kind() == K(Kind::Typedef) ? NamePolicy::RequiredIdent
+                 : tag                         ? NamePolicy::RequiredValue
+                                               : NamePolicy::Forbidden);
+        return;
+      }
+      case Kind::Array: {
+        own_name(NamePolicy::Forbidden);
+        vlen_zero(t);
+        kflag_zero(t);
+        if (t.size()) sink_.type("array.size", t, word_off(t, 2), "size != 0 (size " + n(t.size()) + ")");
+        ref_nonvoid(t, t.array().type, word_off(t, 3), {}, "Invalid elem");
+        ref_nonvoid(t, t.array().index_type, word_off(t, 4), {}, "Invalid index");
+        return;
+      }
+      case Kind::Struct:
+      case Kind::Union:
+        return check_struct(t, own_name);
+      case Kind::Enum:
+      case Kind::Enum64: {
+        const uint32_t sz = t.size();
+        if (sz > 8 || sz == 0 || (sz & (sz - 1)))
+          sink_.type("enum.size", t, word_off(t, 2), "Unexpected size: " + n(sz) +
+                                                        " (a power of 2, at most 8)");
+        own_name(NamePolicy::OptionalIdent);
+        const uint32_t words = t.kind() == K(Kind::Enum) ? 2 : 3;
+        for (uint32_t i = 0; i < t.vlen(); ++i) {
+          const uint64_t at = word_off(t, 3 + words * i);
+          const uint32_t name_off = t.word(3 + words * i);
+          if (!name_offset_valid(btf_, name_off))
+            sink_.member("name.offset", t, i, at, "Invalid name_offset:" + n(name_off));
+          else
+            check_name(t, name_off, at, i, NamePolicy::RequiredIdent, "enumerator name");
+        }
+        return;
+      }
+      case Kind::Fwd:
+        vlen_zero(t);
+        if (t.type()) sink_.type("fwd.type", t, word_off(t, 2), "type != 0 (" + n(t.type()) + ")");
+        own_name(NamePolicy::RequiredIdent);
+        return;
+      case Kind::Func:
+        own_name(NamePolicy::RequiredIdent);
+        if (t.vlen() > 1)
+          sink_.type("func.linkage", t, word_off(t, 1),
+                     "Invalid func linkage: " + n(t.vlen()) + " (only static 0 and global 1)");
+        kflag_zero(t);
+        return;
+      case Kind::FuncProto:
+        own_name(NamePolicy::Forbidden);
+        kflag_zero(t);
+        return;
+      case Kind::Var:
+        vlen_zero(t);
+        kflag_zero(t);
+        own_name(NamePolicy::RequiredIdent);
+        ref_nonvoid(t, t.type(), word_off(t, 2), {}, "Invalid type_id");
+        if (t.var_linkage() > 1)
+          sink_.type("var.linkage", t, word_off(t, 3),
+                     "Linkage not supported: " + n(t.var_linkage()) +
+                         " (only static 0 and global allocated 1)");
+        return;
+      case Kind::Datasec:
+        return check_datasec(t, own_name);
+      case Kind::Float:
+        vlen_zero(t);
+        kflag_zero(t);
+        if (t.size() != 2 && t.size() != 4 && t.size() != 8 && t.size() != 12 && t.size() != 16)
+          sink_.type("float.size", t, word_off(t, 2), "Invalid type_size: " + n(t.size()));
+        return;
+      case Kind::DeclTag:
+        if (name_valid_ && name_at(btf_, t.name_off()).empty())
+          sink_.type("decl_tag.value", t, word_off(t, 0), "Invalid value: the tag text is empty");
+        vlen_zero(t);
+        if (opts_.strict_tag_kflag) kflag_zero(t);
+        if (t.decl_tag_component() < -1)
+          sink_.type("decl_tag.component", t, word_off(t, 3),
+                     "Invalid component_idx: " + std::to_string(t.decl_tag_component()));
+        return;
+      default:
+        return;  // unknown kinds stop Btf::parse
+    }
+  }
+
+  template <typename OwnName>
+  void check_struct(const btf::Type& t, OwnName& own_name) {
+    const bool is_union = t.kind() == K(Kind::Union);
+    own_name(NamePolicy::OptionalIdent);
+    uint32_t last = 0;
+    for (uint32_t i = 0; i < t.vlen(); ++i) {
+      const btf::Type::Member m = t.member(i);
+      const uint64_t w = 3 + 3ull * i;
+      if (!name_offset_valid(btf_, m.name_off))
+        sink_.member("name.offset", t, i, word_off(t, w), "Invalid member name_offset:" + n(m.name_off));
+      else
+        check_name(t, m.name_off, word_off(t, w), i, NamePolicy::OptionalIdent, "member name");
+      ref_nonvoid(t, m.type, word_off(t, w + 1), i, "Invalid type_id");
+      const uint32_t off = t.member_bit_offset(i);
+      const uint64_t at = word_off(t, w + 2);
+      if (is_union && off)
+        sink_.member("struct.union-offset", t, i, at,
+                     "Invalid member bits_offset: union member at bit " + n(off) + ", must be 0");
+      if (last > off)
+        sink_.member("struct.member-order", t, i, at,
+                     "Invalid member bits_offset: " + n(off) + " is below the previous member's " + n(last));
+      if ((uint64_t(off) + 7) / 8 > t.size())
+        sink_.member("struct.member-offset", t, i, at,
+                     "Member bits_offset exceeds its struct size: bit " + n(off) + " in a " +
+                         n(t.size()) + "-byte " + std::string(t.kind_name()));
+      last = off;
+    }
+  }
+
+  template <typename OwnName>
+  void check_datasec(const btf::Type& t, OwnName& own_name) {
+    const uint32_t size = t.size();
+    if (!size) sink_.type("datasec.size", t, word_off(t, 2), "size == 0");
+    kflag_zero(t);
+    own_name(NamePolicy::RequiredSection);
+    uint64_t last_end = 0, sum = 0;
+    for (uint32_t i = 0; i < t.vlen(); ++i) {
+      const btf::Type::SecInfo v = t.secinfo(i);
+      const uint64_t w = 3 + 3ull * i;
+      ref_nonvoid(t, v.type, word_off(t, w), i, "Invalid type_id");
+      bool ok = true;
+      if (v.offset < last_end) {
+        sink_.member("datasec.overlap", t, i, word_off(t, w + 1),
+                     "Invalid offset: " + n(v.offset) + " overlaps the previous entry, which ends at " +
+                         n(last_end));
+        ok = false;
+      } else if (v.offset >= size) {
+        sink_.member("datasec.offset", t, i, word_off(t, w + 1),
+                     "Invalid offset: " + n(v.offset) + " is not below the section size " + n(size));
+        ok = false;
+      }
+      if (!v.size || v.size > size) {
+        sink_.member("datasec.entry-size", t, i, word_off(t, w + 2),
+                     "Invalid size: " + n(v.size) + " (must be 1.." + n(size) + ")");
+        ok = false;
+      }
+      const uint64_t end = uint64_t(v.offset) + v.size;
+      if (ok && end > size)
+        sink_.member("datasec.end", t, i, word_off(t, w + 2),
+                     "Invalid offset+size: entry ends at " + n(end) + ", past the section size " + n(size));
+      last_end = end;
+      sum += v.size;
+    }
+    if (sum > size)
+      sink_.type("datasec.sum", t, word_off(t, 2),
+                 "Invalid btf_info size: entries add up to " + n(sum) + " bytes, section size is " + n(size));
+  }
+
+  const btf::Btf& btf_;
+  const Options& opts_;
+  Sink& sink_;
+  bool name_valid_ = true;
+};
+
+}  // namespace
+
+void check_metas(const btf::Btf& btf, const Options& opts, Sink& sink) {
+  MetaChecker(btf, opts, sink).run();
+}
+
+}  // namespace btfcheck::verify::detail
