@@ -14,6 +14,8 @@
 // mode each such referrer also gets an "indirect" change. Output order: sorted.
 #include <algorithm>
 #include <set>
+#include <string_view>
+#include <unordered_set>
 
 #include "comparator/diff/diff.h"
 #include "comparator/diff/walk.h"
@@ -145,16 +147,18 @@ Report diff(const Graph& a, const Graph& b, const Options& opts) {
   }
   // Loose lines: decl tags, and anonymous types nothing refers to. An anonymous type that
   // the other side has too, only referred to, is not a difference of its own.
-  auto exprs = [](const Graph& g) { return std::set<std::string>(g.expr.begin(), g.expr.end()); };
-  const std::set<std::string> ea = exprs(a), eb = exprs(b);
-  auto present = [](const std::set<std::string>& e, const std::string& line) {
-    return line.rfind("anon := ", 0) == 0 && e.count(line.substr(8));
+  std::unordered_set<std::string_view> ea, eb;   // filled on first need
+  auto present = [](const Graph& g, std::unordered_set<std::string_view>& set,
+                    const std::string& line) {
+    if (line.rfind("anon := ", 0) != 0) return false;
+    if (set.empty()) set.insert(g.expr.begin(), g.expr.end());
+    return set.count(std::string_view(line).substr(8)) > 0;
   };
   for (const std::string& l : sa.loose)
-    if (!sb.loose.count(l) && !present(eb, l))
+    if (!sb.loose.count(l) && !present(b, eb, l))
       r.changes.push_back(Change::of("removed", "", l, l, ""));
   for (const std::string& l : sb.loose)
-    if (!sa.loose.count(l) && !present(ea, l))
+    if (!sa.loose.count(l) && !present(a, ea, l))
       r.changes.push_back(Change::of("added", "", l, "", l));
 
   // Impacts: named referrers of each changed type (B side; A side for removed types).
