@@ -141,6 +141,9 @@ Model build_model(const btf::Btf& btf) {
   m.nodes.reserve(btf.type_count());
   m.nodes.emplace_back();   // void
   for (uint32_t id = 1; id < btf.type_count(); ++id) m.nodes.push_back(node_of(btf.type(id)));
+  m.input_referenced.assign(m.nodes.size(), 0);
+  for (const Node& n : m.nodes)
+    for (uint32_t e : n.edges) m.input_referenced[e] = 1;
   return m;
 }
 

@@ -46,6 +46,11 @@ struct Model {
   // declares ("struct foo") and gets no line of its own, so declaration-only and defined
   // types compare equal.
   bool fwd_as_decl = false;
+  // Node i was the target of some reference in the input BTF (nodes that rules add are
+  // targets by construction and count as referenced). Decides which anonymous types are
+  // "unreferenced" and get a line of their own, independently of what rules rewired.
+  std::vector<uint8_t> input_referenced;
+  bool referenced(size_t i) const { return i >= input_referenced.size() || input_referenced[i]; }
 };
 
 // Builds the model of a BTF (its base's types included, ids preserved as indices).

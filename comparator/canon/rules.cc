@@ -124,7 +124,7 @@ bool is_modifier(Kind k) {
 }
 
 // Chains of modifiers and type tags: rebuilt as tags (sorted by name) then const,
-// volatile, restrict, each once, so tag placement and order no longer differ.
+// volatile, restrict, each once, so the order of tags and qualifiers no longer differs.
 void type_tag_order(Model& m) {
   const size_t n0 = m.nodes.size();
   std::map<std::pair<std::vector<std::string>, std::pair<int, uint32_t>>, uint32_t> built;
@@ -142,7 +142,7 @@ void type_tag_order(Model& m) {
         else quals |= q.kind == Kind::Const ? 1 : q.kind == Kind::Volatile ? 2 : 4;
         t = q.edges[0];
       }
-      if (!has_tag) continue;
+      (void)has_tag;
       std::sort(tags.begin(), tags.end());
       const auto key = std::make_pair(tags, std::make_pair(quals, t));
       auto it = built.find(key);
@@ -187,12 +187,70 @@ void datasec_offsets(Model& m) {
   }
 }
 
+// A qualifier on an array applies to its elements (C11 6.7.3p9); gcc repeats it on both
+// the array and the element: const(array(T)) -> array(const(T)).
+void array_qualifiers(Model& m) {
+  const size_t n0 = m.nodes.size();
+  for (size_t i = 0; i < n0; ++i) {
+    const Kind k = m.nodes[i].kind;
+    if (k != Kind::Const && k != Kind::Volatile && k != Kind::Restrict) continue;
+    uint32_t arr = m.nodes[i].edges[0];
+    for (int guard = 0; guard < 64 && m.nodes[arr].kind == Kind::Typedef; ++guard)
+      arr = m.nodes[arr].edges[0];
+    if (m.nodes[arr].kind != Kind::Array) continue;
+    // Nested arrays down to the innermost element; the qualifier goes there.
+    std::vector<uint32_t> chain{arr};
+    while (chain.size() < 64 && m.nodes[m.nodes[chain.back()].edges[0]].kind == Kind::Array)
+      chain.push_back(m.nodes[chain.back()].edges[0]);
+    uint32_t elem = m.nodes[chain.back()].edges[0];
+    bool has = false;   // already qualified the same way in the element's modifier chain?
+    for (uint32_t e = elem, guard = 0; guard < 64 && is_modifier(m.nodes[e].kind); ++guard) {
+      has |= m.nodes[e].kind == k;
+      e = m.nodes[e].edges[0];
+    }
+    if (!has) {
+      Node q;
+      q.kind = k;
+      q.edges = {elem};
+      elem = add_node(m, q);
+    }
+    // Rebuild the inner arrays around the qualified element, then turn node i into the
+    // outermost one.
+    for (size_t c = chain.size(); c-- > 1;) {
+      Node a = m.nodes[chain[c]];
+      a.edges[0] = elem;
+      elem = add_node(m, a);
+    }
+    const Node outer = m.nodes[arr];
+    Node& n = m.nodes[i];
+    n.kind = Kind::Array;
+    n.name.clear();
+    n.size = outer.size;
+    n.edges = {elem, outer.edges[1]};
+  }
+}
+
+// Named INT and FLOAT types nothing refers to: gcc emits every base type a translation unit
+// mentions, compilers for BPF only the used ones.
+// (References are counted after the rules before this one, so an index type that
+// array-index dropped counts as unused.)
+void unused_base_types(Model& m) {
+  std::vector<uint8_t> used(m.nodes.size(), 0);
+  for (const Node& n : m.nodes)
+    for (uint32_t e : n.edges) used[e] = 1;
+  for (size_t i = 1; i < m.nodes.size(); ++i)
+    if ((m.nodes[i].kind == Kind::Int || m.nodes[i].kind == Kind::Float) && !used[i])
+      m.nodes[i] = Node{};
+}
+
 // int a[2][3]: array(array(int, 3), 2) -> array(int, 6), as pahole encodes it.
 void array_flatten(Model& m) {
   for (Node& n : m.nodes) {
     if (n.kind != Kind::Array) continue;
     for (int guard = 0; guard < 64; ++guard) {
-      const Node& inner = m.nodes[n.edges[0]];
+      uint32_t e = n.edges[0];   // through typedefs of arrays too, as gcc does
+      for (int t = 0; t < 64 && m.nodes[e].kind == Kind::Typedef; ++t) e = m.nodes[e].edges[0];
+      const Node& inner = m.nodes[e];
       if (inner.kind != Kind::Array) break;
       n.size *= inner.size;
       n.edges[0] = inner.edges[0];
@@ -217,14 +275,16 @@ const std::vector<Rule>& table() {
       {{"char-encoding", "ignore SIGNED/CHAR encoding bits of 8-bit ints (pahole < 1.24 encoded char unsigned)"}, char_encoding},
       {{"float-int", "FLOAT and INT-encoded floating types are the same (old producers lacked FLOAT)"}, float_int},
       {{"bitfields", "legacy kind_flag=0 bitfields (width in a dedicated INT) = member-level bitfields"}, bitfields},
-      {{"array-flatten", "multi-dimensional arrays flattened (pahole) = nested (compilers)"}, array_flatten},
+      {{"array-qualifiers", "a qualifier on an array is one on its elements (gcc puts it on both)"}, array_qualifiers},
+      {{"array-flatten", "multi-dimensional arrays (also through array typedefs) flattened, as pahole and gcc do"}, array_flatten},
       {{"array-index", "ignore the array index type (int, __ARRAY_SIZE_TYPE__, unsigned long)"}, array_index},
       {{"enum-sign", "ignore the enum signedness flag (kind_flag), compare values as signed"}, enum_sign},
       {{"enum64", "ENUM64 and ENUM are one kind (producers without ENUM64 support)"}, enum64},
       {{"func-linkage", "ignore FUNC linkage (pahole emits static, compilers global/extern)"}, func_linkage},
-      {{"type-tag-order", "type tags sorted and placed before const/volatile/restrict (clang vs pahole vs gcc order)"}, type_tag_order},
+      {{"type-tag-order", "type tags (sorted) then const, volatile, restrict: one order for a modifier chain (clang vs pahole vs gcc)"}, type_tag_order},
       {{"datasec-offsets", "ignore DATASEC size and entry offsets/sizes, left 0 by compilers for libbpf to fill"}, datasec_offsets},
       {{"fwd-decl", "a forward declaration equals the definition of its name (clang emits FWD behind pointers)"}, fwd_decl},
+      {{"unused-base-types", "ignore INT/FLOAT types nothing refers to (gcc emits every base type it saw)"}, unused_base_types},
       {{"param-names", "ignore parameter names in prototypes"}, param_names},
   };
   return kTable;
@@ -234,7 +294,8 @@ const std::map<std::string, std::vector<std::string>>& presets() {
   static const std::map<std::string, std::vector<std::string>> kPresets = {
       {"cross-producer",
        {"int-names", "char-encoding", "float-int", "bitfields", "array-flatten", "array-index",
-        "enum-sign", "enum64", "func-linkage", "type-tag-order", "datasec-offsets", "fwd-decl"}},
+        "enum-sign", "enum64", "func-linkage", "type-tag-order", "datasec-offsets", "fwd-decl",
+        "array-qualifiers", "unused-base-types"}},
       {"all", {}},   // filled from the table below
   };
   return kPresets;

@@ -122,9 +122,9 @@ void compute_text(Graph& g) {
     });
   }
   // Top-level lines.
-  std::vector<uint8_t> referenced(nc, 0);
-  for (uint32_t c = 0; c < nc; ++c)
-    for (size_t i = 0; i < rep_node(g, c).edges.size(); ++i) referenced[succ(g, c, i)] = 1;
+  std::vector<uint8_t> referenced(nc, 0);   // some member was referenced in the input
+  for (size_t i = 0; i < g.model.nodes.size(); ++i)
+    if (g.model.referenced(i)) referenced[g.part.cls[i]] = 1;
   std::vector<std::pair<std::string, uint32_t>> tops;
   for (uint32_t c = 1; c < nc; ++c) {
     const Node& n = rep_node(g, c);

@@ -67,7 +67,17 @@ struct Side {
   std::map<std::pair<int, std::string>, std::vector<uint32_t>> ids;   // identity -> classes
   std::set<std::string> loose;   // lines of decl tags and unreferenced anonymous types
   std::vector<int64_t> line_of;  // class -> index into g.lines, -1 when none
+  // Identities that exist only as declarations (FWD, enum without enumerators) and got no
+  // line because of the fwd-decl rule: the other side's definition is not "added".
+  std::set<std::pair<int, std::string>> declared;
   explicit Side(const Graph& graph) : g(graph), line_of(graph.part.count(), -1) {
+    if (g.model.fwd_as_decl)
+      for (uint32_t c = 0; c < g.part.count(); ++c) {
+        const Node& n = canon::rep_node(g, c);
+        if (g.named[c] && (n.kind == Kind::Fwd || ((n.kind == Kind::Enum || n.kind == Kind::Enum64) &&
+                                                   n.fields.empty())))
+          declared.insert(identity(g, c));
+      }
     for (size_t i = 0; i < g.tops.size(); ++i) {
       const uint32_t c = g.tops[i];
       line_of[c] = int64_t(i);
@@ -105,6 +115,8 @@ Report diff(const Graph& a, const Graph& b, const Options& opts) {
     std::vector<uint32_t> va, vb;
     if (auto it = sa.ids.find(id); it != sa.ids.end()) va = it->second;
     if (auto it = sb.ids.find(id); it != sb.ids.end()) vb = it->second;
+    if ((va.empty() && sa.declared.count(id)) || (vb.empty() && sb.declared.count(id)))
+      continue;   // declaration on one side, definition on the other: equal under fwd-decl
     if (va.size() == 1 && vb.size() == 1) {
       pairs.push_back({va[0], vb[0]});
       continue;
@@ -129,11 +141,13 @@ Report diff(const Graph& a, const Graph& b, const Options& opts) {
   }
 
   std::vector<uint32_t> changed_b, changed_a;   // leaves, by class
+  std::vector<uint32_t> modified_b;             // changed pairs only: seeds of "indirect"
   for (auto [ca, cb] : pairs) {
     if (sa.line(ca) == sb.line(cb) && a.key[ca] == b.key[cb]) continue;
     const size_t before = r.changes.size();
     compare_top(a, b, ca, cb, r.changes);
-    if (r.changes.size() > before) changed_a.push_back(ca), changed_b.push_back(cb);
+    if (r.changes.size() > before)
+      changed_a.push_back(ca), changed_b.push_back(cb), modified_b.push_back(cb);
   }
   for (uint32_t c : removed) {
     Change ch = Change::of("removed", kind_of(a, c), a.key[c], sa.line(c), "");
@@ -185,7 +199,8 @@ Report diff(const Graph& a, const Graph& b, const Options& opts) {
     // Every named type that reaches a changed one, transitively, and is not itself changed.
     std::set<std::string> changed_keys;
     for (const Change& ch : r.changes) changed_keys.insert(ch.path.substr(0, ch.path.find('.')));
-    std::vector<uint32_t> work = changed_b;
+    // Added and removed types are not seeds: whatever refers to them changed itself.
+    std::vector<uint32_t> work = modified_b;
     std::map<uint32_t, std::string> reached;   // class in B -> the changed key it reaches
     while (!work.empty()) {
       const uint32_t c = work.back();
