@@ -5,17 +5,25 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <glob.h>
 #include <unistd.h>
 
 #include "btf/load.h"
 
 namespace btfcheck::testing {
 
+// $BTFCHECK_VMLINUX, else what corpora/fetch-cloud-vmlinux caches.
 inline std::string cloud_vmlinux_path() {
   if (const char* e = std::getenv("BTFCHECK_VMLINUX")) return e;
+  const char* cache = std::getenv("BTFCHECK_CACHE");
   const char* home = std::getenv("HOME");
-  return std::string(home ? home : "/root") +
-         "/.cache/btfcheck/usr/lib/debug/boot/vmlinux-6.1.0-56-cloud-amd64";
+  const std::string dir = cache ? std::string(cache) : std::string(home ? home : "/root") + "/.cache/btfcheck";
+  const std::string pattern = dir + "/usr/lib/debug/boot/vmlinux-*-cloud-amd64";
+  std::string found = pattern;
+  glob_t g{};
+  if (::glob(pattern.c_str(), 0, nullptr, &g) == 0 && g.gl_pathc > 0) found = g.gl_pathv[0];
+  ::globfree(&g);
+  return found;
 }
 
 inline std::string sysfs_vmlinux_path() { return "/sys/kernel/btf/vmlinux"; }
