@@ -33,8 +33,7 @@ struct Graph {
                                      // when several different types share kind and name
   std::vector<uint64_t> digest;      // structural digest (see names.cc)
   std::vector<std::string> expr;     // how a reference to the class is printed
-  std::vector<uint32_t> tops;        // classes that get a line of their own, sorted by line
-  std::vector<std::string> lines;    // the line of each class in `tops` (same order)
+  std::vector<uint32_t> tops;        // classes that get a line of their own, sorted
 };
 
 Graph build(const btf::Btf& btf, const Options& opts = {});
@@ -42,6 +41,10 @@ Graph build(const btf::Btf& btf, const Options& opts = {});
 // The representative node of a class, and the class its i-th edge leads to.
 const Node& rep_node(const Graph& g, uint32_t c);
 uint32_t succ(const Graph& g, uint32_t c, size_t i);
+
+// The canonical line of a class: "KEY := DEFINITION" for named classes, the expression
+// for decl tags, "anon := EXPR" for unreferenced anonymous types.
+std::string line(const Graph& g, uint32_t c);
 
 // Deterministic text: one line per named type / decl tag / unreferenced anonymous type,
 // sorted; references by canonical name.

@@ -18,7 +18,8 @@
 // struct { a: T @0; } size=N, type_tag("x", T). Anonymous cycles and expressions longer
 // than kMaxExpr print as "anon#digest". All walks are iterative.
 #include <algorithm>
-#include <functional>
+#include <tuple>
+#include <unordered_map>
 #include <cstdio>
 #include <map>
 #include <unordered_map>
@@ -61,51 +62,37 @@ std::string hex64(uint64_t v) {
 const Node& rep_node(const Graph& g, uint32_t c) { return g.model.nodes[g.part.rep[c]]; }
 uint32_t succ(const Graph& g, uint32_t c, size_t i) { return g.part.cls[rep_node(g, c).edges[i]]; }
 
-void post_order(const Graph& g, std::vector<uint8_t>& state, uint32_t root,
-                const std::function<void(uint32_t)>& finish) {
-  if (state[root] != 0) return;
-  std::vector<std::pair<uint32_t, size_t>> stack{{root, 0}};
-  state[root] = 1;
-  while (!stack.empty()) {
-    auto& [c, i] = stack.back();
-    const Node& n = rep_node(g, c);
-    if (i < n.edges.size()) {
-      const uint32_t s = g.part.cls[n.edges[i++]];
-      if (!g.named[s] && state[s] == 0) {
-        state[s] = 1;
-        stack.push_back({s, 0});
-      }
-      continue;
-    }
-    const uint32_t done = c;
-    stack.pop_back();
-    finish(done);
-    state[done] = 2;
-  }
-}
-
 namespace {
 
-void compute_digests(Graph& g) {
+// Digests, and the tag of each class: the value references to it were hashed with in
+// the final round (0 outside duplicate families; the key suffix of family members).
+void compute_digests(Graph& g, std::vector<uint64_t>& tag) {
   const uint32_t nc = g.part.count();
-  std::vector<uint64_t> key_hash(nc, 0), tag(nc, 0);
-  std::map<uint64_t, std::vector<uint32_t>> families;   // key hash -> classes
+  std::vector<uint64_t> key_hash(nc, 0), label(nc, 0);
+  std::unordered_map<uint64_t, uint32_t> family_size;   // key hash -> classes
   for (uint32_t c = 0; c < nc; ++c) {
-    if (!g.named[c]) continue;
     const Node& n = rep_node(g, c);
+    label[c] = label_hash(n);
+    if (!g.named[c]) continue;
     key_hash[c] = hash_str(mix(7, uint64_t(n.kind)), n.name);
-    families[key_hash[c]].push_back(c);
+    ++family_size[key_hash[c]];
   }
+  std::vector<uint32_t> members;   // classes in a family of two or more
+  for (uint32_t c = 0; c < nc; ++c)
+    if (g.named[c] && family_size[key_hash[c]] > 1) members.push_back(c);
+  tag.assign(nc, 0);
   g.digest.assign(nc, 0);
+  std::vector<uint64_t>& d = g.digest;
+  std::vector<uint8_t> state(nc);
+  std::vector<std::pair<uint32_t, uint32_t>> stack;
   for (int round = 0; round < 8; ++round) {
-    std::vector<uint8_t> state(nc, 0);
-    std::vector<uint64_t>& d = g.digest;
+    std::fill(state.begin(), state.end(), 0);
     for (uint32_t root = 0; root < nc; ++root) {
-      post_order(g, state, root, [&](uint32_t c) {
+      post_order(g, state, root, stack, [&](uint32_t c) {
         const Node& n = rep_node(g, c);
-        uint64_t h = label_hash(n);
+        uint64_t h = label[c];
         for (size_t i = 0; i < n.edges.size(); ++i) {
-          const uint32_t s = succ(g, c, i);
+          const uint32_t s = g.part.cls[n.edges[i]];
           if (g.named[s]) h = mix(mix(h, key_hash[s]), tag[s]);
           else if (state[s] == 1) h = mix(h, 0xc1c1e);    // anonymous cycle
           else h = mix(h, d[s]);
@@ -113,19 +100,10 @@ void compute_digests(Graph& g) {
         d[c] = h;
       });
     }
-    bool distinct = true, changed = false;
-    for (auto& [k, members] : families) {
-      if (members.size() < 2) continue;
-      std::vector<uint64_t> ds;
-      for (uint32_t c : members) {
-        changed |= tag[c] != d[c];
-        tag[c] = d[c];
-        ds.push_back(d[c]);
-      }
-      std::sort(ds.begin(), ds.end());
-      distinct &= std::adjacent_find(ds.begin(), ds.end()) == ds.end();
-    }
-    if (distinct || !changed) break;
+    bool changed = false;
+    for (uint32_t c : members) changed |= tag[c] != d[c];
+    if (!changed || round == 7) break;
+    for (uint32_t c : members) tag[c] = d[c];
   }
 }
 
@@ -138,15 +116,26 @@ void compute_keys(Graph& g) {
     const Node& n = rep_node(g, c);
     g.named[c] = is_named_kind(n.kind) && !n.name.empty();
   }
-  compute_digests(g);
+  std::vector<uint64_t> tag;
+  compute_digests(g, tag);
   std::map<std::pair<int, std::string>, std::vector<uint32_t>> families;
   for (uint32_t c = 0; c < nc; ++c)
     if (g.named[c]) families[{int(rep_node(g, c).kind), rep_node(g, c).name}].push_back(c);
   g.key.assign(nc, "");
   for (auto& [kn, members] : families) {
-    for (uint32_t c : members) {
+    // Family members are told apart by their tag; equal tags (only when bounded hashing
+    // cannot separate them) get an ordinal in digest order as well.
+    std::sort(members.begin(), members.end(), [&](uint32_t x, uint32_t y) {
+      return std::tie(tag[x], g.digest[x]) < std::tie(tag[y], g.digest[y]);
+    });
+    for (size_t i = 0; i < members.size(); ++i) {
+      const uint32_t c = members[i];
       g.key[c] = base_key(rep_node(g, c), g.model.fwd_as_decl);
-      if (members.size() > 1) g.key[c] += "#" + hex64(g.digest[c]).substr(0, 8);
+      if (members.size() == 1) continue;
+      g.key[c] += "#" + hex64(tag[c]).substr(0, 8);
+      const bool tie = (i > 0 && tag[members[i - 1]] == tag[c]) ||
+                       (i + 1 < members.size() && tag[members[i + 1]] == tag[c]);
+      if (tie) g.key[c] += "." + std::to_string(i);
     }
   }
 }

@@ -29,73 +29,99 @@ const char* linkage(Kind k, int64_t l) {
   return l == 0 ? "static" : l == 1 ? "global" : l == 2 ? "extern" : "invalid";
 }
 
-std::string num(int64_t v) { return std::to_string(v); }
 
-// The body of a class: everything after "KEY := " for named classes, and the whole
-// expression for anonymous ones. `ref(i)` prints the reference of edge i.
+// Appends the body of a class to `s`: everything after "KEY := " for named classes, and
+// the whole expression for anonymous ones. `ref(s, i)` appends the reference of edge i.
 template <typename Ref>
-std::string body(const Node& n, Ref&& ref, bool anonymous) {
-  std::string s;
+void body(std::string& s, const Node& n, Ref&& ref, bool anonymous) {
+  auto num = [&](int64_t v) { s += std::to_string(v); };
+  auto wrap = [&](const char* open, size_t edge) {
+    s += open;
+    ref(s, edge);
+    s += ')';
+  };
   switch (n.kind) {
-    case Kind::Unkn: return "void";
+    case Kind::Unkn: s += "void"; return;
     case Kind::Int:
-      return "int size=" + num(n.size) + " bits=" + num(n.y) +
-             (n.z ? " offset=" + num(n.z) : "") + " enc=" + int_encoding(n.x);
-    case Kind::Float: return "float size=" + num(n.size);
-    case Kind::Ptr: return "ptr(" + ref(0) + ")";
-    case Kind::Const: return "const(" + ref(0) + ")";
-    case Kind::Volatile: return "volatile(" + ref(0) + ")";
-    case Kind::Restrict: return "restrict(" + ref(0) + ")";
-    case Kind::TypeTag: return "type_tag(\"" + n.name + "\", " + ref(0) + ")";
-    case Kind::Typedef: return "typedef " + ref(0);
-    case Kind::Array: return "array(" + ref(0) + ", " + num(int64_t(n.size)) + ", " + ref(1) + ")";
-    case Kind::Fwd: return n.x ? "fwd union" : "fwd struct";
-    case Kind::Struct: case Kind::Union: {
-      s = anonymous ? (n.kind == Kind::Struct ? "struct { " : "union { ")
-                    : "size=" + num(n.size) + " { ";
+      s += "int size="; num(int64_t(n.size)); s += " bits="; num(n.y);
+      if (n.z) s += " offset=", num(n.z);
+      s += " enc="; s += int_encoding(n.x);
+      return;
+    case Kind::Float: s += "float size="; num(int64_t(n.size)); return;
+    case Kind::Ptr: wrap("ptr(", 0); return;
+    case Kind::Const: wrap("const(", 0); return;
+    case Kind::Volatile: wrap("volatile(", 0); return;
+    case Kind::Restrict: wrap("restrict(", 0); return;
+    case Kind::TypeTag: s += "type_tag(\""; s += n.name; wrap("\", ", 0); return;
+    case Kind::Typedef: s += "typedef "; ref(s, 0); return;
+    case Kind::Array:
+      s += "array("; ref(s, 0); s += ", "; num(int64_t(n.size)); s += ", "; ref(s, 1); s += ')';
+      return;
+    case Kind::Fwd: s += n.x ? "fwd union" : "fwd struct"; return;
+    case Kind::Struct: case Kind::Union:
+      if (anonymous) s += n.kind == Kind::Struct ? "struct { " : "union { ";
+      else s += "size=", num(int64_t(n.size)), s += " { ";
       for (size_t i = 0; i < n.fields.size(); ++i) {
         const Field& f = n.fields[i];
-        s += (f.name.empty() ? "(anon)" : f.name) + ": " + ref(i) + " @" + num(f.a);
-        if (f.b) s += ":" + num(f.b);
+        s += f.name.empty() ? "(anon)" : f.name;
+        s += ": ";
+        ref(s, i);
+        s += " @";
+        num(f.a);
+        if (f.b) s += ':', num(f.b);
         s += "; ";
       }
-      s += "}";
-      if (anonymous) s += " size=" + num(n.size);
-      return s;
-    }
-    case Kind::Enum: case Kind::Enum64: {
-      s = std::string(anonymous ? kind_word(n.kind) : "") + (anonymous ? " " : "") + "size=" +
-          num(n.size) + (n.x ? " signed" : " unsigned") + " { ";
-      for (size_t i = 0; i < n.fields.size(); ++i)
-        s += n.fields[i].name + " = " +
-             (n.x || n.kind == Kind::Enum ? num(n.fields[i].a)
-                                          : std::to_string(uint64_t(n.fields[i].a))) + "; ";
-      return s + "}";
-    }
-    case Kind::FuncProto: {
-      s = "fn(";
+      s += '}';
+      if (anonymous) s += " size=", num(int64_t(n.size));
+      return;
+    case Kind::Enum: case Kind::Enum64:
+      if (anonymous) s += kind_word(n.kind), s += ' ';
+      s += "size="; num(int64_t(n.size)); s += n.x ? " signed { " : " unsigned { ";
+      for (const Field& f : n.fields) {
+        s += f.name;
+        s += " = ";
+        s += n.x || n.kind == Kind::Enum ? std::to_string(f.a) : std::to_string(uint64_t(f.a));
+        s += "; ";
+      }
+      s += '}';
+      return;
+    case Kind::FuncProto:
+      s += "fn(";
       for (size_t i = 0; i < n.fields.size(); ++i) {
         if (i) s += ", ";
         const bool varargs = i + 1 == n.fields.size() && n.edges[i + 1] == 0 &&
                              n.fields[i].name.empty();
-        if (varargs) s += "...";
-        else s += ref(i + 1) + (n.fields[i].name.empty() ? "" : " " + n.fields[i].name);
+        if (varargs) {
+          s += "...";
+          continue;
+        }
+        ref(s, i + 1);
+        if (!n.fields[i].name.empty()) s += ' ', s += n.fields[i].name;
       }
-      return s + ") -> " + ref(0);
-    }
-    case Kind::Func: return std::string("func ") + linkage(n.kind, n.x) + " " + ref(0);
-    case Kind::Var: return std::string("var ") + linkage(n.kind, n.x) + " " + ref(0);
-    case Kind::Datasec: {
-      s = "datasec size=" + num(n.size) + " { ";
-      for (size_t i = 0; i < n.fields.size(); ++i)
-        s += ref(i) + " @" + num(n.fields[i].a) + "+" + num(n.fields[i].b) + "; ";
-      return s + "}";
-    }
+      s += ") -> ";
+      ref(s, 0);
+      return;
+    case Kind::Func: case Kind::Var:
+      s += n.kind == Kind::Func ? "func " : "var ";
+      s += linkage(n.kind, n.x);
+      s += ' ';
+      ref(s, 0);
+      return;
+    case Kind::Datasec:
+      s += "datasec size="; num(int64_t(n.size)); s += " { ";
+      for (size_t i = 0; i < n.fields.size(); ++i) {
+        ref(s, i);
+        s += " @"; num(n.fields[i].a); s += '+'; num(n.fields[i].b); s += "; ";
+      }
+      s += '}';
+      return;
     case Kind::DeclTag:
-      return "decl_tag(\"" + n.name + "\", " + ref(0) +
-             (n.x >= 0 ? ", " + num(n.x) : "") + ")";
+      s += "decl_tag(\""; s += n.name; s += "\", "; ref(s, 0);
+      if (n.x >= 0) s += ", ", num(n.x);
+      s += ')';
+      return;
   }
-  return "?";
+  s += '?';
 }
 
 }  // namespace
@@ -104,53 +130,55 @@ void compute_text(Graph& g) {
   const uint32_t nc = g.part.count();
   g.expr.assign(nc, "");
   std::vector<uint8_t> state(nc, 0);
-  for (uint32_t c = 0; c < nc; ++c) {
+  std::vector<std::pair<uint32_t, uint32_t>> stack;
+  for (uint32_t c = 0; c < nc; ++c)
     if (g.named[c]) g.expr[c] = g.key[c];
-  }
-  auto anon_ref = [&](uint32_t s, const std::vector<uint8_t>& st) -> std::string {
-    if (g.named[s]) return g.expr[s];
-    if (st[s] == 1) return "anon#" + hex64(g.digest[s]).substr(0, 8);
-    return g.expr[s];
-  };
   for (uint32_t root = 0; root < nc; ++root) {
-    post_order(g, state, root, [&](uint32_t c) {
+    post_order(g, state, root, stack, [&](uint32_t c) {
       if (g.named[c]) return;
-      const Node& n = rep_node(g, c);
-      std::string e = body(n, [&](size_t i) { return anon_ref(succ(g, c, i), state); }, true);
+      std::string e;
+      body(e, rep_node(g, c), [&](std::string& out, size_t i) {
+        const uint32_t s = succ(g, c, i);
+        if (!g.named[s] && state[s] == 1) out += "anon#" + hex64(g.digest[s]).substr(0, 8);
+        else out += g.expr[s];
+      }, true);
       if (e.size() > kMaxExpr) e = "anon#" + hex64(g.digest[c]).substr(0, 8);
       g.expr[c] = std::move(e);
     });
   }
-  // Top-level lines.
+  // Top-level classes, sorted by key (named), expression (decl tags), "anon := expr".
   std::vector<uint8_t> referenced(nc, 0);   // some member was referenced in the input
   for (size_t i = 0; i < g.model.nodes.size(); ++i)
     if (g.model.referenced(i)) referenced[g.part.cls[i]] = 1;
-  std::vector<std::pair<std::string, uint32_t>> tops;
+  std::vector<std::pair<std::string_view, uint32_t>> tops;
+  std::vector<std::string> anon_keys;   // stable storage for "anon := expr" sort keys
+  anon_keys.reserve(nc);
   for (uint32_t c = 1; c < nc; ++c) {
     const Node& n = rep_node(g, c);
     if (n.kind == Kind::Unkn) continue;
     const bool declaration = n.kind == Kind::Fwd ||
         ((n.kind == Kind::Enum || n.kind == Kind::Enum64) && n.fields.empty());
     if (g.named[c] && declaration && g.model.fwd_as_decl) continue;
-    if (g.named[c]) {
-      tops.push_back({g.key[c] + " := " +
-                          body(n, [&](size_t i) { return g.expr[succ(g, c, i)]; }, false),
-                      c});
-    } else if (n.kind == Kind::DeclTag) {
+    if (g.named[c] || n.kind == Kind::DeclTag) {
       tops.push_back({g.expr[c], c});
     } else if (!referenced[c]) {
-      tops.push_back({"anon := " + g.expr[c], c});
+      anon_keys.push_back("anon := " + g.expr[c]);
+      tops.push_back({anon_keys.back(), c});
     }
   }
   std::sort(tops.begin(), tops.end(), [&](const auto& a, const auto& b) {
     return a.first != b.first ? a.first < b.first : g.digest[a.second] < g.digest[b.second];
   });
   g.tops.clear();
-  g.lines.clear();
-  for (auto& [line, c] : tops) {
-    g.tops.push_back(c);
-    g.lines.push_back(std::move(line));
-  }
+  for (auto& [k, c] : tops) g.tops.push_back(c);
+}
+
+std::string line(const Graph& g, uint32_t c) {
+  const Node& n = rep_node(g, c);
+  if (!g.named[c]) return n.kind == Kind::DeclTag ? g.expr[c] : "anon := " + g.expr[c];
+  std::string s = g.key[c] + " := ";
+  body(s, n, [&](std::string& out, size_t i) { out += g.expr[succ(g, c, i)]; }, false);
+  return s;
 }
 
 Graph build(const btf::Btf& btf, const Options& opts) {
@@ -164,11 +192,13 @@ Graph build(const btf::Btf& btf, const Options& opts) {
 }
 
 std::string text(const Graph& g) {
-  std::string out;
-  for (size_t i = 0; i < g.lines.size(); ++i) {
-    if (i && g.lines[i] == g.lines[i - 1]) continue;   // identical anonymous leftovers
-    out += g.lines[i];
+  std::string out, prev;
+  for (uint32_t c : g.tops) {
+    std::string l = line(g, c);
+    if (l == prev) continue;   // identical anonymous leftovers
+    out += l;
     out += '\n';
+    prev = std::move(l);
   }
   return out;
 }

@@ -3,7 +3,8 @@
 // Named types are matched by identity (kind, name); a forward declaration matches the
 // struct/union of its name (a change of declaration status). Several different types of
 // one identity (a duplicate family) are paired by equal digest first, then in key order.
-// A matched pair whose canonical lines are equal is equal: lines print references by
+// A matched pair whose canonical lines are equal is equal (equal digests are taken to mean
+// equal lines: a 64-bit hash of exactly what the line prints): lines print references by
 // name, and every named type is compared on its own, so deep equality is the equality of
 // all lines. A pair that differs is walked field by field: members by name (anonymous
 // members in order, then renames at equal offsets), enumerators by name, parameters by
@@ -66,11 +67,10 @@ struct Side {
   const Graph& g;
   std::map<std::pair<int, std::string>, std::vector<uint32_t>> ids;   // identity -> classes
   std::set<std::string> loose;   // lines of decl tags and unreferenced anonymous types
-  std::vector<int64_t> line_of;  // class -> index into g.lines, -1 when none
   // Identities that exist only as declarations (FWD, enum without enumerators) and got no
   // line because of the fwd-decl rule: the other side's definition is not "added".
   std::set<std::pair<int, std::string>> declared;
-  explicit Side(const Graph& graph) : g(graph), line_of(graph.part.count(), -1) {
+  explicit Side(const Graph& graph) : g(graph) {
     if (g.model.fwd_as_decl)
       for (uint32_t c = 0; c < g.part.count(); ++c) {
         const Node& n = canon::rep_node(g, c);
@@ -78,16 +78,12 @@ struct Side {
                                                    n.fields.empty())))
           declared.insert(identity(g, c));
       }
-    for (size_t i = 0; i < g.tops.size(); ++i) {
-      const uint32_t c = g.tops[i];
-      line_of[c] = int64_t(i);
+    for (uint32_t c : g.tops) {
       if (g.named[c]) ids[identity(g, c)].push_back(c);
-      else loose.insert(g.lines[i]);
+      else loose.insert(canon::line(g, c));
     }
   }
-  std::string line(uint32_t c) const {
-    return line_of[c] < 0 ? std::string() : g.lines[size_t(line_of[c])];
-  }
+  std::string line(uint32_t c) const { return canon::line(g, c); }
 };
 
 std::string kind_of(const Graph& g, uint32_t c) {
@@ -143,7 +139,10 @@ Report diff(const Graph& a, const Graph& b, const Options& opts) {
   std::vector<uint32_t> changed_b, changed_a;   // leaves, by class
   std::vector<uint32_t> modified_b;             // changed pairs only: seeds of "indirect"
   for (auto [ca, cb] : pairs) {
-    if (sa.line(ca) == sb.line(cb) && a.key[ca] == b.key[cb]) continue;
+    // Equal key and digest: equal (the digest hashes the label and every reference's key
+    // or anonymous structure, i.e. what the line prints). Otherwise compare the lines.
+    if (a.key[ca] == b.key[cb] && (a.digest[ca] == b.digest[cb] || sa.line(ca) == sb.line(cb)))
+      continue;
     const size_t before = r.changes.size();
     compare_top(a, b, ca, cb, r.changes);
     if (r.changes.size() > before)
