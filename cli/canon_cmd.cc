@@ -7,6 +7,7 @@
 #include "cli/input.h"
 #include "comparator/canon/canon.h"
 #include "comparator/canon/rules.h"
+#include "comparator/diff/dups.h"
 
 namespace btfcheck::cli {
 namespace {
@@ -100,6 +101,34 @@ int cmd_digest(const Argv& argv) {
   }
   if (json) out += "}\n";
   return emit("digest", args, out);
+}
+
+int cmd_dups(const Argv& argv) {
+  auto specs = common_specs();
+  specs.push_back({"--json", false, "JSON output"});
+  Args args(argv, specs);
+  if (args.help()) {
+    std::fputs(usage_text("dups", "FILE [--base B] [--rules LIST] [--json]",
+                          "List what deduplication left: structurally equal types kept as "
+                          "several ids, and\n"
+                          "different types sharing kind and name, each with "
+                          "the first field that keeps it apart.\n"
+                          "Exit 0 when there are none, "
+                          "1 when there are.",
+                          specs).c_str(), stdout);
+    return kExitOk;
+  }
+  if (!args.error().empty()) {
+    std::fprintf(stderr, "btfcheck dups: %s\n", args.error().c_str());
+    return kExitError;
+  }
+  canon::Graph g;
+  if (int rc = load_graph("dups", args, g); rc >= 0) return rc;
+  const diff::Dups d = diff::find_dups(g);
+  const std::string out = args.has("--json") ? diff::render_dups_json(d, args.positional()[0])
+                                             : diff::render_dups_text(d);
+  if (int rc = emit("dups", args, out); rc != kExitOk) return rc;
+  return d.copies.empty() && d.families.empty() ? kExitOk : kExitFindings;
 }
 
 }  // namespace btfcheck::cli

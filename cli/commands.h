@@ -14,5 +14,6 @@ int cmd_dump(const Argv& args);
 int cmd_canon(const Argv& args);
 int cmd_digest(const Argv& args);
 int cmd_diff(const Argv& args);
+int cmd_dups(const Argv& args);
 
 }  // namespace btfcheck::cli

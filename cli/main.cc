@@ -21,6 +21,7 @@ constexpr Command kCommands[] = {
     {"canon", btfcheck::cli::cmd_canon, "print the canonical, ID-free text form of a BTF"},
     {"digest", btfcheck::cli::cmd_digest, "digest of the canonical graph (and per type)"},
     {"diff", btfcheck::cli::cmd_diff, "structural diff of two BTFs"},
+    {"dups", btfcheck::cli::cmd_dups, "types deduplication left as copies or same-named families"},
 };
 
 void usage(FILE* out) {
