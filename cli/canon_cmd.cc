@@ -89,8 +89,7 @@ int cmd_digest(const Argv& argv) {
   if (per) {
     if (json) out += ",\"types\":{";
     bool first = true;
-    for (size_t i = 0; i < g.tops.size(); ++i) {
-      const uint32_t c = g.tops[i];
+    for (uint32_t c : canon::sorted_tops(g)) {
       if (!g.named[c]) continue;
       const std::string d = canon::hex64(g.digest[c]);
       if (json) out += (first ? "" : ",") + json_quote(g.key[c]) + ":\"" + d + "\"";

@@ -33,7 +33,8 @@ struct Graph {
                                      // when several different types share kind and name
   std::vector<uint64_t> digest;      // structural digest (see names.cc)
   std::vector<std::string> expr;     // how a reference to the class is printed
-  std::vector<uint32_t> tops;        // classes that get a line of their own, sorted
+  std::vector<uint32_t> tops;        // classes that get a line of their own (class order;
+                                     // sorted_tops() gives the printed order)
 };
 
 Graph build(const btf::Btf& btf, const Options& opts = {});
@@ -41,6 +42,9 @@ Graph build(const btf::Btf& btf, const Options& opts = {});
 // The representative node of a class, and the class its i-th edge leads to.
 const Node& rep_node(const Graph& g, uint32_t c);
 uint32_t succ(const Graph& g, uint32_t c, size_t i);
+
+// `tops` in printing order: by key, decl-tag expression, "anon := expr", then digest.
+std::vector<uint32_t> sorted_tops(const Graph& g);
 
 // The canonical line of a class: "KEY := DEFINITION" for named classes, the expression
 // for decl tags, "anon := EXPR" for unreferenced anonymous types.

@@ -66,9 +66,10 @@ namespace {
 
 // Digests, and the tag of each class: the value references to it were hashed with in
 // the final round (0 outside duplicate families; the key suffix of family members).
-void compute_digests(Graph& g, std::vector<uint64_t>& tag) {
+void compute_digests(Graph& g, std::vector<uint64_t>& tag, std::vector<uint64_t>& key_hash) {
   const uint32_t nc = g.part.count();
-  std::vector<uint64_t> key_hash(nc, 0), label(nc, 0);
+  std::vector<uint64_t> label(nc, 0);
+  key_hash.assign(nc, 0);
   std::unordered_map<uint64_t, uint32_t> family_size;   // key hash -> classes
   for (uint32_t c = 0; c < nc; ++c) {
     const Node& n = rep_node(g, c);
@@ -83,27 +84,50 @@ void compute_digests(Graph& g, std::vector<uint64_t>& tag) {
   tag.assign(nc, 0);
   g.digest.assign(nc, 0);
   std::vector<uint64_t>& d = g.digest;
-  std::vector<uint8_t> state(nc);
+  // Round 0 walks everything and records the finish order, the anonymous back edges, and
+  // which classes depend on a family member's tag (directly or through anonymous
+  // successors). Later rounds replay the order for those classes only.
+  std::vector<uint8_t> state(nc, 0), dep(nc, 0), is_member(nc, 0);
+  for (uint32_t c : members) is_member[c] = 1;
+  std::vector<uint32_t> order;
+  order.reserve(nc);
+  std::vector<std::pair<uint32_t, uint32_t>> back_edges;   // (class, edge index)
   std::vector<std::pair<uint32_t, uint32_t>> stack;
-  for (int round = 0; round < 8; ++round) {
-    std::fill(state.begin(), state.end(), 0);
-    for (uint32_t root = 0; root < nc; ++root) {
-      post_order(g, state, root, stack, [&](uint32_t c) {
-        const Node& n = rep_node(g, c);
-        uint64_t h = label[c];
-        for (size_t i = 0; i < n.edges.size(); ++i) {
-          const uint32_t s = g.part.cls[n.edges[i]];
-          if (g.named[s]) h = mix(mix(h, key_hash[s]), tag[s]);
-          else if (state[s] == 1) h = mix(h, 0xc1c1e);    // anonymous cycle
-          else h = mix(h, d[s]);
-        }
-        d[c] = h;
-      });
+  auto digest_of = [&](uint32_t c, bool record) {
+    const Node& n = rep_node(g, c);
+    uint64_t h = label[c];
+    for (uint32_t i = 0; i < n.edges.size(); ++i) {
+      const uint32_t s = g.part.cls[n.edges[i]];
+      if (g.named[s]) {
+        h = mix(mix(h, key_hash[s]), tag[s]);
+        if (record && is_member[s]) dep[c] = 1;
+      } else if (record ? state[s] == 1
+                        : std::binary_search(back_edges.begin(), back_edges.end(),
+                                             std::make_pair(c, i))) {
+        h = mix(h, 0xc1c1e);   // anonymous cycle
+        if (record) back_edges.push_back({c, i});
+      } else {
+        h = mix(h, d[s]);
+        if (record) dep[c] |= dep[s];
+      }
     }
+    d[c] = h;
+  };
+  for (uint32_t root = 0; root < nc; ++root)
+    post_order(g, state, root, stack, [&](uint32_t c) {
+      digest_of(c, true);
+      order.push_back(c);
+    });
+  std::sort(back_edges.begin(), back_edges.end());
+  std::vector<uint32_t> replay;
+  for (uint32_t c : order)
+    if (dep[c]) replay.push_back(c);
+  for (int round = 1; round < 8; ++round) {
     bool changed = false;
     for (uint32_t c : members) changed |= tag[c] != d[c];
-    if (!changed || round == 7) break;
+    if (!changed) break;
     for (uint32_t c : members) tag[c] = d[c];
+    for (uint32_t c : replay) digest_of(c, false);
   }
 }
 
@@ -116,13 +140,26 @@ void compute_keys(Graph& g) {
     const Node& n = rep_node(g, c);
     g.named[c] = is_named_kind(n.kind) && !n.name.empty();
   }
-  std::vector<uint64_t> tag;
-  compute_digests(g, tag);
-  std::map<std::pair<int, std::string>, std::vector<uint32_t>> families;
+  std::vector<uint64_t> tag, key_hash;
+  compute_digests(g, tag, key_hash);
+  // Families: named classes grouped by (kind, name).
+  std::vector<uint32_t> named;
   for (uint32_t c = 0; c < nc; ++c)
-    if (g.named[c]) families[{int(rep_node(g, c).kind), rep_node(g, c).name}].push_back(c);
+    if (g.named[c]) named.push_back(c);
+  auto kn = [&](uint32_t c) {
+    const Node& n = rep_node(g, c);
+    return std::make_pair(int(n.kind), std::string_view(n.name));
+  };
+  // Grouping only (each family is keyed on its own): order by the (kind, name) hash first.
+  std::sort(named.begin(), named.end(), [&](uint32_t x, uint32_t y) {
+    return key_hash[x] != key_hash[y] ? key_hash[x] < key_hash[y] : kn(x) < kn(y);
+  });
   g.key.assign(nc, "");
-  for (auto& [kn, members] : families) {
+  for (size_t f = 0; f < named.size();) {
+    size_t e = f + 1;
+    while (e < named.size() && kn(named[e]) == kn(named[f])) ++e;
+    std::vector<uint32_t> members(named.begin() + f, named.begin() + e);
+    f = e;
     // Family members are told apart by their tag; equal tags (only when bounded hashing
     // cannot separate them) get an ordinal in digest order as well.
     std::sort(members.begin(), members.end(), [&](uint32_t x, uint32_t y) {

@@ -25,7 +25,6 @@
 #include <map>
 #include <utility>
 #include <string>
-#include <unordered_map>
 
 namespace btfcheck::canon {
 namespace {
@@ -215,12 +214,14 @@ struct Refiner {
 Partition compact(const std::vector<uint32_t>& raw, const std::vector<uint32_t>* skip) {
   Partition p;
   p.cls.resize(raw.size());
-  std::unordered_map<uint32_t, uint32_t> renum;
+  uint32_t max_raw = 0;
+  for (uint32_t r : raw) max_raw = std::max(max_raw, r);
+  std::vector<uint32_t> renum(size_t(max_raw) + 1, UINT32_MAX);
   for (uint32_t i = 0; i < raw.size(); ++i) {
     if (skip && (*skip)[i]) continue;
-    auto [it, fresh] = renum.try_emplace(raw[i], uint32_t(p.rep.size()));
-    if (fresh) p.rep.push_back(i);
-    p.cls[i] = it->second;
+    uint32_t& id = renum[raw[i]];
+    if (id == UINT32_MAX) id = uint32_t(p.rep.size()), p.rep.push_back(i);
+    p.cls[i] = id;
   }
   if (skip)
     for (uint32_t i = 0; i < raw.size(); ++i)

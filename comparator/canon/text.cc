@@ -146,31 +146,40 @@ void compute_text(Graph& g) {
       g.expr[c] = std::move(e);
     });
   }
-  // Top-level classes, sorted by key (named), expression (decl tags), "anon := expr".
+  // Top-level classes (unsorted: sorted_tops() orders them for printing).
   std::vector<uint8_t> referenced(nc, 0);   // some member was referenced in the input
   for (size_t i = 0; i < g.model.nodes.size(); ++i)
     if (g.model.referenced(i)) referenced[g.part.cls[i]] = 1;
-  std::vector<std::pair<std::string_view, uint32_t>> tops;
-  std::vector<std::string> anon_keys;   // stable storage for "anon := expr" sort keys
-  anon_keys.reserve(nc);
+  g.tops.clear();
   for (uint32_t c = 1; c < nc; ++c) {
     const Node& n = rep_node(g, c);
     if (n.kind == Kind::Unkn) continue;
     const bool declaration = n.kind == Kind::Fwd ||
         ((n.kind == Kind::Enum || n.kind == Kind::Enum64) && n.fields.empty());
     if (g.named[c] && declaration && g.model.fwd_as_decl) continue;
-    if (g.named[c] || n.kind == Kind::DeclTag) {
-      tops.push_back({g.expr[c], c});
-    } else if (!referenced[c]) {
-      anon_keys.push_back("anon := " + g.expr[c]);
-      tops.push_back({anon_keys.back(), c});
-    }
+    if (g.named[c] || n.kind == Kind::DeclTag || !referenced[c]) g.tops.push_back(c);
   }
-  std::sort(tops.begin(), tops.end(), [&](const auto& a, const auto& b) {
-    return a.first != b.first ? a.first < b.first : g.digest[a.second] < g.digest[b.second];
+}
+
+std::vector<uint32_t> sorted_tops(const Graph& g) {
+  // By key (named), expression (decl tags), "anon := expr" (the rest), then digest.
+  std::vector<std::pair<std::string, uint32_t>> keyed;
+  keyed.reserve(g.tops.size());
+  for (uint32_t c : g.tops) {
+    const bool plain = g.named[c] || rep_node(g, c).kind == Kind::DeclTag;
+    keyed.push_back({plain ? std::string() : "anon := " + g.expr[c], c});
+  }
+  auto key = [&](const std::pair<std::string, uint32_t>& k) -> std::string_view {
+    return k.first.empty() ? std::string_view(g.expr[k.second]) : std::string_view(k.first);
+  };
+  std::sort(keyed.begin(), keyed.end(), [&](const auto& a, const auto& b) {
+    const int cmp = key(a).compare(key(b));
+    return cmp != 0 ? cmp < 0 : g.digest[a.second] < g.digest[b.second];
   });
-  g.tops.clear();
-  for (auto& [k, c] : tops) g.tops.push_back(c);
+  std::vector<uint32_t> out;
+  out.reserve(keyed.size());
+  for (auto& k : keyed) out.push_back(k.second);
+  return out;
 }
 
 std::string line(const Graph& g, uint32_t c) {
@@ -193,7 +202,7 @@ Graph build(const btf::Btf& btf, const Options& opts) {
 
 std::string text(const Graph& g) {
   std::string out, prev;
-  for (uint32_t c : g.tops) {
+  for (uint32_t c : sorted_tops(g)) {
     std::string l = line(g, c);
     if (l == prev) continue;   // identical anonymous leftovers
     out += l;
