@@ -1,7 +1,125 @@
-// STUB: replaced by the dump stage.
+// btfcheck dump FILE [--base B] [--format raw|json|c] [-o OUT]
+//
+// Thin: open the input (and base), call dump::dump, write the result atomically. Mirrors
+// `bpftool btf dump file FILE`: a file under /sys/kernel/btf/ other than vmlinux is split BTF
+// on /sys/kernel/btf/vmlinux unless --base says otherwise, and an ELF's class gives the
+// pointer size for the C dump (libbpf does the same in btf__parse_elf). A BTF archive
+// (blobs concatenated, as `ld -r` leaves .BTF) is dumped like bpftool does it, by its first
+// blob (libbpf ignores what follows), with a note on stderr; --member N picks another.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "btf/dump.h"
+#include "btf/load.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+
 namespace btfcheck::cli {
-int cmd_dump(const Argv&) { std::fprintf(stderr, "btfcheck dump: not built yet\n"); return kExitError; }
+namespace {
+
+const std::vector<OptionSpec> kSpecs = {
+    {"--base", true, "base BTF for split BTF (file, ELF or /sys/kernel/btf/vmlinux)", "B"},
+    {"--format", true, "raw (bpftool's text, default), json (bpftool -j) or c", "FMT"},
+    {"--json", false, "same as --format json"},
+    {"-o", true, "write to OUT atomically instead of stdout", "OUT"},
+    {"--output", true, "same as -o", "OUT"},
+    {"--member", true, "for a BTF archive: dump blob N (default 0, as bpftool)", "N"},
+};
+
+constexpr const char* kSysfs = "/sys/kernel/btf/";
+
+// 4 for an ELFCLASS32 file, 8 for ELFCLASS64, 0 otherwise (raw BTF: libbpf guesses).
+uint32_t elf_pointer_size(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  unsigned char id[5] = {0, 0, 0, 0, 0};
+  ssize_t n = ::pread(fd, id, sizeof id, 0);
+  ::close(fd);
+  if (n != 5 || id[0] != 0x7f || id[1] != 'E' || id[2] != 'L' || id[3] != 'F') return 0;
+  return id[4] == 1 ? 4 : id[4] == 2 ? 8 : 0;
+}
+
+int fail(const Error& e) {
+  std::fprintf(stderr, "btfcheck dump: %s\n", e.str().c_str());
+  return kExitError;
+}
+
+}  // namespace
+
+int cmd_dump(const Argv& argv) {
+  Args args(argv, kSpecs);
+  const std::string usage = usage_text(
+      "dump", "FILE [--base B] [--format raw|json|c] [-o OUT]",
+      "Print BTF as `bpftool btf dump file FILE` does: raw (byte-identical), json (as\n"
+      "bpftool -j) or c (vmlinux.h through libbpf's btf_dump).",
+      kSpecs);
+  if (args.help()) {
+    std::fputs(usage.c_str(), stdout);
+    return kExitOk;
+  }
+  if (!args.error().empty() || args.positional().size() != 1) {
+    std::fprintf(stderr, "btfcheck dump: %s\n\n%s",
+                 args.error().empty() ? "expected exactly one FILE" : args.error().c_str(),
+                 usage.c_str());
+    return kExitError;
+  }
+  dump::Options opts;
+  if (args.has("--json")) opts.format = dump::Format::Json;
+  if (auto f = args.value("--format")) {
+    auto parsed = dump::parse_format(*f);
+    if (!parsed || (args.has("--json") && *parsed != dump::Format::Json)) {
+      std::fprintf(stderr, "btfcheck dump: %s\n\n%s",
+                   parsed ? "--json conflicts with --format"
+                          : ("unknown format '" + *f + "' (raw, json, c)").c_str(),
+                   usage.c_str());
+      return kExitError;
+    }
+    opts.format = *parsed;
+  }
+
+  const std::string& file = args.positional()[0];
+  std::string base_path = args.value_or("--base", "");
+  if (base_path.empty() && file.rfind(kSysfs, 0) == 0 && file != std::string(kSysfs) + "vmlinux")
+    base_path = std::string(kSysfs) + "vmlinux";
+
+  std::shared_ptr<const btf::Btf> base;
+  if (!base_path.empty()) {
+    auto b = btf::open_btf(base_path);
+    if (!b) return fail(b.error());
+    base = *b;
+  }
+  auto btf = btf::open_btf(file, base);
+  if (!btf && btf.error().rule == "archive.multiple") {
+    auto members = btf::open_archive(file, base);
+    if (!members) return fail(members.error());
+    const std::string m = args.value_or("--member", "0");
+    char* end = nullptr;
+    const unsigned long idx = std::strtoul(m.c_str(), &end, 10);
+    if (m.empty() || *end || idx >= members->size()) {
+      std::fprintf(stderr, "btfcheck dump: --member %s: %s holds %zu blobs\n", m.c_str(),
+                   file.c_str(), members->size());
+      return kExitError;
+    }
+    std::fprintf(stderr, "btfcheck dump: note: %s is a BTF archive of %zu blobs; dumping blob %lu\n",
+                 file.c_str(), members->size(), idx);
+    btf = (*members)[idx];
+  }
+  if (!btf) return fail(btf.error());
+  opts.pointer_size = elf_pointer_size(file);
+
+  auto out = dump::dump(**btf, opts);
+  if (!out) return fail(out.error());
+
+  std::string dest = args.value_or("-o", args.value_or("--output", "-"));
+  if (std::string err = write_output(dest, *out); !err.empty()) {
+    std::fprintf(stderr, "btfcheck dump: %s\n", err.c_str());
+    return kExitError;
+  }
+  return kExitOk;
+}
+
 }  // namespace btfcheck::cli

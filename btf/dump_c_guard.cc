@@ -1,0 +1,369 @@
+// Guard for the C dump: libbpf 1.1's btf__new() checks framing only, and its btf_dump
+// trusts the rest (it dereferences btf__type_by_id() and btf__name_by_offset() results
+// without NULL checks, and recurses along type references). Before handing a blob to it we
+// check, for every type id it will visit (base and split alike):
+//   * every name offset resolves to a string (libbpf would hash a NULL name),
+//   * every type reference is a valid id (libbpf would dereference NULL, and
+//     btf_dump_mark_referenced indexes its state array with every id, DATASEC's included),
+//   * references btf_dump follows point at kinds it can place there: the target of a
+//     modifier, a typedef, a pointer, a member, a parameter, a return type or an array
+//     element is void or a data type (not FUNC, VAR, DATASEC or DECL_TAG). FUNC, VAR,
+//     DATASEC and DECL_TAG are never emitted, so only their ids' range matters.
+//   * struct/union members and array elements resolve (through typedefs and modifiers) to
+//     a sized type, not to void, a FWD or a FUNC_PROTO: btf_dump lays them out by
+//     btf__align_of(), which is 0 for those, and divides by it (SIGFPE),
+//   * scalar sizes are ones the kernel accepts (INT 1/2/4/8/16 bytes with its bits inside,
+//     FLOAT 2/4/8/12/16, ENUM/ENUM64 1/2/4/8): btf_dump divides by alignments derived
+//     from them, and a zero size is a SIGFPE inside libbpf,
+//   * every reference cycle runs through a pointer and through a named struct or union
+//     (C can only write cycles that way; libbpf recurses or loops forever on others, e.g.
+//     PTR -> CONST -> PTR). Checked as two iterative DFS passes: without the edges leaving
+//     a PTR, and without the edges entering a named STRUCT/UNION, the graph is acyclic.
+//   * the structs' and unions' holes add up to at most 4 MiB: btf_dump spells every hole
+//     out as "long: 64;" lines, so one member at a 2^31 bit offset would make it print 2^25
+//     lines (hours and gigabytes for a 100-byte input). A whole vmlinux has about 60 KiB.
+// Very deep (acyclic) chains are left to dump_c, which runs libbpf on a big stack.
+// The first problem found is returned as an Error naming type id, offset and rule.
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "btf/dump_c_guard.h"
+
+namespace btfcheck::dump {
+namespace {
+
+using btf::Kind;
+
+bool is_data_kind(uint32_t k) {
+  switch (Kind(k)) {
+    case Kind::Unkn:   // void (id 0)
+    case Kind::Int:
+    case Kind::Ptr:
+    case Kind::Array:
+    case Kind::Struct:
+    case Kind::Union:
+    case Kind::Enum:
+    case Kind::Enum64:
+    case Kind::Fwd:
+    case Kind::Typedef:
+    case Kind::Volatile:
+    case Kind::Const:
+    case Kind::Restrict:
+    case Kind::FuncProto:
+    case Kind::Float:
+    case Kind::TypeTag:
+      return true;
+    default:
+      return false;
+  }
+}
+
+Error problem(const btf::Type& t, std::string rule, std::string msg) {
+  Error e = t.btf().error(std::move(rule), std::move(msg) +
+                                               "; libbpf's btf_dump cannot print it as C "
+                                               "(use --format raw, or btfcheck verify)");
+  e.type_id = t.id();
+  e.offset = t.offset();
+  return e;
+}
+
+std::optional<Error> check_size(const btf::Type& t) {
+  const uint32_t sz = t.size();
+  auto bad = [&](const char* allowed) {
+    return problem(t, "dump.c-size", std::string(t.kind_name()) + " size " +
+                                         std::to_string(sz) + " is not " + allowed);
+  };
+  switch (Kind(t.kind())) {
+    case Kind::Int:
+      if (sz != 1 && sz != 2 && sz != 4 && sz != 8 && sz != 16) return bad("1, 2, 4, 8 or 16");
+      if (t.int_bits() == 0 || uint64_t(t.int_offset()) + t.int_bits() > uint64_t(sz) * 8)
+        return problem(t, "dump.c-size", "INT bits_offset " + std::to_string(t.int_offset()) +
+                                             " + nr_bits " + std::to_string(t.int_bits()) +
+                                             " do not fit its size");
+      return std::nullopt;
+    case Kind::Float:
+      if (sz != 2 && sz != 4 && sz != 8 && sz != 12 && sz != 16)
+        return bad("2, 4, 8, 12 or 16");
+      return std::nullopt;
+    case Kind::Enum:
+    case Kind::Enum64:
+      if (sz != 1 && sz != 2 && sz != 4 && sz != 8) return bad("1, 2, 4 or 8");
+      return std::nullopt;
+    default:
+      return std::nullopt;
+  }
+}
+
+// `top` resolves every id and name offset (it is the split blob when there is one).
+std::optional<Error> check_type(const btf::Btf& top, const btf::Type& t) {
+  const uint32_t kind = t.kind();
+  const uint32_t vlen = t.vlen();
+  if (auto e = check_size(t)) return e;
+  std::optional<Error> err;
+  btf::for_each_name_word(kind, vlen, [&](uint32_t w) {
+    if (err) return;
+    const uint32_t off = t.word(w);
+    if (off != 0 && !top.str(off))
+      err = problem(t, "dump.c-name", "name offset " + std::to_string(off) +
+                                          " is outside the string section");
+  });
+  if (err) return err;
+  btf::for_each_ref_word(kind, vlen, [&](uint32_t w) {
+    if (err) return;
+    const uint32_t ref = t.word(w);
+    if (!top.valid_id(ref)) {
+      err = problem(t, "dump.c-ref", "references type id " + std::to_string(ref) +
+                                         " of " + std::to_string(top.type_count()));
+      return;
+    }
+    const uint32_t target = ref ? top.type(ref).kind() : 0;
+    bool ok = true;
+    std::string need = "void or a data type";
+    switch (Kind(kind)) {
+      case Kind::Func:
+      case Kind::Var:
+      case Kind::Datasec:
+      case Kind::DeclTag:
+        break;   // btf_dump only marks these ids, it never follows them
+      case Kind::Array:
+        ok = w != 4 ? is_data_kind(target) : true;   // word 4: index type, never followed
+        break;
+      default:
+        ok = is_data_kind(target);
+        break;
+    }
+    if (!ok)
+      err = problem(t, "dump.c-ref-kind",
+                    "references [" + std::to_string(ref) + "] " +
+                        std::string(btf::kind_name(target)) + " where " + need +
+                        " is needed");
+  });
+  return err;
+}
+
+// References btf_dump follows from `t` (ids already range-checked), skipping void.
+void followed_refs(const btf::Type& t, std::vector<uint32_t>& out) {
+  out.clear();
+  switch (Kind(t.kind())) {
+    case Kind::Func:
+    case Kind::Var:
+    case Kind::Datasec:
+    case Kind::DeclTag:
+      return;
+    default:
+      break;
+  }
+  btf::for_each_ref_word(t.kind(), t.vlen(), [&](uint32_t w) {
+    if (Kind(t.kind()) == Kind::Array && w == 4) return;   // index type
+    if (t.word(w) != 0) out.push_back(t.word(w));
+  });
+}
+
+bool named_composite(const btf::Type& t) {
+  return (Kind(t.kind()) == Kind::Struct || Kind(t.kind()) == Kind::Union) && t.name_off() != 0;
+}
+
+// Iterative three-colour DFS over the followed references, minus the edges `skip` drops.
+// Frames keep their pending references in one shared stack, so the walk allocates nothing
+// per type. Returns the id at which a cycle closes.
+template <typename Skip>
+std::optional<uint32_t> find_cycle(const btf::Btf& top, Skip skip) {
+  const uint32_t n = top.type_count();
+  std::vector<uint8_t> colour(n, 0);   // 0 new, 1 on stack, 2 done
+  struct Frame {
+    uint32_t id;
+    size_t begin, next;   // this frame's references: refs[next .. end of its block)
+  };
+  std::vector<Frame> stack;
+  std::vector<uint32_t> refs, scratch;
+  auto push = [&](uint32_t id) {
+    colour[id] = 1;
+    followed_refs(top.type(id), scratch);
+    const size_t begin = refs.size();
+    refs.insert(refs.end(), scratch.begin(), scratch.end());
+    stack.push_back({id, begin, begin});
+  };
+  for (uint32_t root = 1; root < n; ++root) {
+    if (colour[root]) continue;
+    push(root);
+    while (!stack.empty()) {
+      Frame& f = stack.back();
+      if (f.next == refs.size()) {   // the top frame's block always ends the shared stack
+        colour[f.id] = 2;
+        refs.resize(f.begin);
+        stack.pop_back();
+        continue;
+      }
+      const uint32_t from = f.id, to = refs[f.next++];
+      if (colour[to] == 2 || skip(top.type(from), top.type(to))) continue;
+      if (colour[to] == 1) return to;
+      push(to);
+    }
+  }
+  return std::nullopt;
+}
+
+constexpr uint64_t kMaxHoleBits = uint64_t(4) << 23;   // 4 MiB
+constexpr uint64_t kSaturate = uint64_t(1) << 50;
+
+// Size in bits of `id` as btf_dump lays it out (pointer = 8 bytes), saturating; 0 when it
+// has no size (void, FWD, FUNC_PROTO, or a chain longer than the guard follows).
+uint64_t bits_of(const btf::Btf& top, uint32_t id) {
+  uint64_t mult = 1;
+  for (int hops = 0; hops < 256 && id != 0; ++hops) {
+    const btf::Type t = top.type(id);
+    switch (Kind(t.kind())) {
+      case Kind::Int:
+      case Kind::Enum:
+      case Kind::Enum64:
+      case Kind::Float:
+      case Kind::Struct:
+      case Kind::Union:
+        return std::min(kSaturate, mult * uint64_t(t.size()) * 8);
+      case Kind::Ptr:
+        return std::min(kSaturate, mult * 64);
+      case Kind::Array:
+        mult = std::min(kSaturate, mult * std::max<uint64_t>(t.array().nelems, 1));
+        id = t.array().type;
+        break;
+      case Kind::Typedef:
+      case Kind::Const:
+      case Kind::Volatile:
+      case Kind::Restrict:
+      case Kind::TypeTag:
+        id = t.type();
+        break;
+      default:
+        return 0;
+    }
+  }
+  return 0;
+}
+
+// Bits of holes btf_dump would fill with explicit padding in one struct or union.
+uint64_t hole_bits(const btf::Btf& top, const btf::Type& t) {
+  const bool is_union = Kind(t.kind()) == Kind::Union;
+  uint64_t end = 0, holes = 0;
+  for (uint32_t i = 0; i < t.vlen(); ++i) {
+    const uint64_t off = t.member_bit_offset(i);
+    const uint32_t bf = t.member_bitfield_size(i);
+    const uint64_t sz = bf ? bf : bits_of(top, t.member(i).type);
+    if (!is_union && off > end) holes += off - end;
+    end = std::max(end, std::min(kSaturate, off + sz));
+  }
+  const uint64_t size_bits = uint64_t(t.size()) * 8;
+  if (size_bits > end) holes += size_bits - end;
+  return std::min(holes, kSaturate);
+}
+
+// Kind each id resolves to through TYPEDEF/CONST/VOLATILE/RESTRICT/TYPE_TAG, memoized.
+// Precondition: no loop without a pointer (find_cycle ran), so every walk ends.
+class Resolver {
+ public:
+  explicit Resolver(const btf::Btf& top) : top_(top), kind_(top.type_count(), kUnset) {}
+  uint32_t kind(uint32_t id) {
+    path_.clear();
+    uint32_t k = 0;
+    while (id != 0) {
+      if (kind_[id] != kUnset) {
+        k = kind_[id];
+        break;
+      }
+      const btf::Type t = top_.type(id);
+      if (!skips(Kind(t.kind()))) {
+        k = t.kind();
+        kind_[id] = uint8_t(k);
+        break;
+      }
+      path_.push_back(id);
+      id = t.type();
+    }
+    for (uint32_t p : path_) kind_[p] = uint8_t(k);
+    return k;
+  }
+
+ private:
+  static constexpr uint8_t kUnset = 0xff;
+  static bool skips(Kind k) {
+    return k == Kind::Typedef || k == Kind::Const || k == Kind::Volatile ||
+           k == Kind::Restrict || k == Kind::TypeTag;
+  }
+  const btf::Btf& top_;
+  std::vector<uint8_t> kind_;
+  std::vector<uint32_t> path_;
+};
+
+bool sized(uint32_t kind) {
+  switch (Kind(kind)) {
+    case Kind::Int:
+    case Kind::Ptr:
+    case Kind::Array:
+    case Kind::Struct:
+    case Kind::Union:
+    case Kind::Enum:
+    case Kind::Enum64:
+    case Kind::Float:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::optional<Error> check_sized_members(const btf::Btf& top) {
+  Resolver r(top);
+  for (uint32_t id = 1; id < top.type_count(); ++id) {
+    const btf::Type t = top.type(id);
+    auto need = [&](uint32_t ref, const std::string& what) -> std::optional<Error> {
+      const uint32_t k = r.kind(ref);
+      if (sized(k)) return std::nullopt;
+      return problem(t, "dump.c-unsized",
+                     what + " [" + std::to_string(ref) + "] resolves to " +
+                         (k ? std::string(btf::kind_name(k)) : std::string("void")) +
+                         ", which has no size or alignment");
+    };
+    if (Kind(t.kind()) == Kind::Array) {
+      if (auto e = need(t.array().type, "element type")) return e;
+    } else if (Kind(t.kind()) == Kind::Struct || Kind(t.kind()) == Kind::Union) {
+      for (uint32_t i = 0; i < t.vlen(); ++i)
+        if (auto e = need(t.member(i).type, "member " + std::to_string(i) + " type")) {
+          e->member = i;
+          return e;
+        }
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<Error> c_dump_guard(const btf::Btf& top) {
+  for (uint32_t id = 1; id < top.type_count(); ++id)
+    if (auto e = check_type(top, top.type(id))) return e;
+  auto no_ptr = [](const btf::Type& from, const btf::Type&) {
+    return Kind(from.kind()) == Kind::Ptr;
+  };
+  auto no_named = [](const btf::Type&, const btf::Type& to) { return named_composite(to); };
+  uint64_t holes = 0;
+  for (uint32_t id = 1; id < top.type_count(); ++id) {
+    const btf::Type t = top.type(id);
+    if (Kind(t.kind()) != Kind::Struct && Kind(t.kind()) != Kind::Union) continue;
+    holes = std::min(kSaturate, holes + hole_bits(top, t));
+    if (holes > kMaxHoleBits)
+      return problem(t, "dump.c-padding",
+                     "holes between members add up to more than 4 MiB (size " +
+                         std::to_string(t.size()) + "); the C dump would spell each 8 bytes "
+                         "out as a padding line");
+  }
+  if (auto id = find_cycle(top, no_ptr))
+    return problem(top.type(*id), "dump.c-loop",
+                   "reference loop without a pointer (a type containing itself)");
+  if (auto id = find_cycle(top, no_named))
+    return problem(top.type(*id), "dump.c-loop",
+                   "reference loop that does not pass through a named struct or union");
+  return check_sized_members(top);
+}
+
+}  // namespace btfcheck::dump

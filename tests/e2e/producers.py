@@ -1,0 +1,143 @@
+"""BTF producers for the built-in corpus (no pytest dependency).
+
+Used by the e2e tests and by ci/harness:
+
+    from producers import PRODUCERS, available, compile, cases
+    for case in cases():
+        for prod in case["producers"]:
+            if prod in available():
+                obj = compile(case["path"], prod, outdir)
+
+PRODUCERS maps a producer name to the command prefix that compiles one C file
+into an object carrying a .BTF section; the source path, "-o" and the output
+path are appended. available() reports which are installed, with versions.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from functools import lru_cache
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+CORPUS = REPO / "corpora"
+MANIFEST = CORPUS / "manifest.json"
+
+# Compiler binaries may be overridden through the environment (e.g. to try
+# another clang): BTFCHECK_CLANG, BTFCHECK_GCC, BTFCHECK_BPF_GCC.
+_BINARIES = {
+    "clang": os.environ.get("BTFCHECK_CLANG", "clang"),
+    "gcc": os.environ.get("BTFCHECK_GCC", "gcc"),
+    "bpf-gcc": os.environ.get("BTFCHECK_BPF_GCC", "bpf-gcc"),
+}
+
+PRODUCERS: dict[str, list[str]] = {
+    "clang": [_BINARIES["clang"], "-target", "bpf", "-g", "-O2", "-c"],
+    "gcc": [_BINARIES["gcc"], "-gbtf", "-O2", "-c"],
+    "bpf-gcc": [_BINARIES["bpf-gcc"], "-gbtf", "-O2", "-c"],
+}
+
+# Object-file suffix per producer ("bpf-gcc" -> "bpf_gcc").
+def _suffix(producer: str) -> str:
+    return producer.replace("-", "_")
+
+
+@lru_cache(maxsize=None)
+def version(producer: str) -> str | None:
+    """Version string of the producer's compiler, or None when not installed."""
+    exe = shutil.which(PRODUCERS[producer][0])
+    if exe is None:
+        return None
+    try:
+        out = subprocess.run([exe, "--version"], capture_output=True, text=True,
+                             timeout=30, check=False).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    first = out.splitlines()[0] if out else ""
+    m = re.search(r"(\d+\.\d+(?:\.\d+)?)", first)
+    return m.group(1) if m else (first or "unknown")
+
+
+def available() -> dict[str, str]:
+    """Installed producers -> version, in PRODUCERS order."""
+    return {p: v for p in PRODUCERS if (v := version(p)) is not None}
+
+
+def missing_reason(producer: str) -> str | None:
+    """None when the producer can run, else a human-readable skip reason."""
+    if producer not in PRODUCERS:
+        return f"unknown producer {producer!r}"
+    if version(producer) is None:
+        return f"{PRODUCERS[producer][0]} not installed (producer {producer})"
+    return None
+
+
+class CompileError(RuntimeError):
+    pass
+
+
+def compile(case_path, producer: str, outdir, extra_flags=()) -> Path:  # noqa: A001
+    """Compile one corpus C file with `producer` into outdir; return the object path.
+
+    Raises CompileError (with the compiler's stderr) on failure, and
+    FileNotFoundError when the compiler is not installed.
+    """
+    case_path = Path(case_path)
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    if producer not in PRODUCERS:
+        raise ValueError(f"unknown producer {producer!r}")
+    if version(producer) is None:
+        raise FileNotFoundError(missing_reason(producer))
+    out = outdir / f"{case_path.stem}.{_suffix(producer)}.o"
+    cmd = [*PRODUCERS[producer], *extra_flags, str(case_path), "-o", str(out)]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
+    if r.returncode != 0:
+        raise CompileError(f"{' '.join(cmd)} failed ({r.returncode}):\n{r.stderr}")
+    return out
+
+
+def _feature_of(path: Path) -> str:
+    """The feature line(s) of a case: its leading /* ... */ comment, "Feature: " dropped."""
+    m = re.match(r"\s*/\*(.*?)\*/", path.read_text(errors="replace"), re.S)
+    if not m:
+        return ""
+    text = " ".join(line.strip(" *\t") for line in m.group(1).splitlines())
+    return re.sub(r"\s+", " ", text).strip().removeprefix("Feature: ")
+
+
+def cases(manifest: Path | None = None) -> list[dict]:
+    """Corpus cases, each with an absolute "path" added.
+
+    Entries: name, source (relative to corpora/), feature, producers (list), plus optional
+    notes. Manifest entries come first, in manifest order (sorted by name); any
+    cases/*.c file the manifest does not list yet (e.g. one just added) follows, sorted,
+    with its feature taken from its leading comment and every producer applying.
+    """
+    manifest = Path(manifest or MANIFEST)
+    data = json.loads(manifest.read_text())
+    out = []
+    listed = set()
+    for c in data["cases"]:
+        c = dict(c)
+        c["path"] = (manifest.parent / c["source"]).resolve()
+        listed.add(c["path"])
+        out.append(c)
+    for path in sorted((manifest.parent / "cases").glob("*.c")):
+        path = path.resolve()
+        if path in listed:
+            continue
+        out.append({"name": path.stem, "source": f"cases/{path.name}",
+                    "feature": _feature_of(path), "producers": list(PRODUCERS),
+                    "path": path})
+    return out
+
+
+if __name__ == "__main__":
+    for p, v in available().items():
+        print(f"{p}\t{v}")
+    for c in cases():
+        print(f"{c['name']}\t{','.join(c['producers'])}\t{c['feature'][:60]}")
