@@ -14,6 +14,7 @@
 #include <string>
 
 #include "btf/dump.h"
+#include "btf/json.h"
 #include "btf/dump_text.h"
 
 namespace btfcheck::dump {
@@ -22,28 +23,7 @@ namespace {
 using btf::Kind;
 using text::Buf;
 
-void json_str(Buf& b, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  b << '"';
-  size_t run = 0;   // start of the current run of bytes that need no escape
-  for (size_t i = 0; i < s.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    b << s.substr(run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"': b << "\\\""; break;
-      case '\\': b << "\\\\"; break;
-      case '\n': b << "\\n"; break;
-      case '\t': b << "\\t"; break;
-      case '\r': b << "\\r"; break;
-      case '\f': b << "\\f"; break;
-      case '\b': b << "\\b"; break;
-      default: b << "\\u00" << kHex[c >> 4] << kHex[c & 15]; break;
-    }
-  }
-  b << s.substr(run) << '"';
-}
+void json_str(Buf& b, std::string_view s) { json_quote_to(b.str(), s, HighBytes::Raw); }
 
 // Field writers: `first` is false for every field but an object's first.
 struct Obj {

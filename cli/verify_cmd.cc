@@ -11,6 +11,7 @@
 
 #include "btf/btf.h"
 #include "btf/load.h"
+#include "btf/json.h"
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "comparator/verify/verify.h"
@@ -137,7 +138,7 @@ int cmd_verify(const Argv& argv) {
   std::string out;
   if (json) {
     if (archive) {
-      out = "{\"file\":" + verify::json_escape(file) + ",\"valid\":" + (valid ? "true" : "false") +
+      out = "{\"file\":" + json_quote(file) + ",\"valid\":" + (valid ? "true" : "false") +
             ",\"members\":[";
       for (size_t i = 0; i < results.size(); ++i)
         out += (i ? ",\n" : "\n") + verify::format_json(results[i].report, file, results[i].section);

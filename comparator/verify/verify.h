@@ -111,6 +111,5 @@ std::string rule_table();
 std::string format_text(const Report& r, std::string_view file, std::string_view section,
                         std::string_view label = {});
 std::string format_json(const Report& r, std::string_view file, std::string_view section);
-std::string json_escape(std::string_view s);   // with the surrounding quotes
 
 }  // namespace btfcheck::verify
