@@ -68,6 +68,12 @@ class Sink {
   void type(std::string_view rule, const btf::Type& t, uint64_t offset, std::string message);
   void member(std::string_view rule, const btf::Type& t, uint32_t index, uint64_t offset,
               std::string message);
+  // member() when `index` is given, type() otherwise.
+  void at(std::string_view rule, const btf::Type& t, std::optional<uint32_t> index,
+          uint64_t offset, std::string message) {
+    if (index) member(rule, t, *index, offset, std::move(message));
+    else type(rule, t, offset, std::move(message));
+  }
 
  private:
   std::vector<Violation>& out_;

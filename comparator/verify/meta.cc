@@ -47,13 +47,6 @@ class MetaChecker {
   }
 
  private:
-  void report(std::string_view rule, const btf::Type& t, std::optional<uint32_t> idx,
-              uint64_t at, std::string msg) {
-    if (idx)
-      sink_.member(rule, t, *idx, at, std::move(msg));
-    else
-      sink_.type(rule, t, at, std::move(msg));
-  }
 
   // `what` names the thing in messages ("name", "member name", ...). The offset of a type's
   // own name was checked by the caller (name_valid_); member names are checked here.
@@ -63,7 +56,7 @@ class MetaChecker {
     constexpr std::string_view prefix = "Invalid name: ";
     if (p == NamePolicy::Forbidden) {
       if (name_off)
-        report("name.forbidden", t, idx, at,
+        sink_.at("name.forbidden", t, idx, at,
                std::string(prefix) + std::string(t.kind_name()) + " must be anonymous but has name_off " +
                    n(name_off) +
                    (name_offset_valid(btf_, name_off) ? " " + quoted(name_at(btf_, name_off)) : ""));
@@ -71,24 +64,24 @@ class MetaChecker {
     }
     if (name_off == 0) {
       if (p != NamePolicy::OptionalIdent)
-        report("name.required", t, idx, at, std::string(prefix) + std::string(what) + " is required");
+        sink_.at("name.required", t, idx, at, std::string(prefix) + std::string(what) + " is required");
       return;
     }
     if (!name_offset_valid(btf_, name_off)) {
       if (idx)  // a type's own name offset is reported once, by check()
-        report("name.offset", t, idx, at, "Invalid " + std::string(what) + " name_offset:" + n(name_off));
+        sink_.at("name.offset", t, idx, at, "Invalid " + std::string(what) + " name_offset:" + n(name_off));
       return;
     }
     const std::string_view s = name_at(btf_, name_off);
     if (s.empty() && p != NamePolicy::OptionalIdent) {
-      report("name.required", t, idx, at, std::string(prefix) + std::string(what) + " is empty");
+      sink_.at("name.required", t, idx, at, std::string(prefix) + std::string(what) + " is empty");
       return;
     }
     if (p == NamePolicy::RequiredValue) return;
     const bool ok = p == NamePolicy::RequiredSection ? valid_section_name(s, opts_)
                                                      : valid_identifier(s, opts_);
     if (!ok)
-      report("name.invalid", t, idx, at,
+      sink_.at("name.invalid", t, idx, at,
              std::string(prefix) + std::string(what) + " " + quoted(s) +
                  (p == NamePolicy::RequiredSection ? " is not a valid section name"
                                                    : " is not a valid identifier"));
@@ -104,14 +97,14 @@ class MetaChecker {
   void ref_nonvoid(const btf::Type& t, uint32_t id, uint64_t at, std::optional<uint32_t> idx,
                    std::string_view what) {
     if (id == 0)
-      report("ref.void", t, idx, at, std::string(what) + ": type id 0 (void) is not allowed here");
+      sink_.at("ref.void", t, idx, at, std::string(what) + ": type id 0 (void) is not allowed here");
     else
       ref_range(t, id, at, idx, what);
   }
   void ref_range(const btf::Type& t, uint32_t id, uint64_t at, std::optional<uint32_t> idx,
                  std::string_view what) {
     if (id > kMaxType)
-      report("ref.range", t, idx, at,
+      sink_.at("ref.range", t, idx, at,
              std::string(what) + ": type id " + n(id) + " exceeds BTF_MAX_TYPE (" + n(kMaxType) + ")");
   }
 

@@ -114,24 +114,17 @@ class Resolver {
   }
 
   // --- reporting ---------------------------------------------------------------------
-  void report(std::string_view rule, const btf::Type& t, std::optional<uint32_t> idx,
-              uint64_t at, std::string msg) {
-    if (idx)
-      sink_.member(rule, t, *idx, at, std::move(msg));
-    else
-      sink_.type(rule, t, at, std::move(msg));
-  }
   // The kernel's common "!next_type || btf_type_is_resolve_source_only(next_type)" front.
   bool bad_ref(const btf::Type& t, uint32_t ref, uint64_t at, std::optional<uint32_t> idx,
                std::string_view what) {
     if (!valid(ref)) {
-      report("resolve.missing", t, idx, at,
+      sink_.at("resolve.missing", t, idx, at,
              std::string(what) + ": type [" + n(ref) + "] does not exist (last id is " +
                  n(limit_ - 1) + ")");
       return true;
     }
     if (is_source_only(kind(ref))) {
-      report("resolve.source-only", t, idx, at,
+      sink_.at("resolve.source-only", t, idx, at,
              std::string(what) + ": " + describe(btf_, ref) +
                  " cannot be referenced here (VAR, DATASEC and DECL_TAG are resolve sources only)");
       return true;
