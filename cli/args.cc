@@ -82,6 +82,21 @@ std::string usage_text(const std::string& cmd, const std::string& synopsis,
   return out;
 }
 
+std::optional<int> help_or_error(const Args& args, const std::string& cmd,
+                                 const std::string& synopsis, const std::string& summary,
+                                 const std::vector<OptionSpec>& specs,
+                                 const std::string& epilogue) {
+  if (args.help()) {
+    std::fputs((usage_text(cmd, synopsis, summary, specs) + epilogue).c_str(), stdout);
+    return kExitOk;
+  }
+  if (!args.error().empty()) {
+    std::fprintf(stderr, "btfcheck %s: %s\n", cmd.c_str(), args.error().c_str());
+    return kExitError;
+  }
+  return std::nullopt;
+}
+
 std::string write_output(const std::string& path, const std::string& content) {
   if (path == "-") {
     if (std::fwrite(content.data(), 1, content.size(), stdout) != content.size())

@@ -48,6 +48,13 @@ class Args {
 std::string usage_text(const std::string& cmd, const std::string& synopsis,
                        const std::string& summary, const std::vector<OptionSpec>& specs);
 
+// --help prints the usage text (exit 0); a parse error prints "btfcheck CMD: error" (exit
+// 2). Returns the exit code in those cases, nullopt when the command should run.
+std::optional<int> help_or_error(const Args& args, const std::string& cmd,
+                                 const std::string& synopsis, const std::string& summary,
+                                 const std::vector<OptionSpec>& specs,
+                                 const std::string& epilogue = "");
+
 // Writes `content` to `path` atomically (temporary file in the same directory, then rename),
 // so a failure never leaves a partial output. "-" writes to stdout. Returns "" or an error.
 std::string write_output(const std::string& path, const std::string& content);

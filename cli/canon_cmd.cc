@@ -50,17 +50,11 @@ int emit(const char* cmd, const Args& args, const std::string& out) {
 int cmd_canon(const Argv& argv) {
   const auto specs = common_specs();
   Args args(argv, specs);
-  if (args.help()) {
-    std::fputs(usage_text("canon", "FILE [--base B] [--rules LIST] [-o OUT]",
+  if (auto rc = help_or_error(args, "canon", "FILE [--base B] [--rules LIST] [-o OUT]",
                           "Print the canonical, ID-free text form of a BTF: one sorted line per "
                           "named type,\nreferences by canonical name, anonymous types inline.",
-                          specs).c_str(), stdout);
-    return kExitOk;
-  }
-  if (!args.error().empty()) {
-    std::fprintf(stderr, "btfcheck canon: %s\n", args.error().c_str());
-    return kExitError;
-  }
+                              specs))
+    return *rc;
   canon::Graph g;
   if (int rc = load_graph("canon", args, g); rc >= 0) return rc;
   return emit("canon", args, canon::text(g));
@@ -71,16 +65,10 @@ int cmd_digest(const Argv& argv) {
   specs.push_back({"--per-type", false, "also print one digest per named type"});
   specs.push_back({"--json", false, "JSON output"});
   Args args(argv, specs);
-  if (args.help()) {
-    std::fputs(usage_text("digest", "FILE [--base B] [--rules LIST] [--per-type] [--json]",
+  if (auto rc = help_or_error(args, "digest", "FILE [--base B] [--rules LIST] [--per-type] [--json]",
                           "Print a digest of the whole canonical graph (and of each named type).",
-                          specs).c_str(), stdout);
-    return kExitOk;
-  }
-  if (!args.error().empty()) {
-    std::fprintf(stderr, "btfcheck digest: %s\n", args.error().c_str());
-    return kExitError;
-  }
+                              specs))
+    return *rc;
   canon::Graph g;
   if (int rc = load_graph("digest", args, g); rc >= 0) return rc;
   const std::string total = canon::hex64(canon::graph_digest(g));
@@ -106,21 +94,15 @@ int cmd_dups(const Argv& argv) {
   auto specs = common_specs();
   specs.push_back({"--json", false, "JSON output"});
   Args args(argv, specs);
-  if (args.help()) {
-    std::fputs(usage_text("dups", "FILE [--base B] [--rules LIST] [--json]",
+  if (auto rc = help_or_error(args, "dups", "FILE [--base B] [--rules LIST] [--json]",
                           "List what deduplication left: structurally equal types kept as "
                           "several ids, and\n"
                           "different types sharing kind and name, each with "
                           "the first field that keeps it apart.\n"
                           "Exit 0 when there are none, "
                           "1 when there are.",
-                          specs).c_str(), stdout);
-    return kExitOk;
-  }
-  if (!args.error().empty()) {
-    std::fprintf(stderr, "btfcheck dups: %s\n", args.error().c_str());
-    return kExitError;
-  }
+                              specs))
+    return *rc;
   canon::Graph g;
   if (int rc = load_graph("dups", args, g); rc >= 0) return rc;
   const diff::Dups d = diff::find_dups(g);
