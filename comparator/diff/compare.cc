@@ -29,7 +29,7 @@ using canon::Kind;
 using canon::Node;
 
 // (kind, name) with forwards folded into the kind they declare.
-std::pair<int, std::string> identity(const Graph& g, uint32_t c) {
+std::pair<int, std::string_view> identity(const Graph& g, uint32_t c) {
   const Node& n = canon::rep_node(g, c);
   Kind k = n.kind;
   if (k == Kind::Fwd) k = n.x ? Kind::Union : Kind::Struct;
@@ -37,7 +37,7 @@ std::pair<int, std::string> identity(const Graph& g, uint32_t c) {
 }
 
 // For every named class, the named classes whose definition refers to it (directly or
-// through anonymous classes), sorted by key.
+// through anonymous classes), in class order.
 std::vector<std::vector<uint32_t>> referrers(const Graph& g) {
   const uint32_t nc = g.part.count();
   std::vector<std::vector<uint32_t>> out(nc);
@@ -58,18 +58,18 @@ std::vector<std::vector<uint32_t>> referrers(const Graph& g) {
       }
     }
   }
-  for (auto& v : out)
-    std::sort(v.begin(), v.end(), [&](uint32_t x, uint32_t y) { return g.key[x] < g.key[y]; });
-  return out;
+  return out;   // unsorted: callers sort the few lists they print
 }
+
+using Identity = std::pair<int, std::string_view>;
 
 struct Side {
   const Graph& g;
-  std::map<std::pair<int, std::string>, std::vector<uint32_t>> ids;   // identity -> classes
+  std::vector<std::pair<Identity, uint32_t>> ids;   // named tops, sorted by identity
   std::set<std::string> loose;   // lines of decl tags and unreferenced anonymous types
   // Identities that exist only as declarations (FWD, enum without enumerators) and got no
   // line because of the fwd-decl rule: the other side's definition is not "added".
-  std::set<std::pair<int, std::string>> declared;
+  std::set<Identity> declared;
   explicit Side(const Graph& graph) : g(graph) {
     if (g.model.fwd_as_decl)
       for (uint32_t c = 0; c < g.part.count(); ++c) {
@@ -79,9 +79,10 @@ struct Side {
           declared.insert(identity(g, c));
       }
     for (uint32_t c : g.tops) {
-      if (g.named[c]) ids[identity(g, c)].push_back(c);
+      if (g.named[c]) ids.push_back({identity(g, c), c});
       else loose.insert(canon::line(g, c));
     }
+    std::sort(ids.begin(), ids.end());
   }
   std::string line(uint32_t c) const { return canon::line(g, c); }
 };
@@ -104,13 +105,14 @@ Report diff(const Graph& a, const Graph& b, const Options& opts) {
   std::vector<std::pair<uint32_t, uint32_t>> pairs;
   std::vector<uint32_t> removed, added;
   // Pair classes of each identity.
-  std::set<std::pair<int, std::string>> all;
-  for (auto& [id, v] : sa.ids) all.insert(id);
-  for (auto& [id, v] : sb.ids) all.insert(id);
-  for (const auto& id : all) {
+  // Walk both sorted identity lists together, one identity at a time.
+  size_t ia = 0, ib = 0;
+  while (ia < sa.ids.size() || ib < sb.ids.size()) {
+    const Identity id = ib == sb.ids.size() || (ia < sa.ids.size() && sa.ids[ia].first < sb.ids[ib].first)
+                            ? sa.ids[ia].first : sb.ids[ib].first;
     std::vector<uint32_t> va, vb;
-    if (auto it = sa.ids.find(id); it != sa.ids.end()) va = it->second;
-    if (auto it = sb.ids.find(id); it != sb.ids.end()) vb = it->second;
+    for (; ia < sa.ids.size() && sa.ids[ia].first == id; ++ia) va.push_back(sa.ids[ia].second);
+    for (; ib < sb.ids.size() && sb.ids[ib].first == id; ++ib) vb.push_back(sb.ids[ib].second);
     if ((va.empty() && sa.declared.count(id)) || (vb.empty() && sb.declared.count(id)))
       continue;   // declaration on one side, definition on the other: equal under fwd-decl
     if (va.size() == 1 && vb.size() == 1) {
@@ -118,6 +120,8 @@ Report diff(const Graph& a, const Graph& b, const Options& opts) {
       continue;
     }
     // Duplicate family: equal keys first, then the rest in key order.
+    std::sort(va.begin(), va.end(), [&](uint32_t x, uint32_t y) { return a.key[x] < a.key[y]; });
+    std::sort(vb.begin(), vb.end(), [&](uint32_t x, uint32_t y) { return b.key[x] < b.key[y]; });
     std::vector<uint8_t> used_b(vb.size(), 0);
     std::vector<uint32_t> rest_a;
     for (uint32_t ca : va) {
