@@ -203,16 +203,22 @@ Report diff(const Graph& a, const Graph& b, const Options& opts) {
     std::set<std::string> changed_keys;
     for (const Change& ch : r.changes) changed_keys.insert(ch.path.substr(0, ch.path.find('.')));
     // Added and removed types are not seeds: whatever refers to them changed itself.
-    std::vector<uint32_t> work = modified_b;
+    // Seeds in key order, so each referrer names the smallest changed key it reaches,
+    // whatever the class numbering.
+    std::vector<uint32_t> seeds = modified_b;
+    std::sort(seeds.begin(), seeds.end(), [&](uint32_t x, uint32_t y) { return b.key[x] < b.key[y]; });
     std::map<uint32_t, std::string> reached;   // class in B -> the changed key it reaches
-    while (!work.empty()) {
-      const uint32_t c = work.back();
-      work.pop_back();
-      for (uint32_t p : ref_b[c])
-        if (!reached.count(p) && !changed_keys.count(b.key[p])) {
-          reached[p] = reached.count(c) ? reached[c] : b.key[c];
-          work.push_back(p);
-        }
+    for (uint32_t seed : seeds) {
+      std::vector<uint32_t> work{seed};
+      while (!work.empty()) {
+        const uint32_t c = work.back();
+        work.pop_back();
+        for (uint32_t p : ref_b[c])
+          if (!reached.count(p) && !changed_keys.count(b.key[p])) {
+            reached[p] = b.key[seed];
+            work.push_back(p);
+          }
+      }
     }
     for (auto& [c, via] : reached)
       r.changes.push_back(
