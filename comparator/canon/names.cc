@@ -25,34 +25,11 @@
 #include <unordered_map>
 
 #include "comparator/canon/canon.h"
+#include "comparator/canon/hash.h"
 #include "comparator/canon/names_internal.h"
 #include "comparator/canon/rules.h"
 
 namespace btfcheck::canon {
-namespace {
-
-uint64_t mix(uint64_t h, uint64_t v) {
-  h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
-  h *= 0xff51afd7ed558ccdull;
-  return h ^ (h >> 29);
-}
-uint64_t hash_str(uint64_t h, const std::string& s) {
-  uint64_t x = 1469598103934665603ull;   // FNV-1a, then mixed
-  for (unsigned char c : s) x = (x ^ c) * 1099511628211ull;
-  return mix(mix(h, s.size()), x);
-}
-
-uint64_t label_hash(const Node& n) {
-  uint64_t h = mix(0x42, uint64_t(n.kind));
-  h = hash_str(h, n.name);
-  h = mix(mix(mix(mix(h, n.size), uint64_t(n.x)), uint64_t(n.y)), uint64_t(n.z));
-  h = mix(h, n.fields.size());
-  for (const Field& f : n.fields) h = mix(mix(hash_str(h, f.name), uint64_t(f.a)), uint64_t(f.b));
-  return mix(h, n.edges.size());
-}
-
-}  // namespace
-
 std::string hex64(uint64_t v) {
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));

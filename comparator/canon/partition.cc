@@ -20,6 +20,7 @@
 // the same model always gives the same partition. Class ids are internal; everything
 // printed is keyed by canonical names (names.h), never by class id.
 #include "comparator/canon/partition.h"
+#include "comparator/canon/hash.h"
 
 #include <algorithm>
 #include <map>
@@ -28,26 +29,6 @@
 
 namespace btfcheck::canon {
 namespace {
-
-uint64_t mix(uint64_t h, uint64_t v) {
-  h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
-  return h * 0xff51afd7ed558ccdull;
-}
-
-uint64_t hash_str(uint64_t h, const std::string& str) {
-  uint64_t x = 1469598103934665603ull;
-  for (unsigned char c : str) x = (x ^ c) * 1099511628211ull;
-  return mix(mix(h, str.size()), x);
-}
-
-uint64_t label_hash(const Node& n) {
-  uint64_t h = mix(uint64_t(n.kind), n.size);
-  h = hash_str(h, n.name);
-  h = mix(mix(mix(h, uint64_t(n.x)), uint64_t(n.y)), uint64_t(n.z));
-  h = mix(mix(h, n.fields.size()), n.edges.size());
-  for (const Field& f : n.fields) h = mix(mix(hash_str(h, f.name), uint64_t(f.a)), uint64_t(f.b));
-  return h;
-}
 
 bool same_label(const Node& a, const Node& b) {
   if (a.kind != b.kind || a.size != b.size || a.x != b.x || a.y != b.y || a.z != b.z ||

@@ -24,8 +24,8 @@ const char* int_encoding(int64_t e) {
     default: return "invalid";
   }
 }
-const char* linkage(Kind k, int64_t l) {
-  if (k == Kind::Func) return l == 0 ? "static" : l == 1 ? "global" : l == 2 ? "extern" : "invalid";
+// FUNC and VAR linkage share their numbering: 0 static, 1 global, 2 extern.
+const char* linkage(int64_t l) {
   return l == 0 ? "static" : l == 1 ? "global" : l == 2 ? "extern" : "invalid";
 }
 
@@ -103,7 +103,7 @@ void body(std::string& s, const Node& n, Ref&& ref, bool anonymous) {
       return;
     case Kind::Func: case Kind::Var:
       s += n.kind == Kind::Func ? "func " : "var ";
-      s += linkage(n.kind, n.x);
+      s += linkage(n.x);
       s += ' ';
       ref(s, 0);
       return;
