@@ -51,23 +51,16 @@ struct Walker {
     const std::string& ea = A.expr[ca];
     const std::string& eb = B.expr[cb];
     if (ea == eb && A.named[ca] == B.named[cb]) return;
-    if (A.named[ca] || B.named[cb] || depth > kMaxDepth) {
-      // A qualifier added or dropped around the same type is its own category.
-      const uint32_t ua = unqualified(A, ca), ub = unqualified(B, cb);
-      if ((ua != ca || ub != cb) && A.expr[ua] == B.expr[ub])
-        emit("qualifier", path, ea, eb);
-      else
-        emit(category, path, ea, eb);
-      return;
-    }
-    const Node& na = canon::rep_node(A, ca);
-    const Node& nb = canon::rep_node(B, cb);
-    if (na.kind != nb.kind) {
+    // Not walkable in step: one type change, or "qualifier" when only const/volatile/
+    // restrict around the same type differ.
+    auto whole = [&] {
       const uint32_t ua = unqualified(A, ca), ub = unqualified(B, cb);
       emit((ua != ca || ub != cb) && A.expr[ua] == B.expr[ub] ? "qualifier" : category, path,
            ea, eb);
-      return;
-    }
+    };
+    if (A.named[ca] || B.named[cb] || depth > kMaxDepth ||
+        canon::rep_node(A, ca).kind != canon::rep_node(B, cb).kind)
+      return whole();
     body(ca, cb, path, depth + 1);
   }
 
