@@ -39,7 +39,8 @@ import producers  # noqa: E402
 CASES_DIR = producers.CORPUS / "cases"
 CASE_NAMES = sorted(p.stem for p in CASES_DIR.glob("*.c"))
 PRODUCER_NAMES = list(producers.PRODUCERS)
-BTFCHECK = Path(os.environ.get("BTFCHECK_BINARY")
+# $BTFCHECK, as every e2e test and ci/test use it (BTFCHECK_BINARY still accepted).
+BTFCHECK = Path(os.environ.get("BTFCHECK") or os.environ.get("BTFCHECK_BINARY")
                 or producers.REPO / "build" / "bin" / "btfcheck")
 
 # Toolchain the exact expectations below were recorded with (major versions).
