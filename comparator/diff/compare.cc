@@ -28,11 +28,14 @@ using canon::Graph;
 using canon::Kind;
 using canon::Node;
 
-// (kind, name) with forwards folded into the kind they declare.
+// (kind, name) with forwards folded into the kind they declare, FLOAT into INT (one C
+// base-type namespace) and ENUM64 into ENUM, so a change of kind pairs as "kind".
 std::pair<int, std::string_view> identity(const Graph& g, uint32_t c) {
   const Node& n = canon::rep_node(g, c);
   Kind k = n.kind;
   if (k == Kind::Fwd) k = n.x ? Kind::Union : Kind::Struct;
+  if (k == Kind::Float) k = Kind::Int;
+  if (k == Kind::Enum64) k = Kind::Enum;
   return {int(k), n.name};
 }
 
@@ -103,7 +106,9 @@ Report diff(const Graph& a, const Graph& b, const Options& opts) {
   Report r;
   Side sa(a), sb(b);
   std::vector<std::pair<uint32_t, uint32_t>> pairs;
-  std::vector<uint32_t> removed, added;
+  // Types only one side has; a "copy" is one of a duplicate family whose kind and name
+  // the other side has too (e.g. a second same-name static FUNC).
+  std::vector<std::pair<uint32_t, bool>> removed, added;
   // Pair classes of each identity.
   // Walk both sorted identity lists together, one identity at a time.
   size_t ia = 0, ib = 0;
@@ -122,22 +127,26 @@ Report diff(const Graph& a, const Graph& b, const Options& opts) {
     // Duplicate family: equal keys first, then the rest in key order.
     std::sort(va.begin(), va.end(), [&](uint32_t x, uint32_t y) { return a.key[x] < a.key[y]; });
     std::sort(vb.begin(), vb.end(), [&](uint32_t x, uint32_t y) { return b.key[x] < b.key[y]; });
-    std::vector<uint8_t> used_b(vb.size(), 0);
-    std::vector<uint32_t> rest_a;
-    for (uint32_t ca : va) {
-      bool found = false;
-      for (size_t j = 0; j < vb.size() && !found; ++j)
-        if (!used_b[j] && a.key[ca] == b.key[vb[j]]) used_b[j] = 1, found = true,
-                                                     pairs.push_back({ca, vb[j]});
-      if (!found) rest_a.push_back(ca);
-    }
-    std::vector<uint32_t> rest_b;
+    // A family of one on a side has no tag in its key, so equal structure is found by the
+    // structural digest first, then by key.
+    std::vector<uint8_t> used_a(va.size(), 0), used_b(vb.size(), 0);
+    auto match = [&](auto same) {
+      for (size_t i = 0; i < va.size(); ++i)
+        for (size_t j = 0; j < vb.size() && !used_a[i]; ++j)
+          if (!used_b[j] && same(va[i], vb[j]))
+            used_a[i] = used_b[j] = 1, pairs.push_back({va[i], vb[j]});
+    };
+    match([&](uint32_t x, uint32_t y) { return a.digest[x] == b.digest[y]; });
+    match([&](uint32_t x, uint32_t y) { return a.key[x] == b.key[y]; });
+    std::vector<uint32_t> rest_a, rest_b;
+    for (size_t i = 0; i < va.size(); ++i)
+      if (!used_a[i]) rest_a.push_back(va[i]);
     for (size_t j = 0; j < vb.size(); ++j)
       if (!used_b[j]) rest_b.push_back(vb[j]);
     size_t k = 0;
     for (; k < rest_a.size() && k < rest_b.size(); ++k) pairs.push_back({rest_a[k], rest_b[k]});
-    for (size_t i = k; i < rest_a.size(); ++i) removed.push_back(rest_a[i]);
-    for (size_t i = k; i < rest_b.size(); ++i) added.push_back(rest_b[i]);
+    for (size_t i = k; i < rest_a.size(); ++i) removed.push_back({rest_a[i], !vb.empty()});
+    for (size_t i = k; i < rest_b.size(); ++i) added.push_back({rest_b[i], !va.empty()});
   }
 
   std::vector<uint32_t> changed_b, changed_a;   // leaves, by class
@@ -152,13 +161,15 @@ Report diff(const Graph& a, const Graph& b, const Options& opts) {
     if (r.changes.size() > before)
       changed_a.push_back(ca), changed_b.push_back(cb), modified_b.push_back(cb);
   }
-  for (uint32_t c : removed) {
-    Change ch = Change::of("removed", kind_of(a, c), a.key[c], sa.line(c), "");
+  for (auto [c, copy] : removed) {
+    Change ch = Change::of(copy ? "copy-removed" : "removed", kind_of(a, c), a.key[c],
+                           sa.line(c), "");
     r.changes.push_back(ch);
     changed_a.push_back(c);
   }
-  for (uint32_t c : added) {
-    Change ch = Change::of("added", kind_of(b, c), b.key[c], "", sb.line(c));
+  for (auto [c, copy] : added) {
+    Change ch = Change::of(copy ? "copy-added" : "added", kind_of(b, c), b.key[c], "",
+                           sb.line(c));
     r.changes.push_back(ch);
     changed_b.push_back(c);
   }

@@ -24,6 +24,7 @@ struct Change {
   std::optional<int64_t> before_bits, after_bits;   // sizes and offsets in bits
   std::vector<std::string> impacts;      // leaf mode: named types that reach this one
   bool suppressed = false;
+  std::string reason;                    // of the suppression that matched
   static Change of(std::string category, std::string kind, std::string path,
                    std::string before, std::string after) {
     Change c;
@@ -46,6 +47,7 @@ struct Report {
   std::vector<Change> changes;                 // sorted by (path, category)
   std::map<std::string, size_t> summary;       // category -> count (unsuppressed)
   size_t unsuppressed() const;
+  size_t suppressed() const { return changes.size() - unsuppressed(); }
 };
 
 Report diff(const canon::Graph& a, const canon::Graph& b, const Options& opts = {});

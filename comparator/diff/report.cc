@@ -31,8 +31,8 @@ std::string render_text(const Report& r) {
   for (const Change& c : r.changes) {
     if (c.suppressed) continue;
     out += c.category + " " + c.path;
-    if (c.category == "added") out += ": " + c.after;
-    else if (c.category == "removed") out += ": " + c.before;
+    if (c.category == "added" || c.category == "copy-added") out += ": " + c.after;
+    else if (c.category == "removed" || c.category == "copy-removed") out += ": " + c.before;
     else if (c.category == "indirect") out += ": " + c.after;
     else out += ": " + (c.before.empty() ? "(none)" : c.before) + " -> " +
                 (c.after.empty() ? "(none)" : c.after) + bits(c);
@@ -48,9 +48,9 @@ std::string render_text(const Report& r) {
     }
   }
   const size_t n = r.unsuppressed();
-  out += n == 0 ? "no differences\n"
-                : std::to_string(n) + " difference(s): " + summary_line(r) + "\n";
-  return out;
+  out += n == 0 ? "no differences" : std::to_string(n) + " difference(s): " + summary_line(r);
+  if (r.suppressed()) out += " (" + std::to_string(r.suppressed()) + " suppressed)";
+  return out + "\n";
 }
 
 std::string render_json(const Report& r, const std::string& a_name, const std::string& b_name) {
@@ -72,7 +72,7 @@ std::string render_json(const Report& r, const std::string& a_name, const std::s
     if (c.before_bits) o += ",\"before_bits\":" + std::to_string(*c.before_bits);
     if (c.after_bits) o += ",\"after_bits\":" + std::to_string(*c.after_bits);
     if (c.before_bits && c.after_bits) o += ",\"delta_bits\":" + std::to_string(c.delta());
-    if (c.suppressed) o += ",\"suppressed\":true";
+    if (c.suppressed) o += ",\"suppressed\":true,\"reason\":" + json_quote(c.reason);
     if (!c.impacts.empty()) {
       o += ",\"impacts\":[";
       for (size_t i = 0; i < c.impacts.size(); ++i) o += (i ? "," : "") + json_quote(c.impacts[i]);
@@ -92,7 +92,9 @@ std::string render_markdown(const Report& r, const std::string& a_name,
   };
   std::string o = "### BTF diff: `" + a_name + "` → `" + b_name + "`\n\n";
   const size_t n = r.unsuppressed();
-  if (n == 0) return o + "No differences.\n";
+  const std::string sup =
+      r.suppressed() ? " " + std::to_string(r.suppressed()) + " suppressed." : std::string();
+  if (n == 0) return o + "No differences." + sup + "\n";
   o += "| category | count |\n|---|---:|\n";
   for (const auto& [cat, k] : r.summary) o += "| " + cat + " | " + std::to_string(k) + " |\n";
   o += "\n| category | path | before | after | Δ bits | impacts |\n|---|---|---|---|---:|---:|\n";

@@ -74,6 +74,7 @@ void apply_suppressions(Report& r, const std::vector<Suppression>& sups) {
       if (!s.name_src.empty() && !std::regex_search(type_name(c), s.name)) continue;
       if (!s.path_src.empty() && !std::regex_search(c.path, s.path)) continue;
       c.suppressed = true;
+      c.reason = s.reason;
       break;
     }
   }
