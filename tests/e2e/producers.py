@@ -10,7 +10,16 @@ Used by the e2e tests and by ci/harness:
 
 PRODUCERS maps a producer name to the command prefix that compiles one C file
 into an object carrying a .BTF section; the source path, "-o" and the output
-path are appended. available() reports which are installed, with versions.
+path are appended. A producer may add a step run on the object afterwards
+(POST_STEP: "pahole" compiles with host gcc -g and then runs `pahole -J` on the
+object, which adds the .BTF section from its DWARF). available() reports which
+are installed, with versions (of the tool that makes the BTF: pahole for "pahole").
+
+A case may have several sources (manifest "extra_sources", relative to corpora/):
+compile_case() compiles each with the producer and links them with `ld -r` (the
+producer's linker: bpf-ld for BPF objects), so compilers leave a .BTF archive (one
+member per unit) while pahole, run on the linked object, encodes one BTF from the
+DWARF of every unit. compile() stays one source -> one object.
 """
 from __future__ import annotations
 
@@ -26,18 +35,37 @@ REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "corpora"
 MANIFEST = CORPUS / "manifest.json"
 
-# Compiler binaries may be overridden through the environment (e.g. to try
-# another clang): BTFCHECK_CLANG, BTFCHECK_GCC, BTFCHECK_BPF_GCC.
+# Tool binaries may be overridden through the environment (e.g. to try another
+# clang or a pahole built from source): BTFCHECK_CLANG, BTFCHECK_GCC,
+# BTFCHECK_BPF_GCC, BTFCHECK_PAHOLE.
 _BINARIES = {
     "clang": os.environ.get("BTFCHECK_CLANG", "clang"),
     "gcc": os.environ.get("BTFCHECK_GCC", "gcc"),
     "bpf-gcc": os.environ.get("BTFCHECK_BPF_GCC", "bpf-gcc"),
+    "pahole": os.environ.get("BTFCHECK_PAHOLE", "pahole"),
 }
 
 PRODUCERS: dict[str, list[str]] = {
     "clang": [_BINARIES["clang"], "-target", "bpf", "-g", "-O2", "-c"],
     "gcc": [_BINARIES["gcc"], "-gbtf", "-O2", "-c"],
     "bpf-gcc": [_BINARIES["bpf-gcc"], "-gbtf", "-O2", "-c"],
+    "pahole": [_BINARIES["gcc"], "-g", "-O2", "-c"],
+}
+
+# Run on the (linked) object after compiling; the object path is appended.
+POST_STEP: dict[str, list[str]] = {
+    "pahole": [_BINARIES["pahole"], "-J"],
+}
+
+# The tool whose version names the producer's output (the BTF encoder).
+_VERSION_TOOL = {"pahole": _BINARIES["pahole"]}
+
+# `ld -r` for objects of each producer: BPF objects need the BPF linker.
+_LINKER = {
+    "clang": "bpf-ld",
+    "bpf-gcc": "bpf-ld",
+    "gcc": "ld",
+    "pahole": "ld",
 }
 
 # Object-file suffix per producer ("bpf-gcc" -> "bpf_gcc").
@@ -47,8 +75,11 @@ def _suffix(producer: str) -> str:
 
 @lru_cache(maxsize=None)
 def version(producer: str) -> str | None:
-    """Version string of the producer's compiler, or None when not installed."""
-    exe = shutil.which(PRODUCERS[producer][0])
+    """Version string of the producer's compiler (pahole's for "pahole"), or None when
+    it or any tool it needs is not installed."""
+    if producer in POST_STEP and shutil.which(PRODUCERS[producer][0]) is None:
+        return None
+    exe = shutil.which(_VERSION_TOOL.get(producer, PRODUCERS[producer][0]))
     if exe is None:
         return None
     try:
@@ -71,7 +102,8 @@ def missing_reason(producer: str) -> str | None:
     if producer not in PRODUCERS:
         return f"unknown producer {producer!r}"
     if version(producer) is None:
-        return f"{PRODUCERS[producer][0]} not installed (producer {producer})"
+        tools = [PRODUCERS[producer][0], *POST_STEP.get(producer, [])[:1]]
+        return f"{' or '.join(tools)} not installed (producer {producer})"
     return None
 
 
@@ -93,10 +125,50 @@ def compile(case_path, producer: str, outdir, extra_flags=()) -> Path:  # noqa: 
     if version(producer) is None:
         raise FileNotFoundError(missing_reason(producer))
     out = outdir / f"{case_path.stem}.{_suffix(producer)}.o"
-    cmd = [*PRODUCERS[producer], *extra_flags, str(case_path), "-o", str(out)]
+    _run([*PRODUCERS[producer], *extra_flags, str(case_path), "-o", str(out)])
+    if producer in POST_STEP:
+        _run([*POST_STEP[producer], str(out)])
+    return out
+
+
+def _run(cmd: list[str]) -> None:
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
     if r.returncode != 0:
         raise CompileError(f"{' '.join(cmd)} failed ({r.returncode}):\n{r.stderr}")
+
+
+def sources(case: dict) -> list[Path]:
+    """Every source of a case (its "path" first, then "extra_sources"), absolute."""
+    return [Path(case["path"]),
+            *((CORPUS / s).resolve() for s in case.get("extra_sources", []))]
+
+
+def compile_case(case: dict, producer: str, outdir) -> Path:
+    """Compile a case (a dict from cases()) with `producer`; return the object path.
+
+    One source: as compile(). Several: each unit compiled without the producer's post
+    step, the objects linked with `ld -r` (bpf-ld for BPF objects), then the post step
+    (pahole -J) run on the linked object.
+    """
+    srcs = sources(case)
+    if len(srcs) == 1:
+        return compile(srcs[0], producer, outdir)
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    if version(producer) is None:
+        raise FileNotFoundError(missing_reason(producer))
+    linker = shutil.which(_LINKER[producer])
+    if linker is None:
+        raise FileNotFoundError(f"{_LINKER[producer]} not installed (links {case['name']})")
+    units = []
+    for i, src in enumerate(srcs):
+        unit = outdir / f"{case['name']}.unit{i}.{_suffix(producer)}.o"
+        _run([*PRODUCERS[producer], str(src), "-o", str(unit)])
+        units.append(str(unit))
+    out = outdir / f"{case['name']}.{_suffix(producer)}.o"
+    _run([linker, "-r", *units, "-o", str(out)])
+    if producer in POST_STEP:
+        _run([*POST_STEP[producer], str(out)])
     return out
 
 
@@ -113,7 +185,8 @@ def cases(manifest: Path | None = None) -> list[dict]:
     """Corpus cases, each with an absolute "path" added.
 
     Entries: name, source (relative to corpora/), feature, producers (list), plus optional
-    notes. Manifest entries come first, in manifest order (sorted by name); any
+    notes, extra_sources (more units, linked with ld -r) and not_applicable (producer ->
+    why it cannot compile the case). Manifest entries come first, in manifest order (sorted by name); any
     cases/*.c file the manifest does not list yet (e.g. one just added) follows, sorted,
     with its feature taken from its leading comment and every producer applying.
     """

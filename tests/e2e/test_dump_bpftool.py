@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import signal
 import os
 import shutil
 import subprocess
@@ -88,8 +89,23 @@ def btfcheck(file: Path, fmt: str, base: Path | None = None, extra=()) -> bytes:
     return r.stdout
 
 
+def _bpftool_c_crashes(file: Path, base: Path | None) -> bool:
+    """bpftool v7.1's C dump dies with SIGFPE on a member or variable of an unsized type
+    (clang's _Complex as type 0, gcc 12's _Float16 encoded as void): btf_dump divides by
+    the alignment it computes as 0. btfcheck refuses such BTF with exit 2 and a rule id."""
+    cmd = [BPFTOOL, *(["-B", str(base)] if base else []), "btf", "dump", "file", str(file),
+           "format", "c"]
+    return _run(cmd).returncode == -signal.SIGFPE
+
+
 def assert_same(file: Path, base: Path | None = None, formats=("raw", "json", "c")):
     for fmt in formats:
+        if fmt == "c" and _bpftool_c_crashes(file, base):
+            cmd = [str(BTFCHECK), "dump", str(file), "--format", "c",
+                   *(["--base", str(base)] if base else [])]
+            r = _run(cmd)
+            assert r.returncode == 2 and b"[dump.c-unsized]" in r.stderr, (cmd, r.returncode, r.stderr)
+            continue
         mine, theirs = btfcheck(file, fmt, base), bpftool(file, fmt, base)
         if fmt == "json":
             assert json.loads(mine) == json.loads(theirs), _first_diff(mine, theirs, f"{file} json")

@@ -1,8 +1,9 @@
 """Compiler-produced BTF through `btfcheck verify` and `verify --fixup=libbpf`.
 
-Every corpus case (corpora/cases/*.c, including the vars_*.c cases about VAR/DATASEC,
-.kconfig/.ksyms externs and visibility) is compiled with each producer of producers.py
-(clang -target bpf, gcc -gbtf for x86-64, bpf-gcc -gbtf) and checked three ways:
+Every corpus case (corpora/manifest.json, including the vars_*.c cases about VAR/DATASEC,
+.kconfig/.ksyms externs and visibility) is compiled with each producer of producers.py the
+manifest lists for it (clang -target bpf, gcc -gbtf for x86-64, bpf-gcc -gbtf, pahole -J on
+a host gcc -g object) and checked three ways:
 
 1. raw object BTF: `verify` must report the violations the kernel would, exit 1;
 2. `verify --fixup=libbpf`: what is left after libbpf 1.1's load-time fixups (exit 0 when
@@ -15,7 +16,14 @@ Every corpus case (corpora/cases/*.c, including the vars_*.c cases about VAR/DAT
    output (bpf_object__open + btf__raw_data through ctypes), so btfcheck's fixup is
    judged against the real thing.
 
-Exact rule sets are recorded for the Debian 12 toolchain (clang 14, gcc/bpf-gcc 12); with
+A case of several units (manifest "extra_sources", linked with ld -r) leaves compilers'
+per-unit BTF concatenated: its raw check runs `verify --archive` (every member). libbpf and
+the kernel load one blob per object, so the fixup and kernel checks do not apply to such an
+archive (it must be merged first: `bpftool gen object` or `btfcheck encode archive`);
+pahole, run on the linked object, gives one BTF and is checked like any other.
+
+Exact rule sets are recorded for the Debian 12 toolchain (clang 14, gcc/bpf-gcc 12,
+pahole 1.24); with
 other compiler versions those assertions are skipped (with the reason) and only the
 version-independent ones (exit codes, kernel agreement, no crash) run.
 """
@@ -37,14 +45,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import producers  # noqa: E402
 
 CASES_DIR = producers.CORPUS / "cases"
-CASE_NAMES = sorted(p.stem for p in CASES_DIR.glob("*.c"))
+CASES = {c["name"]: c for c in producers.cases()}
+CASE_NAMES = sorted(CASES)
 PRODUCER_NAMES = list(producers.PRODUCERS)
+# Cases whose compiler objects carry a BTF archive (several units linked with ld -r).
+ARCHIVE_CASES = {n for n, c in CASES.items() if c.get("extra_sources")}
+# Producers that build for x86-64: libbpf 1.1 refuses their objects (no libbpf oracle).
+X86_PRODUCERS = {"gcc", "pahole"}
 # $BTFCHECK, as every e2e test and ci/test use it (BTFCHECK_BINARY still accepted).
 BTFCHECK = Path(os.environ.get("BTFCHECK") or os.environ.get("BTFCHECK_BINARY")
                 or producers.REPO / "build" / "bin" / "btfcheck")
 
-# Toolchain the exact expectations below were recorded with (major versions).
-RECORDED_MAJOR = {"clang": "14", "gcc": "12", "bpf-gcc": "12"}
+# Toolchain the exact expectations below were recorded with (version prefixes).
+RECORDED_VERSION = {"clang": "14", "gcc": "12", "bpf-gcc": "12", "pahole": "1.24"}
 
 # Rules that follow from a DATASEC of size 0 with entries at offset 0 (clang and gcc leave
 # every DATASEC like that): the kernel stops at "size == 0", btfcheck also reports what
@@ -77,6 +90,10 @@ QUIRK_RULES = {
     # gcc (x86) keeps the VAR of a variable it optimized away in the DATASEC; after the
     # fixup the entries add up to more than the ELF section ("Invalid btf_info size").
     "dead-var": {"datasec.sum"},
+    # gcc 12 -gbtf (x86-64) encodes _Float16 as void: the typedef f16_t points at type 0,
+    # so every member, parameter and VAR of that type has no size ("Invalid member",
+    # "Invalid arg#N", "Invalid type_id").
+    "float16-void": {"struct.member-type", "proto.arg", "var.type"},
 }
 
 # Quirks per (case, producer) in the raw object BTF, beyond the ZERO_SIZE_RULES.
@@ -95,6 +112,14 @@ GCC_RAW = {
     "varargs": {"char-encoding", "anon-func"},
     "vars_extern_link": {"decl-params"},
     "vars_ksyms": {"fwd-type", "decl-params"},
+    "anon_union_in_union": {"char-encoding"}, "bool_int128": {"char-encoding"},
+    "cv_pointers": {"char-encoding"}, "enum_negative": {"char-encoding"},
+    "holes_large": {"char-encoding"}, "nested_struct_arrays": {"char-encoding"},
+    "pack_pragma": {"char-encoding"}, "restrict_ptrs": {"char-encoding"},
+    "tags_params_typedefs": {"char-encoding"}, "two_cu_clash": {"char-encoding"},
+    "fnptr_chains": {"char-encoding", "anon-func"},
+    "fnptr_arrays": {"anon-func"}, "recursive_typedefs": {"anon-func"},
+    "fwd_only": {"fwd-type"},
 }
 RAW_QUIRKS = {
     "clang": {
@@ -104,11 +129,16 @@ RAW_QUIRKS = {
         "vars_ksyms": {"extern-func", "extern-var", "decl-params", "ksyms-func"},
         "vars_sra": {"sra-var"},
     },
-    "gcc": GCC_RAW,
+    "gcc": {**GCC_RAW, "float16": {"float16-void"}},
     "bpf-gcc": GCC_RAW,
+    # pahole 1.24 -J on a host object: kernel-valid as is (names every parameter, no
+    # zero-size DATASEC: it encodes VARs of .data..percpu only, with real offsets).
+    "pahole": {},
 }
 # Cases whose object BTF has no DATASEC at all (so no datasec.size).
 NO_DATASEC = {("vars_extern_link", "clang")}
+# Producers whose output is expected to be kernel-valid as is (no DATASEC left at size 0).
+VALID_AS_IS = {"pahole"}
 
 # After `--fixup=libbpf`: a fixup.* rule when libbpf refuses the object, else the quirks
 # libbpf does not repair.
@@ -157,9 +187,9 @@ def expected_fixed(case: str, producer: str) -> set[str]:
 def exact_expectations(producer: str) -> str | None:
     """None when the recorded toolchain is installed, else why exact sets are skipped."""
     v = producers.version(producer) or ""
-    if v.split(".")[0] != RECORDED_MAJOR[producer]:
-        return (f"exact rule sets recorded for {producer} {RECORDED_MAJOR[producer]}.x, "
-                f"found {v}")
+    want = RECORDED_VERSION[producer]
+    if v != want and not v.startswith(want + "."):
+        return f"exact rule sets recorded for {producer} {want}.x, found {v}"
     return None
 
 
@@ -173,12 +203,21 @@ def run_verify(*args: str) -> tuple[int, dict, str]:
     assert r.returncode in (0, 1), f"exit {r.returncode}: {r.stderr}"
     report = json.loads(r.stdout)
     assert r.returncode == (0 if report["valid"] else 1)
+    if "members" in report:     # --archive: one report per member
+        assert report["members"], report
+        for m in report["members"]:
+            assert m["valid"] == (not m["violations"])
+        report["violations"] = [v for m in report["members"] for v in m["violations"]]
     assert report["valid"] == (not report["violations"])
     return r.returncode, report, r.stderr
 
 
 def rule_set(report: dict) -> set[str]:
     return {v["rule"] for v in report["violations"]}
+
+
+def archive_args(case: str, producer: str) -> list[str]:
+    return ["--archive"] if case in ARCHIVE_CASES and producer != "pahole" else []
 
 
 # ---------------------------------------------------------------------------------------
@@ -332,8 +371,8 @@ class Objects:
             pytest.skip(reason)
         key = (case, producer)
         if key not in self.cache:
-            self.cache[key] = producers.compile(CASES_DIR / f"{case}.c", producer,
-                                                self.outdir / producer)
+            self.cache[key] = producers.compile_case(CASES[case], producer,
+                                                     self.outdir / producer)
         return self.cache[key]
 
 
@@ -352,7 +391,14 @@ def kernel_ok(objects) -> bool:
     return kernel_load(blob) is not None
 
 
-PARAMS = [pytest.param(c, p, id=f"{c}-{p}") for c in CASE_NAMES for p in PRODUCER_NAMES]
+# (case, producer) as the manifest lists them: a producer that cannot compile a case is
+# not listed for it (the manifest's not_applicable says why), so it is not a test.
+PARAMS = [pytest.param(c, p, id=f"{c}-{p}") for c in CASE_NAMES for p in PRODUCER_NAMES
+          if p in CASES[c]["producers"]]
+# The fixup and kernel checks take one blob per object: not the ld -r archives.
+SINGLE_BLOB_PARAMS = [pytest.param(c, p, id=f"{c}-{p}") for c in CASE_NAMES
+                      for p in PRODUCER_NAMES
+                      if p in CASES[c]["producers"] and not archive_args(c, p)]
 
 
 # ---------------------------------------------------------------------------------------
@@ -364,13 +410,25 @@ def test_corpus_has_the_vars_cases():
     assert want <= set(CASE_NAMES)
 
 
+def test_manifest_producers_are_known():
+    for name, case in CASES.items():
+        assert set(case["producers"]) <= set(PRODUCER_NAMES), name
+        for prod, why in case.get("not_applicable", {}).items():
+            assert prod in PRODUCER_NAMES and prod not in case["producers"] and why, name
+
+
 @pytest.mark.parametrize("case,producer", PARAMS)
 def test_verify_raw_object(btfcheck_bin, objects, case, producer):
     obj = objects.get(case, producer)
-    rc, report, _ = run_verify(str(obj))
+    rc, report, _ = run_verify(*archive_args(case, producer), str(obj))
     rules = rule_set(report)
+    if producer in VALID_AS_IS:
+        assert rc == 0 and not rules, report["violations"]
+        return
     # Compiler output is never kernel-valid as is (DATASEC sizes, extern linkage, ...).
     assert rc == 1 and rules
+    if archive_args(case, producer):
+        assert len(report["members"]) == len(producers.sources(CASES[case]))
     reason = exact_expectations(producer)
     if reason:
         pytest.skip(reason)
@@ -380,7 +438,7 @@ def test_verify_raw_object(btfcheck_bin, objects, case, producer):
     assert extra == expected_raw_extra(case, producer), report["violations"]
 
 
-@pytest.mark.parametrize("case,producer", PARAMS)
+@pytest.mark.parametrize("case,producer", SINGLE_BLOB_PARAMS)
 def test_verify_after_libbpf_fixup(btfcheck_bin, objects, case, producer):
     obj = objects.get(case, producer)
     rc, report, _ = run_verify("--fixup=libbpf", str(obj))
@@ -399,7 +457,7 @@ def test_verify_after_libbpf_fixup(btfcheck_bin, objects, case, producer):
     assert rc == (0 if not rules else 1)
 
 
-@pytest.mark.parametrize("case,producer", PARAMS)
+@pytest.mark.parametrize("case,producer", SINGLE_BLOB_PARAMS)
 def test_kernel_agrees_on_raw_object(btfcheck_bin, objects, kernel_ok, case, producer):
     if not kernel_ok:
         pytest.skip("BPF_BTF_LOAD not permitted here (needs root or CAP_BPF)")
@@ -410,11 +468,11 @@ def test_kernel_agrees_on_raw_object(btfcheck_bin, objects, kernel_ok, case, pro
     check_kernel_agrees(report, verdict, f"{obj.name} (raw)")
 
 
-@pytest.mark.parametrize("case,producer", PARAMS)
+@pytest.mark.parametrize("case,producer", SINGLE_BLOB_PARAMS)
 def test_kernel_agrees_after_libbpf_fixup(btfcheck_bin, objects, kernel_ok, case, producer):
     """The kernel judges libbpf's own fixed-up BTF; btfcheck's --fixup=libbpf verdict must
     match it (and libbpf refusing the object must match a fixup.* finding)."""
-    if producer == "gcc":
+    if producer in X86_PRODUCERS:
         pytest.skip("libbpf 1.1 refuses x86-64 objects ('not a valid eBPF object file'): "
                     "no libbpf oracle")
     obj = objects.get(case, producer)
