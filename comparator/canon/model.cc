@@ -134,16 +134,45 @@ Node node_of(const btf::Type& t) {
   return n;
 }
 
+void mark_referenced(Model& m) {
+  m.input_referenced.assign(m.nodes.size(), 0);
+  for (const Node& n : m.nodes)
+    for (uint32_t e : n.edges) m.input_referenced[e] = 1;
+}
+
 }  // namespace
+
+MultiModel build_model(std::span<const std::shared_ptr<const btf::Btf>> parts) {
+  MultiModel mm;
+  Model& m = mm.model;
+  m.nodes.emplace_back();   // void
+  const btf::Btf* base = parts.empty() ? nullptr : parts[0]->base();
+  if (base)
+    for (uint32_t id = 1; id < base->type_count(); ++id) m.nodes.push_back(node_of(base->type(id)));
+  mm.base_nodes = uint32_t(m.nodes.size());
+  size_t total = m.nodes.size();
+  for (const auto& p : parts) total += p->own_count();
+  m.nodes.reserve(total);
+  for (const auto& p : parts) {
+    const uint32_t off = uint32_t(m.nodes.size()), start = p->start_id();
+    mm.offsets.push_back(off);
+    for (uint32_t id = start; id < p->type_count(); ++id) {
+      Node n = node_of(p->type(id));
+      for (uint32_t& e : n.edges)
+        if (e >= start) e = off + (e - start);   // own type; below start: void or base
+      m.nodes.push_back(std::move(n));
+    }
+  }
+  mark_referenced(m);
+  return mm;
+}
 
 Model build_model(const btf::Btf& btf) {
   Model m;
   m.nodes.reserve(btf.type_count());
   m.nodes.emplace_back();   // void
   for (uint32_t id = 1; id < btf.type_count(); ++id) m.nodes.push_back(node_of(btf.type(id)));
-  m.input_referenced.assign(m.nodes.size(), 0);
-  for (const Node& n : m.nodes)
-    for (uint32_t e : n.edges) m.input_referenced[e] = 1;
+  mark_referenced(m);
   return m;
 }
 

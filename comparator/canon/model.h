@@ -8,6 +8,8 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -55,6 +57,17 @@ struct Model {
 
 // Builds the model of a BTF (its base's types included, ids preserved as indices).
 Model build_model(const btf::Btf& btf);
+
+// The model of several BTFs that share one base (or none), e.g. the members of an archive:
+// node 0 is void, then the base's types (node = id), then each part's own types in order,
+// part p's own id t at node offsets[p] + (t - start_id). References are remapped so that
+// parts never see each other's nodes except through the shared base.
+struct MultiModel {
+  Model model;
+  uint32_t base_nodes = 1;             // void + the base's types
+  std::vector<uint32_t> offsets;       // first node of each part
+};
+MultiModel build_model(std::span<const std::shared_ptr<const btf::Btf>> parts);
 
 // "struct", "union", "enum", "typedef", ... as used in canonical text.
 const char* kind_word(Kind k);

@@ -11,10 +11,16 @@
 //    this ends when a round moves nothing; the result is the coarsest stable partition,
 //    i.e. maximal bisimulation under the labels. Each round is linear in the dirty nodes'
 //    edges; a typical BTF converges in a few rounds because names split it finely first.
-// 3. Forwards: a FWD (or an enum with no enumerators) whose name and kind have definitions
-//    that all fell into one class is unified with that class: edges into it are redirected
-//    to the definition's representative and refinement runs again. Ambiguous forwards
-//    (two different definitions of the name) stay as they are, as in libbpf.
+// 3. Forwards: a FWD (or an enum with no enumerators) stands for the definition of its name
+//    and kind when all such definitions end in one class. Deciding that first and refining
+//    after would never settle definitions that differ only through forwards of each other
+//    (gcc's per-object BTF is full of them), so it is optimistic: every forward whose
+//    definitions share one label starts resolved (edges into it lead to a definition);
+//    refinement runs; a resolved forward whose definitions were split is withdrawn
+//    (ambiguous) and refinement runs again from the labels, until none is withdrawn. The
+//    result is the coarsest bisimulation in which every resolved forward's definitions are
+//    one class, i.e. a forward is unified exactly when that is unambiguous after
+//    minimization. Ambiguous forwards (different definitions of the name) stay apart.
 //
 // Determinism: nodes are visited in index order and ids are handed out in that order, so
 // the same model always gives the same partition. Class ids are internal; everything
@@ -44,10 +50,12 @@ bool same_label(const Node& a, const Node& b) {
 
 struct Refiner {
   const Model& m;
+  const std::vector<uint32_t>& to;          // edge target -> where it leads (forwards
+                                            // resolved to a definition, else itself)
   std::vector<uint32_t> cls, size;
   std::vector<uint32_t> pred_start, pred;   // CSR of predecessors
 
-  explicit Refiner(const Model& model) : m(model) {}
+  Refiner(const Model& model, const std::vector<uint32_t>& redirect) : m(model), to(redirect) {}
 
   void init_labels() {
     const size_t n = m.nodes.size();
@@ -87,19 +95,19 @@ struct Refiner {
     for (uint32_t c : cls) ++size[c];
     pred_start.assign(n + 1, 0);
     for (const Node& nd : m.nodes)
-      for (uint32_t e : nd.edges) ++pred_start[e + 1];
+      for (uint32_t e : nd.edges) ++pred_start[to[e] + 1];
     for (size_t i = 0; i < n; ++i) pred_start[i + 1] += pred_start[i];
     pred.resize(pred_start[n]);
     std::vector<uint32_t> fill(pred_start.begin(), pred_start.end() - 1);
     for (size_t i = 0; i < n; ++i)
-      for (uint32_t e : m.nodes[i].edges) pred[fill[e]++] = uint32_t(i);
+      for (uint32_t e : m.nodes[i].edges) pred[fill[to[e]]++] = uint32_t(i);
   }
 
   bool same_succ(uint32_t a, uint32_t b) const {
     const auto& ea = m.nodes[a].edges;
     const auto& eb = m.nodes[b].edges;
     for (size_t i = 0; i < ea.size(); ++i)
-      if (cls[ea[i]] != cls[eb[i]]) return false;
+      if (cls[to[ea[i]]] != cls[to[eb[i]]]) return false;
     return true;
   }
 
@@ -119,7 +127,7 @@ struct Refiner {
       for (size_t k = 0; k < dirty.size(); ++k) {
         const uint32_t v = dirty[k];
         uint64_t h = mix(0, cls[v]);
-        for (uint32_t e : m.nodes[v].edges) h = mix(h, cls[e]);
+        for (uint32_t e : m.nodes[v].edges) h = mix(h, cls[to[e]]);
         sig[k] = {h, uint32_t(k)};
       }
       std::sort(sig.begin(), sig.end());
@@ -215,63 +223,70 @@ bool is_forward(const Node& n) {
                                  n.fields.empty() && !n.name.empty());
 }
 
-// Definition kinds a forward may stand for.
-bool defines(const Node& fwd, const Node& def) {
-  if (def.name != fwd.name) return false;
-  if (fwd.kind == Kind::Fwd) return def.kind == (fwd.x ? Kind::Union : Kind::Struct);
-  return def.kind == Kind::Enum || def.kind == Kind::Enum64;
-}
-
 }  // namespace
 
 Partition refine(Model& model) {
-  Refiner r(model);
-  r.init_labels();
-  r.run();
-  Partition p = compact(r.cls, nullptr);
-  p.resolved_fwd.assign(model.nodes.size(), 0);
-
-  // Forward unification: forward name -> the single class of its definitions.
-  std::map<std::pair<int, std::string>, std::vector<uint32_t>> defs;   // (kind, name)
-  for (uint32_t i = 1; i < model.nodes.size(); ++i) {
-    const Node& n = model.nodes[i];
-    if (n.name.empty() || is_forward(n)) continue;
-    if (n.kind == Kind::Struct || n.kind == Kind::Union || n.kind == Kind::Enum ||
-        n.kind == Kind::Enum64)
-      defs[{int(n.kind), n.name}].push_back(i);
+  const uint32_t n = uint32_t(model.nodes.size());
+  // Definitions by (kind, name), and for every forward the definitions it may stand for.
+  std::map<std::pair<int, std::string>, std::vector<uint32_t>> defs;
+  for (uint32_t i = 1; i < n; ++i) {
+    const Node& nd = model.nodes[i];
+    if (nd.name.empty() || is_forward(nd)) continue;
+    if (nd.kind == Kind::Struct || nd.kind == Kind::Union || nd.kind == Kind::Enum ||
+        nd.kind == Kind::Enum64)
+      defs[{int(nd.kind), nd.name}].push_back(i);
   }
-  bool changed = false;
-  for (uint32_t i = 1; i < model.nodes.size(); ++i) {
+  std::vector<const std::vector<uint32_t>*> cands(n, nullptr);   // per forward, definitions
+  std::vector<std::vector<uint32_t>> enum_cands;                 // enum forwards: both kinds
+  enum_cands.reserve(n);
+  for (uint32_t i = 1; i < n; ++i) {
     const Node& f = model.nodes[i];
     if (!is_forward(f)) continue;
-    std::vector<uint32_t> cand;
-    auto collect = [&](Kind k) {
-      auto it = defs.find({int(k), f.name});
-      if (it != defs.end())
-        for (uint32_t d : it->second)
-          if (defines(f, model.nodes[d])) cand.push_back(d);
-    };
-    if (f.kind == Kind::Fwd) collect(f.x ? Kind::Union : Kind::Struct);
-    else collect(Kind::Enum), collect(Kind::Enum64);
-    if (cand.empty()) continue;
-    bool one_class = true;
-    for (uint32_t d : cand) one_class &= p.cls[d] == p.cls[cand[0]];
-    if (!one_class) continue;
-    p.resolved_fwd[i] = p.rep[p.cls[cand[0]]];
-    changed = true;
+    if (f.kind == Kind::Fwd) {
+      auto it = defs.find({int(f.x ? Kind::Union : Kind::Struct), f.name});
+      if (it != defs.end()) cands[i] = &it->second;
+    } else {
+      std::vector<uint32_t> c;
+      for (Kind k : {Kind::Enum, Kind::Enum64})
+        if (auto it = defs.find({int(k), f.name}); it != defs.end())
+          c.insert(c.end(), it->second.begin(), it->second.end());
+      if (!c.empty()) enum_cands.push_back(std::move(c)), cands[i] = &enum_cands.back();
+    }
   }
-  if (!changed) return p;
-
-  std::vector<uint32_t> resolved = p.resolved_fwd;
-  for (Node& n : model.nodes)
-    for (uint32_t& e : n.edges)
-      if (resolved[e]) e = resolved[e];
-  Refiner r2(model);
-  r2.init_labels();
-  r2.run();
-  Partition p2 = compact(r2.cls, &resolved);
-  p2.resolved_fwd = std::move(resolved);
-  return p2;
+  std::vector<uint32_t> to(n);
+  for (uint32_t i = 0; i < n; ++i) to[i] = i;
+  std::vector<uint32_t> resolved(n, 0);
+  auto all_in_one = [&](const std::vector<uint32_t>& ds, const std::vector<uint32_t>& cls) {
+    for (uint32_t d : ds)
+      if (cls[d] != cls[ds[0]]) return false;
+    return true;
+  };
+  // Optimistic start: a forward stands for its definition when all definitions of its
+  // name carry one label (refinement only ever splits, so others can never unify).
+  {
+    Refiner labels(model, to);
+    labels.init_labels();
+    for (uint32_t i = 1; i < n; ++i)
+      if (cands[i] && all_in_one(*cands[i], labels.cls)) resolved[i] = to[i] = (*cands[i])[0];
+  }
+  // Refine; a resolved forward whose definitions ended in different classes is ambiguous
+  // after all: withdraw it and refine again. Resolutions only shrink, so this ends.
+  for (;;) {
+    Refiner r(model, to);
+    r.init_labels();
+    r.run();
+    bool withdrawn = false;
+    for (uint32_t i = 1; i < n; ++i)
+      if (resolved[i] && !all_in_one(*cands[i], r.cls)) {
+        resolved[i] = 0;
+        to[i] = i;
+        withdrawn = true;
+      }
+    if (withdrawn) continue;
+    Partition p = compact(r.cls, &resolved);
+    p.resolved_fwd = std::move(resolved);
+    return p;
+  }
 }
 
 }  // namespace btfcheck::canon

@@ -119,6 +119,31 @@ void bitfields(Model& m) {
 
 void fwd_decl(Model& m) { m.fwd_as_decl = true; }
 
+// gcc 12 -gbtf emits an incomplete enum as FWD with kind_flag 0 (a struct forward): a FWD
+// whose name no definition of its own kind has, but a definition of one other aggregate
+// kind does, becomes a forward of that kind (an enum forward: ENUM without enumerators).
+void fwd_kind(Model& m) {
+  std::map<std::string, int> kinds;   // name -> bit 0 struct, 1 union, 2 enum (definitions)
+  for (const Node& n : m.nodes) {
+    if (n.name.empty()) continue;
+    if (n.kind == Kind::Struct) kinds[n.name] |= 1;
+    else if (n.kind == Kind::Union) kinds[n.name] |= 2;
+    else if ((n.kind == Kind::Enum || n.kind == Kind::Enum64) && !n.fields.empty()) kinds[n.name] |= 4;
+  }
+  for (Node& n : m.nodes) {
+    if (n.kind != Kind::Fwd || n.name.empty()) continue;
+    auto it = kinds.find(n.name);
+    if (it == kinds.end() || (it->second & (n.x ? 2 : 1))) continue;   // own kind defined
+    if (it->second == 4) {
+      n.kind = Kind::Enum;
+      n.x = 0;
+      n.size = 4;
+    } else if (it->second == (n.x ? 1 : 2)) {
+      n.x = !n.x;
+    }
+  }
+}
+
 bool is_modifier(Kind k) {
   return k == Kind::Const || k == Kind::Volatile || k == Kind::Restrict || k == Kind::TypeTag;
 }
@@ -283,6 +308,7 @@ const std::vector<Rule>& table() {
       {{"func-linkage", "ignore FUNC linkage (pahole emits static, compilers global/extern)"}, func_linkage},
       {{"type-tag-order", "type tags (sorted) then const, volatile, restrict: one order for a modifier chain (clang vs pahole vs gcc)"}, type_tag_order},
       {{"datasec-offsets", "ignore DATASEC size and entry offsets/sizes, left 0 by compilers for libbpf to fill"}, datasec_offsets},
+      {{"fwd-kind", "a FWD whose name only a definition of another kind has stands for it (gcc 12 emits incomplete enums as struct FWDs)"}, fwd_kind},
       {{"fwd-decl", "a forward declaration equals the definition of its name (clang emits FWD behind pointers)"}, fwd_decl},
       {{"unused-base-types", "ignore INT/FLOAT types nothing refers to (gcc emits every base type it saw)"}, unused_base_types},
       {{"param-names", "ignore parameter names in prototypes"}, param_names},
@@ -294,7 +320,7 @@ const std::map<std::string, std::vector<std::string>>& presets() {
   static const std::map<std::string, std::vector<std::string>> kPresets = {
       {"cross-producer",
        {"int-names", "char-encoding", "float-int", "bitfields", "array-flatten", "array-index",
-        "enum-sign", "enum64", "func-linkage", "type-tag-order", "datasec-offsets", "fwd-decl",
+        "enum-sign", "enum64", "func-linkage", "type-tag-order", "datasec-offsets", "fwd-kind", "fwd-decl",
         "array-qualifiers", "unused-base-types"}},
       {"all", {}},   // filled from the table below
   };
