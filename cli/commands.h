@@ -15,5 +15,12 @@ int cmd_canon(const Argv& args);
 int cmd_digest(const Argv& args);
 int cmd_diff(const Argv& args);
 int cmd_dups(const Argv& args);
+int cmd_encode(const Argv& args);
+int cmd_encode_archive(const Argv& args);   // `encode archive`, dispatched by cmd_encode
+int cmd_matrix(const Argv& args);
+int cmd_repro(const Argv& args);
+int cmd_bisect(const Argv& args);
+int cmd_report(const Argv& args);
+int cmd_gate(const Argv& args);
 
 }  // namespace btfcheck::cli

@@ -22,6 +22,12 @@ constexpr Command kCommands[] = {
     {"digest", btfcheck::cli::cmd_digest, "digest of the canonical graph (and per type)"},
     {"diff", btfcheck::cli::cmd_diff, "structural diff of two BTFs"},
     {"dups", btfcheck::cli::cmd_dups, "types deduplication left as copies or same-named families"},
+    {"encode", btfcheck::cli::cmd_encode, "produce BTF: DWARF to BTF (encode dwarf), archive merge (encode archive)"},
+    {"repro", btfcheck::cli::cmd_repro, "is a producer reproducible across -j and runs? (bytes, then graphs)"},
+    {"bisect", btfcheck::cli::cmd_bisect, "first producer in an ordered list whose BTF for a case changed"},
+    {"matrix", btfcheck::cli::cmd_matrix, "every producer on every case: verify, measure, diff (results JSON)"},
+    {"report", btfcheck::cli::cmd_report, "HTML/markdown/JSON report of matrix results, with trends"},
+    {"gate", btfcheck::cli::cmd_gate, "pass/fail a matrix run against a committed baseline (CI gate)"},
 };
 
 void usage(FILE* out) {

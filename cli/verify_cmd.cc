@@ -1,9 +1,13 @@
 // btfcheck verify FILE [--base B] [--json] [--archive] [--fixup=libbpf] [--kernel-builtin]
+// btfcheck verify --dwarf ELF [FILE] [--base B] [--json]
 //
 // Loads FILE (raw BTF, /sys/kernel/btf/*, or an ELF's .BTF), optionally applies libbpf's
 // load-time fixups, and checks it against the kernel verifier's rules (comparator/verify).
 // Exit 0: valid; 1: violations (framing errors, a multi-blob archive checked as one blob,
 // and objects libbpf would refuse count as violations); 2: unreadable input or bad usage.
+// With --dwarf ELF, FILE (default: ELF's own .BTF) is instead cross-checked against ELF's
+// DWARF and symbol table (comparator/dwarfcheck): exit 0 clean, 1 findings, 2 when the ELF
+// has no DWARF or FILE cannot be parsed.
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -14,6 +18,7 @@
 #include "btf/json.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "comparator/dwarfcheck/dwarfcheck.h"
 #include "comparator/verify/verify.h"
 #include "encoder/fixup/fixup.h"
 
@@ -28,6 +33,13 @@ const std::vector<OptionSpec> kSpecs = {
      "LOADER"},
     {"--kernel-builtin", false,
      "vmlinux/module rules: no resolve pass, no size cap, no type-section checks"},
+    {"--dwarf", true,
+     "instead of the kernel rules, cross-check FILE against ELF's DWARF and symbols; FILE "
+     "may be omitted to check ELF's own .BTF (rules below)",
+     "ELF"},
+    {"--strict-arrays", false,
+     "with --dwarf: multi-dimensional arrays must keep their dimensions (default: compare "
+     "total element counts, as pahole flattens them)"},
 };
 
 constexpr const char* kSummary =
@@ -40,6 +52,43 @@ int usage_error(const std::string& msg) {
   return kExitError;
 }
 
+// verify --dwarf ELF [FILE]: the DWARF cross-check.
+int run_dwarf(const Args& args, const std::string& elf) {
+  if (args.positional().size() > 1) return usage_error("--dwarf takes at most one FILE (the BTF)");
+  if (args.has("--archive") || args.has("--fixup") || args.has("--kernel-builtin"))
+    return usage_error("--dwarf cannot be combined with --archive, --fixup or --kernel-builtin");
+  const std::string file = args.positional().empty() ? elf : args.positional()[0];
+  std::shared_ptr<const btf::Btf> base;
+  if (auto base_path = args.value("--base")) {
+    auto b = btf::open_btf(*base_path);
+    if (!b) {
+      std::fprintf(stderr, "btfcheck verify: base: %s\n", b.error().str().c_str());
+      return kExitError;
+    }
+    base = *b;
+  }
+  auto btf = btf::open_btf(file, base);
+  if (!btf) {
+    std::fprintf(stderr, "btfcheck verify: %s\n(run `btfcheck verify %s` for its violations)\n",
+                 btf.error().str().c_str(), file.c_str());
+    return kExitError;
+  }
+  dwarfcheck::Options opts;
+  opts.flat_arrays = !args.has("--strict-arrays");
+  auto report = dwarfcheck::check(elf, **btf, opts);
+  if (!report) {
+    std::fprintf(stderr, "btfcheck verify: --dwarf: %s\n", report.error().str().c_str());
+    return kExitError;
+  }
+  const std::string out = args.has("--json") ? dwarfcheck::format_json(*report, file, elf) + "\n"
+                                             : dwarfcheck::format_text(*report, file, elf);
+  if (std::string err = write_output("-", out); !err.empty()) {
+    std::fprintf(stderr, "btfcheck verify: %s\n", err.c_str());
+    return kExitError;
+  }
+  return report->clean() ? kExitOk : kExitFindings;
+}
+
 struct Checked {
   std::string section;
   verify::Report report;
@@ -50,12 +99,18 @@ struct Checked {
 int cmd_verify(const Argv& argv) {
   Args args(argv, kSpecs);
   if (args.help()) {
-    std::string text = usage_text("verify", "FILE [options]", kSummary, kSpecs);
+    std::string text = usage_text("verify", "FILE [options] | --dwarf ELF [FILE] [options]", kSummary, kSpecs);
     text += "\nrules (id, meaning, kernel message):\n" + verify::rule_table();
+    text += "\n--dwarf ELF [FILE]: FILE's types and FUNCs against ELF's DWARF (a structural btfdiff).\n"
+            "FILE defaults to ELF itself (its .BTF); --base for split BTF (modules); --json.\n"
+            "Exit 0 clean, 1 findings, 2 no DWARF / unreadable input.\n"
+            "--dwarf rules:\n" + dwarfcheck::rule_table() + "--dwarf policy:\n" + dwarfcheck::policy_text();
     std::fputs(text.c_str(), stdout);
     return kExitOk;
   }
   if (!args.error().empty()) return usage_error(args.error());
+  if (auto elf = args.value("--dwarf")) return run_dwarf(args, *elf);
+  if (args.has("--strict-arrays")) return usage_error("--strict-arrays needs --dwarf");
   if (args.positional().size() != 1) return usage_error("expected exactly one FILE");
   const std::string file = args.positional()[0];
   const auto fixup = args.value("--fixup");

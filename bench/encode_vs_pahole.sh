@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# bench/encode_vs_pahole.sh: DWARF->BTF encoding, btfcheck vs pahole, side by side in one run.
+#
+#   bench/encode_vs_pahole.sh [VMLINUX] [-r REPEATS]
+#
+# For each of pahole -j2, btfcheck -j2, pahole serial and btfcheck -j1 it runs REPEATS
+# (default 3) times under /usr/bin/time -v, interleaved, and prints the best wall time and
+# the peak RSS of the best run, then the ratios the issue asks for (btfcheck -j2 / pahole -j2:
+# wall <= 0.5, RSS <= 1.0). Flags are the Linux 6.1 ones (--btf_gen_floats
+# --lang_exclude=rust). Env: BTFCHECK (binary), PAHOLE (binary), BTFCHECK_VMLINUX.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+btfcheck=${BTFCHECK:-$root/build/bin/btfcheck}
+pahole=${PAHOLE:-pahole}
+vmlinux=${BTFCHECK_VMLINUX:-$(ls "${HOME}"/.cache/btfcheck/usr/lib/debug/boot/vmlinux-*-cloud-amd64 2>/dev/null | head -1)}
+repeats=3
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -r) repeats=$2; shift 2 ;;
+    *) vmlinux=$1; shift ;;
+  esac
+done
+[ -f "$vmlinux" ] || { echo "encode_vs_pahole: no vmlinux (give a path or set BTFCHECK_VMLINUX)" >&2; exit 2; }
+[ -x "$btfcheck" ] || { echo "encode_vs_pahole: $btfcheck not built" >&2; exit 2; }
+command -v "$pahole" >/dev/null || { echo "encode_vs_pahole: pahole not found" >&2; exit 2; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+declare -A best_wall best_rss
+run() {  # name command...
+  local name=$1; shift
+  /usr/bin/time -v "$@" >"$tmp/out" 2>"$tmp/time" || { cat "$tmp/out" "$tmp/time" >&2; exit 1; }
+  local wall rss
+  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$tmp/time")
+  rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$tmp/time")
+  printf '  run %-16s %7.2f s %8d KB\n' "$name" "$wall" "$rss"
+  if [ -z "${best_wall[$name]:-}" ] || awk -v a="$wall" -v b="${best_wall[$name]}" 'BEGIN{exit !(a<b)}'; then
+    best_wall[$name]=$wall
+    best_rss[$name]=$rss
+  fi
+}
+flags=(--btf_gen_floats --lang_exclude=rust)
+echo "input: $vmlinux ($(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg))"
+for i in $(seq "$repeats"); do
+  run "pahole -j2" "$pahole" -j2 "${flags[@]}" --btf_encode_detached="$tmp/p2.btf" "$vmlinux"
+  run "btfcheck -j2" "$btfcheck" encode dwarf "$vmlinux" -o "$tmp/b2.btf" -j2 --lang-exclude=rust
+  run "pahole serial" "$pahole" "${flags[@]}" --btf_encode_detached="$tmp/p1.btf" "$vmlinux"
+  run "btfcheck -j1" "$btfcheck" encode dwarf "$vmlinux" -o "$tmp/b1.btf" -j1 --lang-exclude=rust
+done
+echo
+printf '%-16s %10s %12s\n' tool "wall (s)" "peak RSS (KB)"
+for n in "pahole -j2" "btfcheck -j2" "pahole serial" "btfcheck -j1"; do
+  printf '%-16s %10.2f %12d\n' "$n" "${best_wall[$n]}" "${best_rss[$n]}"
+done
+awk -v bw="${best_wall[btfcheck -j2]}" -v pw="${best_wall[pahole -j2]}" \
+    -v br="${best_rss[btfcheck -j2]}" -v pr="${best_rss[pahole -j2]}" \
+    -v b1="${best_wall[btfcheck -j1]}" -v p1="${best_wall[pahole serial]}" 'BEGIN {
+  printf "\nratio btfcheck -j2 / pahole -j2: wall %.2f (target <= 0.50), RSS %.2f (target <= 1.00)\n", bw/pw, br/pr
+  printf "ratio btfcheck -j1 / pahole serial: wall %.2f\n", b1/p1
+}'
+cmp -s "$tmp/b1.btf" "$tmp/b2.btf" && echo "btfcheck -j1 and -j2 outputs: identical bytes" || echo "btfcheck -j1 and -j2 outputs DIFFER"

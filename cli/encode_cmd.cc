@@ -1,0 +1,115 @@
+// btfcheck encode MODE ...
+//
+//   encode dwarf ELF -o OUT [-j N] [--features LIST] [--base BASE] [--elf] [--explain]
+//                           [--lang-exclude=rust] [--stats]
+//   encode archive ...      (cmd_encode_archive)
+//
+// Thin: parse, call encode::encode_dwarf, write the raw BTF (or an ELF copy carrying it
+// in .BTF) atomically, print the --explain lines on stderr. Any other mode is a usage
+// error (exit 2).
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "encoder/dwarf/encode.h"
+
+namespace btfcheck::cli {
+namespace {
+
+const std::vector<OptionSpec> kSpecs = {
+    {"-o", true, "output file (raw BTF, or an ELF with --elf), written atomically", "OUT"},
+    {"--output", true, "same as -o", "OUT"},
+    {"-j", true, "worker threads (default: number of CPUs); output is the same for every N", "N"},
+    {"--jobs", true, "same as -j", "N"},
+    {"--features", true,
+     "BTF features as pahole's --btf_features: default, +a,b, -a, all; names: var, float, "
+     "decl_tag, type_tag, enum64, global_var, optimized_func",
+     "LIST"},
+    {"--base", true, "base BTF (raw or ELF .BTF): encode split BTF, e.g. for a kernel module", "BASE"},
+    {"--elf", false, "write a copy of ELF with its .BTF section replaced or added"},
+    {"--explain", false, "print 'NAME: skipped: REASON' for every function/variable left out"},
+    {"--lang-exclude", true, "skip CUs of this language (only 'rust')", "LANG"},
+    {"--stats", false, "print unit, batch, FUNC and VAR counts and phase times on stderr"},
+};
+
+const char* kSynopsis =
+    "dwarf ELF -o OUT [-j N] [--features LIST] [--base BASE] [--elf] [--explain] "
+    "[--lang-exclude=rust]\n       btfcheck encode archive IN -o OUT [--base B] [--json]";
+const char* kSummary =
+    "Encode the DWARF of ELF as BTF (libdw reader, libbpf writer and dedup), matching\n"
+    "pahole 1.24 with the Linux 6.1 flags (--btf_gen_floats --lang_exclude=rust) by default.\n"
+    "Parallel and reproducible: the output bytes do not depend on -j.\n"
+    "`encode archive --help` describes the archive merge.";
+
+int fail(const std::string& msg) {
+  std::fprintf(stderr, "btfcheck encode: %s\n", msg.c_str());
+  return kExitError;
+}
+
+}  // namespace
+
+int cmd_encode(const Argv& argv_in) {
+  if (!argv_in.empty() && argv_in[0] == "archive")
+    return cmd_encode_archive(Argv(argv_in.begin() + 1, argv_in.end()));
+  // Accept "-j4" as well as "-j 4".
+  Argv argv;
+  for (const std::string& a : argv_in) {
+    if (a.size() > 2 && a.rfind("-j", 0) == 0 && a[2] != '-') {
+      argv.push_back("-j");
+      argv.push_back(a.substr(2));
+    } else {
+      argv.push_back(a);
+    }
+  }
+  Args args(argv, kSpecs);
+  if (auto rc = help_or_error(args, "encode", kSynopsis, kSummary, kSpecs)) return *rc;
+  const auto& pos = args.positional();
+  const std::string usage = usage_text("encode", kSynopsis, kSummary, kSpecs);
+  if (pos.empty()) return fail("expected a mode (dwarf, archive)\n\n" + usage);
+  if (pos[0] != "dwarf") return fail("unknown mode '" + pos[0] + "' (known: dwarf, archive)");
+  if (pos.size() != 2) return fail("expected exactly one ELF file\n\n" + usage);
+  const std::string out_path = args.value_or("-o", args.value_or("--output", ""));
+  if (out_path.empty()) return fail("-o OUT is required");
+
+  encode::Options opts;
+  const std::string jobs = args.value_or("-j", args.value_or("--jobs", "0"));
+  char* end = nullptr;
+  const unsigned long j = std::strtoul(jobs.c_str(), &end, 10);
+  if (jobs.empty() || *end || j > 1024) return fail("-j wants a number from 0 to 1024, got '" + jobs + "'");
+  opts.jobs = static_cast<unsigned>(j);
+  if (auto f = args.value("--features")) {
+    auto parsed = encode::parse_features(*f);
+    if (!parsed) return fail(parsed.error().message);
+    opts.features = *parsed;
+  }
+  opts.base_path = args.value_or("--base", "");
+  opts.explain = args.has("--explain");
+  if (auto lang = args.value("--lang-exclude")) {
+    if (*lang != "rust") return fail("--lang-exclude: only 'rust' is supported, got '" + *lang + "'");
+    opts.exclude_rust = true;
+  }
+
+  auto res = encode::encode_dwarf(pos[1], opts);
+  if (!res) return fail(res.error().str());
+  for (const std::string& line : res->explain) std::fprintf(stderr, "%s\n", line.c_str());
+  std::string bytes = std::move(res->btf);
+  if (args.has("--elf")) {
+    auto elf = encode::elf_with_btf(pos[1], bytes);
+    if (!elf) return fail(elf.error().str());
+    bytes = std::move(*elf);
+  }
+  if (std::string err = write_output(out_path, bytes); !err.empty()) return fail(err);
+  if (args.has("--stats")) {
+    std::fprintf(stderr,
+                 "btfcheck encode: %u CUs (%u skipped), %u batches, %u FUNCs, %u VARs, "
+                 "features %s\n",
+                 res->cus, res->cus_skipped, res->batches, res->funcs, res->vars,
+                 encode::features_str(opts.features).c_str());
+    std::fprintf(stderr, "btfcheck encode: time: %s\n", res->timing.c_str());
+  }
+  return kExitOk;
+}
+
+}  // namespace btfcheck::cli

@@ -1,0 +1,147 @@
+// btfcheck gate --baseline FILE [--suppress FILE] [--size-budget PCT] [--speed-budget SPEC]
+//               [--junit OUT.xml] [--summary OUT.md] [--update] results.json...
+//
+// Thin: read baseline, results and suppressions, run the checks (reports/gate.h), print
+// GitHub annotations and a verdict on stdout, write JUnit and markdown atomically. --update
+// writes a new baseline from the results instead, printing what changed.
+#include <unistd.h>
+
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "comparator/canon/rules.h"
+#include "encoder/producers/producers.h"
+#include "reports/gate.h"
+
+namespace btfcheck::cli {
+namespace {
+
+const std::vector<OptionSpec>& specs() {
+  static const std::vector<OptionSpec> s = {
+      {"--baseline", true, "the committed baseline (btfcheck-baseline/1, or a matrix results file)", "FILE"},
+      {"--suppress", true, "suppression file accepting known canonical changes (as diff --suppress)", "FILE"},
+      {"--size-budget", true, "fail when a run's BTF grows more than PCT percent (default 5)", "PCT"},
+      {"--speed-budget", true, "fail when a producer's wall time / the reference's exceeds RATIO; "
+                               "RATIO for all, or PRODUCER=RATIO,... (default: no speed check)", "SPEC"},
+      {"--rules", true, "normalization rules for the canonical diff vs the baseline (default strict)", "LIST"},
+      {"--corpus", true, "corpus directory, to name case sources in annotations (default: the source tree's)", "DIR"},
+      {"--junit", true, "write a JUnit XML report", "OUT.xml"},
+      {"--summary", true, "write the markdown summary", "OUT.md"},
+      {"--update", false, "rewrite the baseline from the results (printing what changed) instead of gating"},
+      {"--quiet", false, "no annotations on stdout, only the verdict"},
+  };
+  return s;
+}
+
+int fail(const std::string& msg) {
+  std::fprintf(stderr, "btfcheck gate: %s\n", msg.c_str());
+  return kExitError;
+}
+
+Result<std::string> slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    Error e;
+    e.rule = "io.read";
+    e.file = path;
+    e.message = "cannot read the file";
+    return e;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+int update(const Args& args, const std::string& path, const report::Results& now) {
+  std::vector<std::string> notes;
+  auto doc = report::make_baseline(now, &notes);
+  if (!doc.ok()) return fail(doc.error().str());
+  std::vector<std::string> changes;
+  if (std::filesystem::exists(path)) {
+    auto old = report::read_baseline(path);
+    if (old.ok()) changes = report::baseline_changes(old->results, now);
+    else std::fprintf(stderr, "btfcheck gate: old baseline unreadable (%s); replacing it\n",
+                      old.error().str().c_str());
+  } else {
+    changes.push_back("new baseline with " + std::to_string(now.runs.size()) + " run(s)");
+  }
+  for (const auto& n : notes) std::fprintf(stderr, "btfcheck gate: %s\n", n.c_str());
+  const std::string text = doc->dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  if (std::string e = write_output(path, text); !e.empty()) return fail(e);
+  for (const auto& c : changes) std::printf("%s\n", c.c_str());
+  std::printf("btfcheck gate: baseline %s updated: %zu change(s), %zu run(s), %zu stored BTF blob(s)\n",
+              path.c_str(), changes.size(), now.runs.size(), (*doc)["blobs"].size());
+  return kExitOk;
+}
+
+}  // namespace
+
+int cmd_gate(const Argv& argv) {
+  Args args(argv, specs());
+  if (auto rc = help_or_error(
+          args, "gate", "--baseline FILE [--suppress FILE] [--size-budget PCT] [--speed-budget SPEC] "
+                        "[--junit OUT.xml] [--summary OUT.md] [--update] results.json...",
+          "Compare a matrix run with a committed baseline: canonical digest per producer x case\n"
+          "(a change fails unless a suppression accepts every change of the canonical diff),\n"
+          "BTF size budget, speed budget (wall time as a ratio to the reference producer),\n"
+          "verify must stay clean, failed producers fail; missing and new runs are reported.\n"
+          "Prints GitHub annotations (::error file=...::) and a verdict. Exit 0 pass, 1 fail,\n"
+          "2 could not run. --update rewrites the baseline (BTF of every ok run included).",
+          specs()))
+    return *rc;
+  const auto baseline = args.value("--baseline");
+  if (!baseline) return fail("--baseline FILE is required");
+  if (args.positional().empty()) return fail("no results file given");
+  auto now = report::load_result_files(args.positional());
+  if (!now.ok()) return fail(now.error().str());
+  if (args.has("--update")) return update(args, *baseline, *now);
+
+  report::GateOptions o;
+  if (auto s = args.value("--size-budget")) {
+    char* end = nullptr;
+    o.size_pct = std::strtod(s->c_str(), &end);
+    if (s->empty() || *end != '\0' || !(o.size_pct >= 0)) return fail("--size-budget wants a percentage >= 0");
+  }
+  if (auto s = args.value("--speed-budget")) {
+    auto b = report::SpeedBudget::parse(*s);
+    if (!b.ok()) return fail(b.error().message);
+    o.speed = *b;
+  }
+  if (auto r = args.value("--rules")) {
+    auto rules = canon::parse_rules(*r);
+    if (!rules.ok()) return fail(rules.error().str());
+    o.rules = *rules;
+  }
+  if (auto f = args.value("--suppress")) {
+    auto text = slurp(*f);
+    if (!text.ok()) return fail(text.error().str());
+    auto sups = diff::parse_suppressions(*text, *f);
+    if (!sups.ok()) return fail(sups.error().str());
+    o.suppressions = std::move(*sups);
+  }
+  o.corpus_dir = args.value_or("--corpus", producers::default_corpora_dir());
+  char cwd[PATH_MAX];
+  if (getcwd(cwd, sizeof cwd)) o.cwd = cwd;
+  auto base = report::read_baseline(*baseline);
+  if (!base.ok()) return fail(base.error().str());
+
+  const report::GateResult g = report::gate(*base, *now, o);
+  if (auto f = args.value("--junit"))
+    if (std::string e = write_output(*f, report::junit_xml(g)); !e.empty()) return fail(e);
+  if (auto f = args.value("--summary"))
+    if (std::string e = write_output(*f, report::gate_markdown(g, *now, *baseline)); !e.empty())
+      return fail(e);
+  if (!args.has("--quiet")) std::fputs(report::annotations(g).c_str(), stdout);
+  std::printf("btfcheck gate: %s: %zu run(s) compared, %zu failure(s), %zu warning(s), %zu suppressed change(s)\n",
+              g.pass() ? "PASS" : "FAIL", g.compared, g.count("error"), g.count("warning"),
+              g.accepted.size());
+  return g.pass() ? kExitOk : kExitFindings;
+}
+
+}  // namespace btfcheck::cli

@@ -1,0 +1,53 @@
+#include "cli/produce_util.h"
+
+#include "btf/load.h"
+#include "encoder/archive/archive.h"
+
+namespace btfcheck::cli {
+
+Result<Made> make_btf(const producers::Producer& p, const producers::Input& in,
+                      const producers::Config& cfg, const std::string& dir, int jobs) {
+  auto out = producers::produce(p, in, cfg, dir, jobs);
+  if (!out.ok()) return out.error();
+  Made m;
+  m.skipped = out->skipped;
+  if (!m.skipped.empty()) return m;
+  m.wall_s = out->wall_s;
+  m.peak_rss_kb = out->peak_rss_kb;
+  std::shared_ptr<const btf::Btf> base;
+  if (!in.base.empty()) {
+    auto b = btf::open_btf(in.base);
+    if (!b.ok()) return b.error();
+    base = *b;
+  }
+  auto blob = btf::load_blob(out->btf_path);
+  if (!blob.ok()) return blob.error();
+  m.bytes = std::move(blob->bytes);
+  auto parsed = archive::open_merged(out->btf_path, base);
+  if (!parsed.ok()) return parsed.error();
+  m.btf = *parsed;
+  return m;
+}
+
+diff::Report canonical_diff(const btf::Btf& a, const btf::Btf& b,
+                            const std::vector<std::string>& rules, const std::string& only_type) {
+  canon::Options co;
+  co.rules = rules;
+  diff::Report r = diff::diff(canon::build(a, co), canon::build(b, co), {.leaf = true});
+  if (only_type.empty()) return r;
+  // The named type a path starts at, without its kind word and family tag.
+  auto type_name = [](const std::string& path) {
+    std::string top = path.substr(0, path.find_first_of(".[("));
+    if (const size_t sp = top.rfind(' '); sp != std::string::npos) top = top.substr(sp + 1);
+    return top.substr(0, top.find('#'));
+  };
+  diff::Report kept;
+  for (const diff::Change& c : r.changes)
+    if (type_name(c.path) == only_type) {
+      kept.changes.push_back(c);
+      if (!c.suppressed) ++kept.summary[c.category];
+    }
+  return kept;
+}
+
+}  // namespace btfcheck::cli

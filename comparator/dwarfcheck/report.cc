@@ -1,0 +1,160 @@
+// Rule table, policy text, ordering and reporters of the DWARF cross-check. Reporters are
+// pure functions of the (sorted) report; text output escapes non-printable bytes that the
+// input's names may hold, JSON output always parses (btf/json.h).
+#include <algorithm>
+#include <cstdio>
+#include <tuple>
+
+#include "btf/json.h"
+#include "comparator/dwarfcheck/dwarfcheck.h"
+
+namespace btfcheck::dwarfcheck {
+namespace {
+
+constexpr RuleInfo kRules[] = {
+    {"dwarf.missing-type", "a DWARF struct/union/enum/typedef has no BTF type of that kind and name "
+                           "(a definition with only a BTF FWD counts as missing)"},
+    {"dwarf.size", "byte size of a struct, union or enum (or nested anonymous one) differs"},
+    {"dwarf.member-count", "number of members differs (the first misplaced member is named)"},
+    {"dwarf.member-name", "member at the same position has another name"},
+    {"dwarf.member-offset", "member bit offset differs"},
+    {"dwarf.bitfield-size", "bitfield size differs (kflag=1 member encoding or kflag=0 INT bits)"},
+    {"dwarf.member-type", "member type shape differs (typedef/aggregate names, pointers, "
+                          "modifiers, array sizes, function types)"},
+    {"dwarf.enum-count", "number of enumerators differs"},
+    {"dwarf.enum-name", "enumerator at the same position has another name"},
+    {"dwarf.enum-value", "enumerator value differs, compared in full 64 bits (a 64-bit value "
+                         "truncated into a 32-bit ENUM is caught here)"},
+    {"dwarf.typedef-target", "typedef target shape differs"},
+    {"dwarf.func-no-symbol", "a BTF FUNC has no defined ELF function symbol of that name"},
+    {"dwarf.func-no-dwarf", "no DWARF subprogram starts at the FUNC's symbol address"},
+    {"dwarf.func-no-address", "no DWARF subprogram starts at the FUNC's symbol address; the "
+                              "only definition of the name has no address (gcc -fipa-icf folded "
+                              "it); the message says whether its prototype agrees"},
+    {"dwarf.func-wrong-origin", "FUNC prototype is that of another same-named subprogram "
+                                "(another CU's static function, an inline-only copy), not of "
+                                "the code at the symbol's address"},
+    {"dwarf.func-proto", "FUNC prototype differs from the subprogram at its address: return "
+                         "type, parameter count, a parameter type, or varargs"},
+};
+
+std::string hex(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+std::string printable(std::string_view s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (c >= 0x20 && c != 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+std::string summary(const Report& r) {
+  return std::to_string(r.units) + " units, " + std::to_string(r.dwarf_types) + " DWARF types, " +
+         std::to_string(r.funcs) + " FUNCs";
+}
+
+}  // namespace
+
+std::span<const RuleInfo> rules() { return kRules; }
+
+std::string rule_table() {
+  std::string out;
+  for (const RuleInfo& r : kRules) {
+    std::string id(r.id);
+    out += "  " + id + std::string(id.size() < 25 ? 25 - id.size() : 1, ' ') + std::string(r.summary) + "\n";
+  }
+  return out;
+}
+
+std::string policy_text() {
+  return
+      "  - Types are compared by shape: names of typedefs, structs, unions, enums and base\n"
+      "    types; pointers; const/volatile/restrict in DWARF order; array element counts\n"
+      "    (flexible and zero-length arrays are 0); function types with their parameters.\n"
+      "    Multi-dimensional arrays compare by total element count (pahole writes T[2][3]\n"
+      "    as one ARRAY of 6 T) unless --strict-arrays.\n"
+      "  - Identical DWARF definitions in several units are checked once; same-named\n"
+      "    different definitions each need SOME BTF type of that kind and name that agrees.\n"
+      "  - Anonymous structs/unions/enums are checked through the member or typedef that\n"
+      "    uses them (path 'struct foo.(anon union@64).x'); anonymous enums on their own are\n"
+      "    found by their first enumerator; other anonymous top-level types are not checked.\n"
+      "  - DWARF declarations (DW_AT_declaration) need a BTF FWD or definition.\n"
+      "  - Not expressible in BTF, hence transparent: DW_TAG_atomic_type, immutable, packed\n"
+      "    and shared modifiers; BTF TYPE_TAGs are transparent too (DWARF keeps annotations\n"
+      "    as children). C++ static members and inheritance are not checked.\n"
+      "  - Base types match by name, so FLOAT vs INT (producers without FLOAT) is not a\n"
+      "    finding; sizes are checked through the containing aggregates.\n"
+      "  - Enumerator values: DWARF sdata/udata/data8 values are exact; data1-data4 values\n"
+      "    are exact for an unsigned underlying type, otherwise (gcc writes 128 of a signed\n"
+      "    enum as data1 0x80) both the sign- and the zero-extension are accepted, as for\n"
+      "    BTF ENUMs without kind_flag. 64-bit values are always compared in full.\n"
+      "  - FUNCs: the symbol of the FUNC's name (a static function may have several), the\n"
+      "    subprogram whose entry_pc/low_pc/first range starts there; parameters come from\n"
+      "    its most abstract origin. Parameter names are not compared. DWARF functions absent\n"
+      "    from BTF are not findings (producers skip functions on purpose). Subprograms of\n"
+      "    assembler units (DW_LANG_Mips_Assembler) carry no prototype: not compared.\n";
+}
+
+void sort_findings(std::vector<Finding>& f) {
+  auto key = [](const Finding& x) {
+    return std::tie(x.path, x.rule, x.type_id, x.die, x.expected, x.found, x.cu, x.message);
+  };
+  std::sort(f.begin(), f.end(), [&](const Finding& a, const Finding& b) { return key(a) < key(b); });
+}
+
+std::string format_text(const Report& r, std::string_view btf_file, std::string_view elf_file) {
+  const std::string file(btf_file);
+  std::string out;
+  for (const Finding& f : r.findings) {
+    std::string line = file + ": ";
+    if (f.type_id) line += "type [" + std::to_string(f.type_id) + "] " + f.kind + ": ";
+    line += printable(f.path) + ": " + printable(f.message) + ": expected " + printable(f.expected) +
+            ", found " + printable(f.found);
+    if (!f.cu.empty() || f.die) {
+      line += " (";
+      if (!f.cu.empty()) line += "CU '" + printable(f.cu) + "'";
+      if (f.die) line += std::string(f.cu.empty() ? "" : " ") + "DIE " + hex(*f.die);
+      line += ")";
+    }
+    out += line + " [" + f.rule + "]\n";
+  }
+  out += file + ": ";
+  if (r.clean())
+    out += "OK against DWARF of " + std::string(elf_file) + " (" + summary(r) + ")\n";
+  else
+    out += std::to_string(r.findings.size()) + " finding(s) against DWARF of " +
+           std::string(elf_file) + " (" + summary(r) + ")\n";
+  return out;
+}
+
+std::string format_json(const Report& r, std::string_view btf_file, std::string_view elf_file) {
+  std::string out = "{\"file\":" + json_quote(btf_file) + ",\"dwarf\":" + json_quote(elf_file) +
+                    ",\"units\":" + std::to_string(r.units) +
+                    ",\"dwarf_types\":" + std::to_string(r.dwarf_types) +
+                    ",\"funcs\":" + std::to_string(r.funcs) +
+                    ",\"valid\":" + (r.clean() ? "true" : "false") + ",\"findings\":[";
+  for (size_t i = 0; i < r.findings.size(); ++i) {
+    const Finding& f = r.findings[i];
+    out += i ? ",\n  " : "\n  ";
+    out += "{\"rule\":" + json_quote(f.rule) + ",\"type_id\":" + std::to_string(f.type_id) +
+           ",\"kind\":" + json_quote(f.kind) + ",\"path\":" + json_quote(f.path) +
+           ",\"cu\":" + json_quote(f.cu) +
+           ",\"die\":" + (f.die ? std::to_string(*f.die) : std::string("null")) +
+           ",\"expected\":" + json_quote(f.expected) + ",\"found\":" + json_quote(f.found) +
+           ",\"message\":" + json_quote(f.message) + "}";
+  }
+  out += r.findings.empty() ? "]}" : "\n]}";
+  return out;
+}
+
+}  // namespace btfcheck::dwarfcheck

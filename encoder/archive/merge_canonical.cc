@@ -1,0 +1,210 @@
+// Canonical archive merge (see archive.h).
+//
+// 1. Parse every member (our reader; framing errors name the member's offset).
+// 2. One model for all members (canon::build_model over the parts: node = a member's type,
+//    references remapped into the shared node space; a base is shared by all members).
+// 3. canon::refine: the coarsest bisimulation over all members at once, with forwards
+//    unified to a fixpoint (partition.cc). Class = one output type.
+// 4. Emit: classes in order of their representative node (the first member's copy comes
+//    first); each class is the representative's original record with every type
+//    reference rewritten to the new id of the referenced node's class and every name
+//    re-interned in one new string table. Classes whose representative is a base type (or
+//    void) are not emitted: references to them keep the base id.
+// Because the record is copied, nothing a model drops (e.g. a struct's kind_flag when it has
+// no bitfields) is lost for the representative; the partition only decides which records
+// are the same type.
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "btf/kinds.h"
+#include "btf/load.h"
+#include "btf/write.h"
+#include "comparator/canon/model.h"
+#include "comparator/canon/partition.h"
+#include "comparator/canon/rules.h"
+#include "encoder/archive/archive.h"
+
+namespace btfcheck::archive {
+namespace {
+
+double since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Strings of the output, deduplicated; offsets continue after the base's string section.
+class StringTable {
+ public:
+  explicit StringTable(uint32_t start) : start_(start) { data_.push_back('\0'); }
+  uint32_t add(std::string_view s) {
+    if (s.empty()) return 0;
+    auto it = index_.find(std::string(s));
+    if (it != index_.end()) return it->second;
+    const uint32_t off = start_ + uint32_t(data_.size());
+    data_.append(s);
+    data_.push_back('\0');
+    index_.emplace(std::string(s), off);
+    return off;
+  }
+  const std::string& data() const { return data_; }
+
+ private:
+  uint32_t start_;
+  std::string data_;
+  std::unordered_map<std::string, uint32_t> index_;
+};
+
+void report_ambiguities(const canon::Model& m, const canon::Partition& p, uint32_t first_own,
+                        Ambiguities& out) {
+  // (kind word, name) -> classes of definitions / of FUNCs; forwards left unresolved.
+  std::map<std::string, std::set<uint32_t>> def_classes, func_classes;
+  std::set<std::string> unresolved;
+  for (uint32_t i = first_own; i < m.nodes.size(); ++i) {
+    const canon::Node& n = m.nodes[i];
+    if (n.name.empty()) continue;
+    const bool enum_decl = (n.kind == btf::Kind::Enum || n.kind == btf::Kind::Enum64) && n.fields.empty();
+    if (n.kind == btf::Kind::Fwd || enum_decl) {
+      if (!p.resolved_fwd[i])
+        unresolved.insert(std::string(n.kind == btf::Kind::Fwd ? (n.x ? "union " : "struct ") : "enum ") + n.name);
+    } else if (n.kind == btf::Kind::Struct || n.kind == btf::Kind::Union) {
+      def_classes[std::string(canon::kind_word(n.kind)) + " " + n.name].insert(p.cls[i]);
+    } else if (n.kind == btf::Kind::Enum || n.kind == btf::Kind::Enum64) {
+      def_classes["enum " + n.name].insert(p.cls[i]);
+    } else if (n.kind == btf::Kind::Func) {
+      func_classes["func " + n.name].insert(p.cls[i]);
+    }
+  }
+  for (const std::string& name : unresolved)
+    if (auto it = def_classes.find(name); it != def_classes.end() && it->second.size() > 1)
+      out.forwards.push_back(name + ": " + std::to_string(it->second.size()) + " definitions");
+  for (const auto& [name, classes] : func_classes)
+    if (classes.size() > 1)
+      out.funcs.push_back(name + ": " + std::to_string(classes.size()) + " prototypes");
+}
+
+}  // namespace
+
+Result<Merged> merge_canonical(std::span<const uint8_t> bytes, const std::string& file,
+                               const std::string& section, std::shared_ptr<const btf::Btf> base,
+                               Ambiguities* ambiguities, const std::vector<std::string>& rules) {
+  for (const std::string& r : rules)
+    if (r != "param-names" && r != "type-tag-order" && r != "fwd-kind") {
+      Error e;
+      e.rule = "usage.rule";
+      e.message = "rule '" + r + "' cannot be used to merge (param-names, type-tag-order and "
+                  "fwd-kind are the ones under which merged records stay faithful C)";
+      return e;
+    }
+  auto members = btf::split_archive(bytes, file, section);
+  if (!members.ok()) return members.error();
+  Merged m;
+  m.stats.members = members->size();
+  m.stats.input_bytes = bytes.size();
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<std::shared_ptr<const btf::Btf>> parts;
+  parts.reserve(members->size());
+  for (const btf::ArchiveMember& am : *members) {
+    const auto span = bytes.subspan(am.offset, am.size);
+    auto own = btf::Btf::parse(std::vector<uint8_t>(span.begin(), span.end()), {file, section, base});
+    if (!own.ok()) {
+      Error e = own.error();
+      e.offset = e.offset.value_or(0) + am.offset;
+      e.message = "archive member at offset " + std::to_string(am.offset) + ": " + e.message;
+      return e;
+    }
+    m.stats.types_before += (*own)->own_count();
+    parts.push_back(*own);
+  }
+  canon::MultiModel mm = canon::build_model(parts);
+  // Where each node's record lives: (part, type id).
+  auto origin = [&](uint32_t node) {
+    const size_t part = size_t(std::upper_bound(mm.offsets.begin(), mm.offsets.end(), node) -
+                               mm.offsets.begin()) - 1;
+    return std::make_pair(part, parts[part]->start_id() + (node - mm.offsets[part]));
+  };
+  // Named parameters of a node's original prototype (param-names erases them in the model).
+  auto named_params = [&](uint32_t node) {
+    const auto [part, id] = origin(node);
+    const btf::Type t = parts[part]->type(id);
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < t.vlen(); ++i) k += !parts[part]->str_or_empty(t.param(i).name_off).empty();
+    return k;
+  };
+  const uint32_t original = uint32_t(mm.model.nodes.size());   // rules may add nodes
+  canon::apply_rules(mm.model, rules);
+  m.stats.add_s = since(t0);
+  const auto t1 = std::chrono::steady_clock::now();
+  const canon::Partition p = canon::refine(mm.model);
+  // The record each class is written from: its representative, except that a prototype
+  // class under param-names takes the member with the most parameter names (first wins).
+  // Nodes a rule added (canonical modifier chains) have no record: a class is written from
+  // its smallest original node, and a class of added nodes only is not written at all
+  // (records refer to original nodes, whose classes are written).
+  std::vector<uint32_t> source(p.count(), UINT32_MAX);
+  for (uint32_t i = 0; i < original; ++i)   // a unified forward is not its class's record
+    if (source[p.cls[i]] == UINT32_MAX && !p.resolved_fwd[i]) source[p.cls[i]] = i;
+  if (!rules.empty()) {
+    std::vector<uint32_t> best(p.count(), 0);
+    for (uint32_t c = 0; c < p.count(); ++c)
+      if (source[c] != UINT32_MAX && source[c] >= mm.base_nodes &&
+          mm.model.nodes[source[c]].kind == btf::Kind::FuncProto)
+        best[c] = named_params(source[c]);
+    for (uint32_t i = mm.base_nodes; i < original; ++i) {
+      const uint32_t c = p.cls[i];
+      if (mm.model.nodes[i].kind != btf::Kind::FuncProto || source[c] < mm.base_nodes) continue;
+      if (const uint32_t k = named_params(i); k > best[c]) best[c] = k, source[c] = i;
+    }
+  }
+
+  // New ids: base classes keep their base id; the others are numbered in order of their
+  // representative node.
+  const uint32_t first_new = base ? base->type_count() : 1;
+  std::vector<uint32_t> new_id(p.count(), 0);
+  std::vector<uint32_t> emit;   // representative nodes, ascending
+  for (uint32_t c = 0; c < p.count(); ++c) {
+    const uint32_t r = source[c];
+    if (r == UINT32_MAX) continue;          // added by a rule only
+    if (r < mm.base_nodes) new_id[c] = r;   // void or a base type
+    else emit.push_back(c);
+  }
+  // In order of each class's first original node (the first member's copy first).
+  std::vector<uint32_t> first(p.count(), UINT32_MAX);
+  for (uint32_t i = original; i-- > 0;) first[p.cls[i]] = i;
+  std::sort(emit.begin(), emit.end(), [&](uint32_t x, uint32_t y) { return first[x] < first[y]; });
+  for (size_t k = 0; k < emit.size(); ++k) new_id[emit[k]] = first_new + uint32_t(k);
+
+  StringTable strings(base ? base->str_end() : 0);
+  std::vector<uint32_t> words;
+  for (uint32_t c : emit) {
+    const auto where = origin(source[c]);   // not a structured binding: clang 14 cannot
+    const auto part = where.first;            // capture one in the lambda below
+    const auto id = where.second;
+    const btf::Btf& b = *parts[part];
+    const uint32_t start = b.start_id();
+    const btf::Type t = b.type(id);
+    const size_t at = words.size();
+    for (size_t i = 0; i < t.words(); ++i) words.push_back(t.word(i));
+    btf::for_each_ref_word(t.kind(), t.vlen(), [&](uint32_t w) {
+      const uint32_t old = words[at + w];
+      uint32_t node = 0;
+      if (old >= start && b.valid_id(old)) node = mm.offsets[part] + (old - start);
+      else if (old < start) node = old;   // void or base
+      words[at + w] = new_id[p.cls[node]];
+    });
+    btf::for_each_name_word(t.kind(), t.vlen(), [&](uint32_t w) {
+      words[at + w] = strings.add(b.str_or_empty(words[at + w]));
+    });
+  }
+  m.bytes = btf::write_blob(words, strings.data());
+  m.stats.dedup_s = since(t1);
+  m.stats.types_after = uint32_t(emit.size());
+  m.stats.bytes_after = m.bytes.size();
+  m.stats.bytes_before = 0;
+  for (const auto& part : parts) m.stats.bytes_before += part->bytes().size();
+  if (ambiguities) report_ambiguities(mm.model, p, mm.base_nodes, *ambiguities);
+  return m;
+}
+
+}  // namespace btfcheck::archive

@@ -1,0 +1,183 @@
+// One batch of compile units -> one libbpf `struct btf`.
+//
+// Design: a batch is walked by one thread with its own Dwarf handle. Every type DIE becomes
+// BTF types appended in DIE order (two-phase, as LLVM's BTF emitter: ids are assigned while
+// walking, references are recorded as patches keyed by the target DIE and filled in once
+// the unit is walked). Functions are only *recorded* during the walk; which CU's DWARF
+// gives a function its FUNC (the first CU in input order, as pahole 1.24) is decided in
+// batch order through a Sequencer, after which the winners' FUNC_PROTO/FUNC are added
+// from the same DIEs. The batch is then deduplicated on its own; pipeline.cc merges the
+// batches in batch order and deduplicates once more.
+#pragma once
+
+#include <bpf/btf.h>
+#include <elfutils/libdw.h>
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "encoder/dwarf/dwarf_file.h"
+#include "encoder/dwarf/elf_syms.h"
+#include "encoder/dwarf/encode.h"
+#include "encoder/dwarf/raw_writer.h"
+
+namespace btfcheck::encode {
+
+// Lets batch k run its ordered step only after batch k-1 ran its own.
+class Sequencer {
+ public:
+  void wait_turn(uint32_t k) {
+    std::unique_lock<std::mutex> l(mu_);
+    cv_.wait(l, [&] { return next_ == k || aborted_; });
+  }
+  void done_turn(uint32_t k) {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      if (next_ == k) next_ = k + 1;
+    }
+    cv_.notify_all();
+  }
+  void abort() {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      aborted_ = true;
+    }
+    cv_.notify_all();
+  }
+  bool aborted() {
+    std::lock_guard<std::mutex> l(mu_);
+    return aborted_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  uint32_t next_ = 0;
+  bool aborted_ = false;
+};
+
+// State shared by every batch, read-only except `claimed`, which only the batch holding
+// the Sequencer turn touches.
+struct SharedState {
+  const ElfSymbols* syms = nullptr;
+  const UnitList* units = nullptr;
+  const Options* opts = nullptr;
+  const struct btf* base = nullptr;
+  std::string path;
+  Sequencer seq;
+  std::vector<uint32_t> claimed;  // per ELF function: 0 = free, else 1 + CU index
+};
+
+// A VAR added by a batch: where its DATASEC entry goes.
+struct VarRec {
+  uint32_t shndx = 0;
+  uint64_t offset = 0, size = 0;
+  std::string_view name;
+};
+
+struct BatchResult {
+  struct btf* btf = nullptr;  // deduplicated; owned by the caller after run()
+  std::vector<VarRec> vars;   // in the order their VARs were added
+  std::vector<std::string> explain;
+  uint32_t funcs = 0, cus_skipped = 0;
+  double walk_s = 0, wait_s = 0, funcs_s = 0, dedup_s = 0;  // phase times (--stats)
+  Error error;
+  bool failed = false;
+};
+
+class BatchEncoder {
+ public:
+  BatchEncoder(SharedState& shared, const DwarfFile& file, uint32_t batch_index, BatchSpan span);
+  ~BatchEncoder();
+  // Walks, takes the turn, adds FUNCs, deduplicates. Always passes the turn on.
+  BatchResult run();
+
+ private:
+  struct FuncCand {
+    uint64_t die_off;
+    uint32_t elf_idx;
+    uint32_t cu;
+    std::string_view name;
+  };
+  struct Patch {
+    size_t word;      // the reference's word in the raw type section
+    uint64_t target;  // key of the DIE it names (kVoidKey, kIndexKey)
+  };
+
+  // walk (type_encoder.cc)
+  bool encode_unit(Dwarf_Die* unit, const Unit& u, uint32_t cu_index, bool is_type_unit);
+  void walk(Dwarf_Die* parent, int depth);
+  void encode_type(Dwarf_Die* die, int tag);
+  uint32_t add_base(Dwarf_Die* die);
+  uint32_t add_struct(Dwarf_Die* die, int tag);
+  uint32_t add_enum(Dwarf_Die* die);
+  uint32_t add_array(Dwarf_Die* die);
+  uint32_t add_proto(Dwarf_Die* die);
+  uint32_t add_pointer(Dwarf_Die* die);
+  void add_decl_tags(Dwarf_Die* die, uint32_t target, int component);
+  void add_decl_tag(const char* value, uint32_t target, int component);
+  void record(uint64_t key, uint32_t id);
+  void alias(uint64_t key, uint64_t target_key);
+  uint64_t key_of(Dwarf_Die* die) const;
+  uint64_t ref(Dwarf_Die* die, unsigned at, bool integrate = false);
+  uint64_t ref_attr(Dwarf_Attribute* a);
+  void patch_later(size_t word, uint64_t target) { patches_.push_back({word, target}); }
+  uint32_t name(const char* s) { return w_->str(s); }
+  uint32_t resolve(uint64_t key) const;
+  bool apply_patches();
+  uint32_t index_type_for_unit();
+
+  // functions and variables (func_encoder.cc, var_encoder.cc)
+  void note_subprogram(Dwarf_Die* die);
+  void add_funcs();
+  uint32_t add_func(const FuncCand& c);
+  void note_variable(Dwarf_Die* die);
+  void explain(std::string_view name, const std::string& why);
+
+  bool fail(const std::string& rule, const std::string& msg, uint64_t die_off);
+
+  SharedState& sh_;
+  const Features& feat_;
+  const DwarfFile& file_;
+  Dwarf* dbg_;
+  uint32_t batch_;
+  BatchSpan span_;
+  std::unique_ptr<RawWriter> w_;
+  BatchResult res_;
+
+  // DIE key -> BTF id. CU DIEs are appended in DIE order (sorted); type units in a map.
+  std::vector<std::pair<uint64_t, uint32_t>> ids_;
+  // The unit being walked: DIE offset -> id, dense over [unit_lo_, unit_hi_) (0 = none).
+  std::vector<uint32_t> dense_;
+  uint64_t unit_lo_ = 0, unit_hi_ = 0;
+  std::unordered_map<uint64_t, uint32_t> tu_ids_;
+  std::vector<uint64_t> aliases_;
+  std::vector<Patch> patches_;
+  std::vector<FuncCand> cands_;
+  struct PendingTag {
+    const char* value;
+    uint32_t target;
+    int component;
+  };
+  std::vector<PendingTag> pending_tags_;
+  bool defer_tags_ = true;
+  std::vector<uint64_t> nested_;  // type DIEs met inside a struct, encoded after it
+  bool in_type_unit_ = false;
+  bool in_debug_types_ = false;
+  uint32_t cu_index_ = 0;
+  uint32_t cu_int_ = 0;
+  bool cu_needs_index_ = false;
+};
+
+constexpr uint64_t kVoidKey = ~0ull;
+constexpr uint64_t kIndexKey = ~0ull - 1;
+constexpr uint64_t kTypesBit = 1ull << 62;
+constexpr uint32_t kAliasBit = 1u << 31;
+
+}  // namespace btfcheck::encode

@@ -1,0 +1,57 @@
+// DWARF -> BTF encoder (`btfcheck encode dwarf`): reads an ELF's DWARF with libdw, writes
+// BTF with libbpf (btf__add_*, btf__dedup), raw or as the .BTF section of an ELF copy.
+// Parallel (-j N) and byte-reproducible by construction: the output depends on the input
+// and the options only, never on N or on thread scheduling.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "btf/error.h"
+
+namespace btfcheck::encode {
+
+// Feature set, named after pahole's --btf_features. Defaults = what Linux 6.1 asks of
+// pahole 1.24 (`--btf_gen_floats -j --lang_exclude=rust`).
+struct Features {
+  bool var = true;               // per-CPU VARs + .data..percpu DATASEC
+  bool float_kind = true;        // FLOAT (off: floats as INT, as pahole without floats)
+  bool decl_tag = true;          // DECL_TAG from btf_decl_tag annotations
+  bool type_tag = true;          // TYPE_TAG from btf_type_tag annotations
+  bool enum64 = true;            // ENUM64 for 8-byte enums (off: ENUM, values truncated)
+  bool global_var = false;       // VARs for every global variable, one DATASEC per section
+  bool consistent_func = false;  // skip functions whose prototypes differ across CUs
+  bool optimized_func = false;   // accept `foo.isra.0`-style ELF symbols for `foo`
+};
+
+// Parses "default", "+a,b", "a,-b", "all". Unknown names are an error (rule
+// "usage.feature").
+Result<Features> parse_features(const std::string& list);
+// "var,float,..." for the features that are on (for logs and cache keys).
+std::string features_str(const Features& f);
+
+struct Options {
+  unsigned jobs = 1;               // worker threads (0 = hardware concurrency)
+  Features features;
+  std::string base_path;           // base BTF (raw or ELF .BTF) -> split BTF
+  bool exclude_rust = false;       // --lang-exclude=rust
+  bool explain = false;            // collect "NAME: skipped: REASON" lines
+  uint64_t batch_bytes = 0;        // DWARF bytes per batch (0 = default; tests use 1)
+};
+
+struct Output {
+  std::string btf;                     // raw BTF bytes
+  std::vector<std::string> explain;    // deterministic order (input order)
+  uint32_t cus = 0, cus_skipped = 0, batches = 0;
+  uint32_t funcs = 0, vars = 0;
+  std::string timing;  // where the time went, one line per phase
+};
+
+// Encodes the DWARF of `elf_path`. Errors name the file (rule "encode.*").
+Result<Output> encode_dwarf(const std::string& elf_path, const Options& opts);
+
+// A copy of `elf_path` with its .BTF section replaced (or added) by `btf`, as bytes.
+Result<std::string> elf_with_btf(const std::string& elf_path, const std::string& btf);
+
+}  // namespace btfcheck::encode

@@ -1,0 +1,114 @@
+// btfcheck gate: pass/fail a matrix run against a committed baseline.
+//
+// Baseline (schema "btfcheck-baseline/1", written by `gate --update`): the matrix runs
+// reduced to what the gate compares (status, digest, sizes, types, wall time, verify) plus,
+// for every ok run, the BTF itself (the output's .BTF, archives merged with libbpf as the
+// matrix analyses them), base64 in a "blobs" map keyed by a content hash, so identical
+// outputs of several producers are stored once. The BTF is kept because a changed digest
+// is only actionable with the canonical diff (what changed, where), and suppressions match
+// that diff. A plain matrix results file is accepted as a baseline too; its `output` paths
+// are then read for the diff when they still exist.
+//
+// Checks, per (input, producer):
+//   status   a run that is `failed` now fails the gate (a warning when it failed before)
+//   digest   a changed canonical digest fails unless every change of the canonical diff
+//            (baseline BTF vs new output, strict rules by default, leaf mode) is suppressed
+//   size     BTF bytes growing more than size_pct percent fail
+//   verify   a run that verified clean must still; a rule whose count grows fails
+//   missing  runs in the baseline but not in the results (or now skipped): warning
+//   new      runs not in the baseline: notice
+// and per producer:
+//   speed    sum of wall time over inputs where the producer and the reference both ran ok,
+//            divided by the reference's: fails over the budget (per producer or default)
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "btf/error.h"
+#include "comparator/diff/suppress.h"
+#include "reports/results.h"
+
+namespace btfcheck::report {
+
+struct Baseline {
+  Results results;                                  // runs; Run.output = blob key or path
+  std::map<std::string, std::vector<uint8_t>> blobs;   // key -> raw BTF
+};
+
+// Reads a baseline file (btfcheck-baseline/1 or btfcheck-matrix/1).
+Result<Baseline> read_baseline(const std::string& path);
+// The BTF of a run for diffing: the blob when the baseline stores one, else the output file.
+Result<std::vector<uint8_t>> run_btf(const Baseline& b, const Run& r);
+
+// The raw BTF of a matrix output file: its .BTF (or the raw file), an archive merged with
+// libbpf. Error names the file.
+Result<std::vector<uint8_t>> load_output_btf(const std::string& path);
+
+// A new baseline from results: every run, and every ok run's BTF (read from its output).
+// `notes` receives one line per ok run whose output could not be read.
+Result<nlohmann::json> make_baseline(const Results& r, std::vector<std::string>* notes);
+// What changed from `old` to `now` (one line each), for `gate --update`.
+std::vector<std::string> baseline_changes(const Results& old, const Results& now);
+
+struct SpeedBudget {
+  std::optional<double> all;                 // every producer but the reference
+  std::map<std::string, double> per_producer;
+  // "RATIO" or "PRODUCER=RATIO,..." (both may be mixed); Error on bad syntax.
+  static Result<SpeedBudget> parse(const std::string& spec);
+  std::optional<double> for_producer(const std::string& p) const;
+};
+
+struct GateOptions {
+  double size_pct = 5;                   // fail when BTF grows more than this (percent)
+  SpeedBudget speed;                     // empty: no speed check
+  std::vector<std::string> rules;        // canonical-diff rules (default strict)
+  std::vector<diff::Suppression> suppressions;
+  std::string corpus_dir;                // to name case sources in annotations
+  std::string cwd;                       // annotation paths are relative to it when below it
+  size_t max_changes = 20;               // changes listed per run (all are counted)
+};
+
+struct Finding {
+  std::string level;          // error | warning | notice
+  std::string check;          // status digest size verify missing new speed
+  std::string input, producer;
+  std::string title, message;
+  std::vector<std::string> details;   // e.g. every change of a canonical diff
+  std::string file;           // case source for annotations ("" = none)
+  int line = 0;
+  double weight = 0;          // for worst-first ordering
+};
+
+struct Case {                 // one JUnit test case
+  std::string input, producer;   // input "" = a producer-level check (speed)
+  double time_s = 0;
+  bool skipped = false;
+  std::string skip_reason;
+};
+
+struct GateResult {
+  std::vector<Finding> findings;   // errors first (heaviest first), then warnings, notices
+  std::vector<Case> cases;
+  std::vector<std::string> accepted;   // suppressed changes, with the reason
+  size_t compared = 0;                 // runs compared
+  bool pass() const;
+  size_t count(const std::string& level) const;
+};
+
+GateResult gate(const Baseline& base, const Results& now, const GateOptions& o);
+
+// Writers.
+std::string junit_xml(const GateResult& g);
+std::string annotations(const GateResult& g);   // ::error file=...,title=...::message lines
+std::string gate_markdown(const GateResult& g, const Results& now, const std::string& baseline);
+
+// Best-effort source location of a change path ("struct foo.bar") in C sources: the line
+// that defines the type, or the member's line inside it. {file, line} or {"", 0}.
+std::pair<std::string, int> locate(const std::vector<std::string>& sources, const std::string& path);
+
+}  // namespace btfcheck::report

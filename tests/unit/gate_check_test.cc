@@ -1,0 +1,202 @@
+// btfcheck gate: baseline round trip (stored BTF), digest/size/verify/status/speed checks,
+// suppressions, JUnit and annotation output, source locator.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "btf_builder.h"
+#include "reports/gate.h"
+
+namespace btfcheck::report {
+namespace {
+
+using namespace btfcheck::testing;
+namespace fs = std::filesystem;
+
+class GateTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("btfcheck-gate-test-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "corpora/cases");
+    std::ofstream(dir_ / "corpora/manifest.json")
+        << R"({"cases": [{"name": "c1", "source": "cases/c1.c"}]})";
+    std::ofstream(dir_ / "corpora/cases/c1.c") << "/* c1 */\nstruct s {\n\tint a;\n\tint b;\n};\n";
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // struct s { A a; int b; } with A = int or long.
+  std::string write_btf(const std::string& name, bool wide_a) {
+    BtfBuilder b;
+    const uint32_t i = b.add_int("int", 4, 32, kIntSigned);
+    const uint32_t l = b.add_int("long", 8, 64, kIntSigned);
+    b.add_struct("s", 16, {{"a", wide_a ? l : i, 0}, {"b", i, 64}});
+    const std::string path = (dir_ / name).string();
+    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(b.build().bytes.data()),
+                                               std::streamsize(b.build().bytes.size()));
+    return path;
+  }
+
+  nlohmann::json run(const std::string& p, const std::string& out, const std::string& digest,
+                     int64_t size = 100, bool valid = true, double wall = 1) {
+    return {{"input", "c1"}, {"producer", p}, {"status", "ok"}, {"version", "1"},
+            {"output", out}, {"digest", digest}, {"wall_s", wall},
+            {"size", {{"total", size}, {"header", 24}, {"types", size - 40}, {"strings", 16}}},
+            {"verify", {{"valid", valid}, {"violations", valid ? 0 : 1},
+                        {"rules", valid ? nlohmann::json::object() : nlohmann::json{{"x.y", 1}}}}}};
+  }
+
+  Results results(std::vector<nlohmann::json> runs) {
+    nlohmann::json d = {{"schema", "btfcheck-matrix/1"}, {"reference", "pahole"}, {"runs", runs}};
+    auto r = load_results({{"r.json", d}});
+    EXPECT_TRUE(r.ok());
+    return *r;
+  }
+
+  Baseline baseline(const Results& r) {
+    auto doc = make_baseline(r, nullptr);
+    EXPECT_TRUE(doc.ok());
+    const std::string path = (dir_ / "base.json").string();
+    std::ofstream(path) << doc->dump(1);
+    auto b = read_baseline(path);
+    EXPECT_TRUE(b.ok()) << (b.ok() ? "" : b.error().str());
+    return *b;
+  }
+
+  GateOptions opts() {
+    GateOptions o;
+    o.corpus_dir = (dir_ / "corpora").string();
+    o.cwd = dir_.string();
+    return o;
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(GateTest, IdenticalRunPasses) {
+  const std::string a = write_btf("a.btf", false);
+  Results r = results({run("pahole", a, "d1"), run("gcc", a, "d1")});
+  Baseline b = baseline(r);
+  EXPECT_EQ(b.blobs.size(), 1u);   // identical outputs stored once
+  GateResult g = gate(b, r, opts());
+  EXPECT_TRUE(g.pass());
+  EXPECT_EQ(g.compared, 2u);
+  EXPECT_EQ(g.cases.size(), 2u);
+}
+
+TEST_F(GateTest, ChangedMemberTypeFailsWithPathAndLine) {
+  const std::string a = write_btf("a.btf", false), c = write_btf("c.btf", true);
+  Baseline b = baseline(results({run("gcc", a, "d1")}));
+  fs::remove(a);   // the baseline's own copy is what is diffed
+  GateResult g = gate(b, results({run("gcc", c, "d2")}), opts());
+  ASSERT_FALSE(g.pass());
+  bool found = false;
+  for (const Finding& f : g.findings)
+    if (f.level == "error" && f.message.find("type struct s.a: int -> long") != std::string::npos) {
+      found = true;
+      EXPECT_EQ(f.file, "corpora/cases/c1.c");
+      EXPECT_EQ(f.line, 3);
+      EXPECT_EQ(f.producer, "gcc");
+    }
+  EXPECT_TRUE(found);
+  const std::string ann = annotations(g);
+  EXPECT_NE(ann.find("::error file=corpora/cases/c1.c,line=3,title=btfcheck gate%3A gcc on c1%3A type struct s.a::"),
+            std::string::npos) << ann;
+  const std::string xml = junit_xml(g);
+  EXPECT_NE(xml.find("failures=\"1\""), std::string::npos);
+  EXPECT_NE(xml.find("<failure type=\"digest\""), std::string::npos);
+}
+
+TEST_F(GateTest, SuppressionAcceptsTheChange) {
+  const std::string a = write_btf("a.btf", false), c = write_btf("c.btf", true);
+  Baseline b = baseline(results({run("gcc", a, "d1")}));
+  GateOptions o = opts();
+  auto sups = diff::parse_suppressions(
+      "[suppress]\ncategory = type\npath = ^struct s\\.a$\nreason = widened on purpose\n"
+      "[suppress]\ncategory = added\nreason = the new long\n", "x.supp");
+  ASSERT_TRUE(sups.ok());
+  o.suppressions = *sups;
+  GateResult g = gate(b, results({run("gcc", c, "d2")}), o);
+  EXPECT_TRUE(g.pass());
+  ASSERT_FALSE(g.accepted.empty());
+  EXPECT_NE(g.accepted[0].find("widened on purpose"), std::string::npos);
+}
+
+TEST_F(GateTest, SizeVerifyStatusMissingNew) {
+  const std::string a = write_btf("a.btf", false);
+  Baseline b = baseline(results({run("gcc", a, "d1", 100), run("clang-14", a, "d1"),
+                                 run("bpf-gcc", a, "d1")}));
+  nlohmann::json failed = {{"input", "c1"}, {"producer", "bpf-gcc"}, {"status", "failed"},
+                           {"reason", "compiler crashed"}};
+  GateResult g = gate(b, results({run("gcc", a, "d1", 106), run("clang-14", a, "d1", 100, false),
+                                  failed, run("pahole", a, "d1")}), opts());
+  std::map<std::string, std::string> by_check;
+  for (const Finding& f : g.findings) by_check[f.check] += f.level + " ";
+  EXPECT_EQ(by_check["size"], "error ");
+  EXPECT_EQ(by_check["verify"], "error ");
+  EXPECT_EQ(by_check["status"], "error ");
+  EXPECT_EQ(by_check["new"], "notice ");
+  EXPECT_EQ(g.findings[0].check, "status");   // heaviest first
+  GateOptions o = opts();
+  o.size_pct = 10;
+  GateResult g2 = gate(b, results({run("gcc", a, "d1", 106), run("clang-14", a, "d1"),
+                                   run("bpf-gcc", a, "d1")}), o);
+  EXPECT_TRUE(g2.pass());
+  GateResult g3 = gate(b, results({run("gcc", a, "d1")}), opts());
+  EXPECT_TRUE(g3.pass());
+  EXPECT_EQ(g3.count("warning"), 2u);   // two missing runs
+}
+
+TEST_F(GateTest, SpeedBudget) {
+  auto sb = SpeedBudget::parse("3,gcc=1.5");
+  ASSERT_TRUE(sb.ok());
+  EXPECT_EQ(*sb->for_producer("clang-14"), 3);
+  EXPECT_EQ(*sb->for_producer("gcc"), 1.5);
+  EXPECT_FALSE(SpeedBudget::parse("gcc=fast").ok());
+  EXPECT_FALSE(SpeedBudget::parse("-1").ok());
+  const std::string a = write_btf("a.btf", false);
+  Results r = results({run("pahole", a, "d1", 100, true, 1.0), run("gcc", a, "d1", 100, true, 2.0),
+                       run("clang-14", a, "d1", 100, true, 2.0)});
+  Baseline b = baseline(r);
+  GateOptions o = opts();
+  o.speed = *sb;
+  GateResult g = gate(b, r, o);
+  ASSERT_EQ(g.count("error"), 1u);
+  EXPECT_EQ(g.findings[0].producer, "gcc");
+  EXPECT_NE(g.findings[0].message.find("ratio 2.00 (budget 1.50"), std::string::npos);
+}
+
+TEST_F(GateTest, DigestChangeWithoutBtfStillFails) {
+  Results old = results({run("gcc", "/nonexistent.btf", "d1")});
+  std::vector<std::string> notes;
+  auto doc = make_baseline(old, &notes);
+  ASSERT_TRUE(doc.ok());
+  EXPECT_EQ(notes.size(), 1u);
+  Baseline b;
+  b.results = old;
+  GateResult g = gate(b, results({run("gcc", "/nonexistent2.btf", "d2")}), opts());
+  ASSERT_FALSE(g.pass());
+  EXPECT_NE(g.findings[0].message.find("d1 -> d2; no canonical diff"), std::string::npos);
+}
+
+TEST(GateLocate, FindsTypesAndMembers) {
+  const fs::path p = fs::temp_directory_path() / ("btfcheck-locate-" + std::to_string(::getpid()) + ".c");
+  std::ofstream(p) << "/* struct s is here */\ntypedef int t;\nstruct s {\n\tint x;\n\tstruct {\n"
+                      "\t\tint y;\n\t} in;\n};\nint f(int a)\n{\n\treturn a;\n}\n";
+  const std::vector<std::string> src = {p.string()};
+  EXPECT_EQ(locate(src, "struct s.x").second, 4);
+  EXPECT_EQ(locate(src, "struct s.(anon struct@32).y").second, 6);
+  EXPECT_EQ(locate(src, "struct s").second, 3);
+  EXPECT_EQ(locate(src, "struct s.x[]").second, 4);
+  EXPECT_EQ(locate(src, "typedef t").second, 2);
+  EXPECT_EQ(locate(src, "func f.param1").second, 9);
+  EXPECT_EQ(locate(src, "double").second, 0);
+  EXPECT_EQ(locate(src, "struct nope.x").second, 0);
+  fs::remove(p);
+}
+
+}  // namespace
+}  // namespace btfcheck::report
