@@ -22,7 +22,15 @@
 //   * the structs' and unions' holes add up to at most 4 MiB: btf_dump spells every hole
 //     out as "long: 64;" lines, so one member at a 2^31 bit offset would make it print 2^25
 //     lines (hours and gigabytes for a 100-byte input). A whole vmlinux has about 60 KiB.
-// Very deep (acyclic) chains are left to dump_c, which runs libbpf on a big stack.
+// Very deep (acyclic) chains are left to dump_c, which runs libbpf on a big stack, as long
+// as libbpf's work on them stays bounded: btf_dump memoizes only named definitions and
+// pointers, so every btf_dump__dump_type call walks chains of ARRAY/modifier/FUNC_PROTO
+// again, btf__align_of walks nested structs without memo (once per emitted struct and
+// member), and anonymous types are emitted inline wherever they are used. A 100k-deep
+// CONST or ARRAY chain or struct-in-struct chain is quadratic (minutes), a DAG of structs
+// each holding two of the next one is exponential. check_work() sums an upper bound of
+// those walks by dynamic programming over the (already proven acyclic) reference graphs
+// and refuses blobs above kMaxWork steps (a vmlinux needs about 1% of it).
 // The first problem found is returned as an Error naming type id, offset and rule.
 #include <algorithm>
 #include <optional>
@@ -337,6 +345,128 @@ std::optional<Error> check_sized_members(const btf::Btf& top) {
   return std::nullopt;
 }
 
+constexpr uint64_t kMaxWork = uint64_t(1) << 28;
+
+uint64_t sat_add(uint64_t a, uint64_t b) { return std::min(kSaturate, a + b); }
+uint64_t sat_mul(uint64_t a, uint64_t b) { return b && a > kSaturate / b ? kSaturate : std::min(kSaturate, a * b); }
+
+// value(id) = self(id) + sum of value(child) over children(id, out), memoized, iterative
+// (post-order on an explicit stack). The edge sets used are subgraphs of the graphs
+// find_cycle proved acyclic; a back edge is counted as 1 anyway, so this always ends.
+template <typename Self, typename Children>
+std::vector<uint64_t> dag_sum(const btf::Btf& top, Self self, Children children) {
+  const uint32_t n = top.type_count();
+  std::vector<uint64_t> val(n, 0);
+  std::vector<uint8_t> state(n, 0);   // 0 new, 1 open, 2 done
+  struct Frame {
+    uint32_t id;
+    size_t begin, next;
+  };
+  std::vector<Frame> stack;
+  std::vector<uint32_t> refs, scratch;
+  val[0] = 1;
+  state[0] = 2;
+  auto push = [&](uint32_t id) {
+    state[id] = 1;
+    scratch.clear();
+    children(top.type(id), scratch);
+    const size_t begin = refs.size();
+    refs.insert(refs.end(), scratch.begin(), scratch.end());
+    stack.push_back({id, begin, begin});
+  };
+  for (uint32_t root = 1; root < n; ++root) {
+    if (state[root]) continue;
+    push(root);
+    while (!stack.empty()) {
+      Frame& f = stack.back();
+      if (f.next == refs.size()) {
+        uint64_t v = self(top.type(f.id));
+        for (size_t i = f.begin; i < refs.size(); ++i)
+          v = sat_add(v, state[refs[i]] == 2 ? val[refs[i]] : 1);
+        val[f.id] = v;
+        state[f.id] = 2;
+        refs.resize(f.begin);
+        stack.pop_back();
+        continue;
+      }
+      const uint32_t to = refs[f.next++];
+      if (state[to] == 0) push(to);
+    }
+  }
+  return val;
+}
+
+bool is_modifier(Kind k) {
+  return k == Kind::Const || k == Kind::Volatile || k == Kind::Restrict || k == Kind::TypeTag;
+}
+
+// Upper bound of libbpf's steps for the whole C dump (see the file comment).
+std::optional<Error> check_work(const btf::Btf& top) {
+  auto refs_of = [](const btf::Type& t, std::vector<uint32_t>& out) { followed_refs(t, out); };
+  // Ordering: btf_dump_order_type memoizes everything but ARRAY, modifiers and FUNC_PROTO.
+  auto order = dag_sum(top, [](const btf::Type&) { return uint64_t(1); },
+                       [&](const btf::Type& t, std::vector<uint32_t>& out) {
+                         const Kind k = Kind(t.kind());
+                         if (k == Kind::Array || k == Kind::FuncProto || is_modifier(k)) refs_of(t, out);
+                       });
+  // btf__align_of: through TYPEDEF, modifiers, ARRAY, STRUCT/UNION members; PTR stops it.
+  auto align = dag_sum(top, [](const btf::Type&) { return uint64_t(1); },
+                       [&](const btf::Type& t, std::vector<uint32_t>& out) {
+                         const Kind k = Kind(t.kind());
+                         if (k == Kind::Typedef || k == Kind::Array || k == Kind::Struct ||
+                             k == Kind::Union || is_modifier(k))
+                           refs_of(t, out);
+                       });
+  // A struct/union definition: align_of itself and twice per member, plus its members'
+  // declarations.
+  auto def_cost = [&](const btf::Type& t) {
+    uint64_t c = align[t.id()];
+    for (uint32_t i = 0; i < t.vlen(); ++i) c = sat_add(c, sat_mul(2, align[t.member(i).type]));
+    return sat_add(c, t.vlen());
+  };
+  // Inline declaration of a type used somewhere: named definitions print as their name,
+  // anonymous structs/unions/enums are spelled out, pointers/arrays/modifiers/prototypes
+  // spell their targets.
+  auto decl = dag_sum(top,
+                      [&](const btf::Type& t) {
+                        const Kind k = Kind(t.kind());
+                        if ((k == Kind::Struct || k == Kind::Union) && t.name_off() == 0) return def_cost(t);
+                        if ((k == Kind::Enum || k == Kind::Enum64) && t.name_off() == 0) return uint64_t(1) + t.vlen();
+                        return uint64_t(1);
+                      },
+                      [&](const btf::Type& t, std::vector<uint32_t>& out) {
+                        const Kind k = Kind(t.kind());
+                        const bool anon_composite = (k == Kind::Struct || k == Kind::Union) && t.name_off() == 0;
+                        if (anon_composite || k == Kind::Ptr || k == Kind::Array || k == Kind::FuncProto ||
+                            is_modifier(k))
+                          refs_of(t, out);
+                      });
+  uint64_t work = 0;
+  std::vector<uint32_t> out;
+  for (uint32_t id = 1; id < top.type_count() && work <= kMaxWork; ++id) {
+    const btf::Type t = top.type(id);
+    const Kind k = Kind(t.kind());
+    uint64_t w = order[id];   // btf_dump__dump_type(id) starts an ordering walk
+    followed_refs(t, out);
+    for (uint32_t r : out) w = sat_add(w, order[r]);   // the first, unmemoized visit
+    if ((k == Kind::Struct || k == Kind::Union) && t.name_off() != 0) {
+      w = sat_add(w, def_cost(t));
+      for (uint32_t i = 0; i < t.vlen(); ++i) w = sat_add(w, decl[t.member(i).type]);
+    } else if (k == Kind::Typedef) {
+      w = sat_add(w, decl[t.type()]);
+    } else if (k == Kind::Enum || k == Kind::Enum64) {
+      w = sat_add(w, t.vlen());
+    }
+    work = sat_add(work, w);
+    if (work > kMaxWork)
+      return problem(t, "dump.c-work",
+                     "libbpf's btf_dump would take more than " + std::to_string(kMaxWork) +
+                         " steps (reference chains it walks again for every type, or "
+                         "nested structs it re-aligns without memo), reached at this type");
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<Error> c_dump_guard(const btf::Btf& top) {
@@ -363,7 +493,8 @@ std::optional<Error> c_dump_guard(const btf::Btf& top) {
   if (auto id = find_cycle(top, no_named))
     return problem(top.type(*id), "dump.c-loop",
                    "reference loop that does not pass through a named struct or union");
-  return check_sized_members(top);
+  if (auto e = check_sized_members(top)) return e;
+  return check_work(top);
 }
 
 }  // namespace btfcheck::dump

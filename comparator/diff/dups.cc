@@ -19,10 +19,27 @@ Dups find_dups(const canon::Graph& g) {
     if (id == 0 || g.part.resolved_fwd[i]) continue;   // rule-made nodes, unified forwards
     ids[g.part.cls[i]].push_back(id);
   }
+  // Definition classes per (kind, name), to say why forwards stayed forwards.
+  std::map<std::pair<int, std::string>, size_t> definitions;
+  for (uint32_t c = 0; c < nc; ++c) {
+    const canon::Node& n = canon::rep_node(g, c);
+    if (g.named[c] && (n.kind == canon::Kind::Struct || n.kind == canon::Kind::Union))
+      ++definitions[{int(n.kind), n.name}];
+  }
   for (uint32_t c = 0; c < nc; ++c) {
     if (ids[c].size() < 2) continue;
     std::sort(ids[c].begin(), ids[c].end());
-    d.copies.push_back({g.expr[c], ids[c]});
+    CopyClass cc{g.expr[c], ids[c], ""};
+    const canon::Node& n = canon::rep_node(g, c);
+    if (n.kind == canon::Kind::Fwd) {
+      const canon::Kind k = n.x ? canon::Kind::Union : canon::Kind::Struct;
+      const std::string what = std::string(canon::kind_word(k)) + " " + n.name;
+      const auto it = definitions.find({int(k), n.name});
+      const size_t defs = it == definitions.end() ? 0 : it->second;
+      cc.note = defs == 0 ? "no definition of " + what
+                          : std::to_string(defs) + " different definitions of " + what;
+    }
+    d.copies.push_back(std::move(cc));
   }
   std::sort(d.copies.begin(), d.copies.end(),
             [](const CopyClass& a, const CopyClass& b) { return a.key < b.key; });
@@ -72,7 +89,8 @@ std::string id_list(const std::vector<uint32_t>& ids) {
 std::string render_dups_text(const Dups& d) {
   std::string o;
   for (const CopyClass& c : d.copies)
-    o += "copies " + std::to_string(c.ids.size()) + "x " + c.key + ": " + id_list(c.ids) + "\n";
+    o += "copies " + std::to_string(c.ids.size()) + "x " + c.key + ": " + id_list(c.ids) +
+         (c.note.empty() ? "" : "\n    not unified: " + c.note) + "\n";
   for (const Family& f : d.families) {
     o += "family " + f.name + ": " + std::to_string(f.keys.size()) + " different types\n";
     for (size_t i = 0; i < f.keys.size(); ++i) {
@@ -98,7 +116,8 @@ std::string render_dups_json(const Dups& d, const std::string& file) {
   std::string o = "{\"file\":" + json_quote(file) + ",\"copies\":[";
   for (size_t i = 0; i < d.copies.size(); ++i)
     o += std::string(i ? "," : "") + "{\"key\":" + json_quote(d.copies[i].key) +
-         ",\"ids\":" + ids(d.copies[i].ids) + "}";
+         ",\"ids\":" + ids(d.copies[i].ids) +
+         (d.copies[i].note.empty() ? "" : ",\"note\":" + json_quote(d.copies[i].note)) + "}";
   o += "],\"families\":[";
   for (size_t i = 0; i < d.families.size(); ++i) {
     const Family& f = d.families[i];

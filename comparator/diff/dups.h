@@ -17,6 +17,9 @@ namespace btfcheck::diff {
 struct CopyClass {
   std::string key;                 // canonical name or expression
   std::vector<uint32_t> ids;       // type ids, ascending
+  // For forward declarations: why they were not unified with a definition ("4 different
+  // definitions of struct sched_class", "no definition of struct foo"); else empty.
+  std::string note;
 };
 
 struct Family {

@@ -7,6 +7,7 @@
 #   archive.gcc.btf         .BTF of `ld -r` over two gcc objects: a concatenated archive
 #   split.pahole.btf        base + split BTF from pahole --btf_base, concatenated, so that
 #                           the fuzz target's "member 1 on member 0" path sees a real split
+#   pair.<what>.btf         two blobs concatenated (8-byte padded): fuzz_diff's A and B
 # Producers that are not installed are skipped with a message; identical blobs are stored
 # once. clang's output is byte-for-byte reproducible; gcc 12's and bpf-gcc 12's -gbtf is NOT
 # (the order of VAR records changes from run to run, an upstream finding), so regenerating
@@ -100,6 +101,22 @@ C
     echo "  pahole could not encode, skipped"
   fi
 fi
+
+# Pairs for fuzz_diff, which diffs member 0 against member 1 of an archive: the same case
+# from two producers (clang vs gcc: different int names, FWDs, DATASECs), and a case
+# against another one, each padded to 8 bytes and concatenated.
+pair() {   # pair NAME A B
+  [ -f "$out/$2.btf" ] && [ -f "$out/$3.btf" ] || { echo "  $1: $2 or $3 missing, skipped"; return 0; }
+  cp "$out/$2.btf" "$tmp/pair"
+  head -c $(( (8 - $(stat -c %s "$tmp/pair") % 8) % 8 )) /dev/zero >>"$tmp/pair"
+  cat "$out/$3.btf" >>"$tmp/pair"
+  cp "$tmp/pair" "$out/$1.btf"
+  echo "  $1.btf ($(stat -c %s "$out/$1.btf") bytes)"
+}
+echo "make_seeds: pairs for fuzz_diff"
+pair pair.bitfields.clang-gcc bitfields.clang bitfields.gcc
+pair pair.func_ptrs.clang-bpf-gcc func_ptrs.clang func_ptrs.bpf-gcc
+pair pair.recursive-fwd_decl.clang recursive.clang fwd_decl.clang
 
 # Identical blobs (the same case where producers agree) are kept once.
 declare -A seen=()

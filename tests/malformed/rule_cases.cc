@@ -1,0 +1,41 @@
+// The per-rule negative images of tests/unit/verify_rules_test.cc, reused as files.
+//
+// Design: that test already holds, for every verifier rule, a valid builder image and the
+// same image with exactly one field corrupted. Rather than keep a second table in step
+// with it, this translation unit includes the test's source, so its case table (in the
+// test's anonymous namespace, visible within this TU) is the single source of truth: a
+// rule case added there becomes a malformed file here on the next build. The GoogleTest
+// registrations that come along are never run (the generator has its own main). Each
+// case yields its corrupted image little endian and, when small, re-encoded big endian by
+// the test's own to_big_endian. `cli_reports` says whether the default verifier options
+// (what `btfcheck verify FILE` uses) report the rule on the expected type id; a case that
+// needs other options (e.g. a lowered size cap) is still a malformed file, only the rule
+// assertion is skipped for it.
+#include "../unit/verify_rules_test.cc"
+
+#include "tests/malformed/rule_cases.h"
+
+namespace btfcheck::malformed {
+
+std::vector<RuleImage> rule_images() {
+  using namespace btfcheck::testing;
+  std::vector<RuleImage> out;
+  for (const Case& c : cases()) {
+    const Neg n = c.make();
+    const bool reported = has(check(n.bad), c.rule, n.type_id);
+    out.push_back({c.rule, false, n.bad.bytes, n.type_id, reported});
+    if (n.bad.bytes.size() >= 24 && n.bad.bytes.size() < (1u << 20)) {
+      Image be = to_big_endian(n.bad);
+      out.push_back({c.rule, true, be.bytes, n.type_id, has(check(be), c.rule, n.type_id)});
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> rule_ids() {
+  std::vector<std::string> ids;
+  for (const verify::RuleInfo& r : verify::rules()) ids.emplace_back(r.id);
+  return ids;
+}
+
+}  // namespace btfcheck::malformed
