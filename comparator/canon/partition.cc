@@ -93,6 +93,11 @@ struct Refiner {
     }
     size.assign(next, 0);
     for (uint32_t c : cls) ++size[c];
+  }
+
+  // Predecessors through `to` (after the label classes are set).
+  void init_preds() {
+    const size_t n = m.nodes.size();
     pred_start.assign(n + 1, 0);
     for (const Node& nd : m.nodes)
       for (uint32_t e : nd.edges) ++pred_start[to[e] + 1];
@@ -263,17 +268,18 @@ Partition refine(Model& model) {
   };
   // Optimistic start: a forward stands for its definition when all definitions of its
   // name carry one label (refinement only ever splits, so others can never unify).
-  {
-    Refiner labels(model, to);
-    labels.init_labels();
-    for (uint32_t i = 1; i < n; ++i)
-      if (cands[i] && all_in_one(*cands[i], labels.cls)) resolved[i] = to[i] = (*cands[i])[0];
-  }
+  // Labels do not depend on where edges lead: computed once, every round starts from them.
+  Refiner labels(model, to);
+  labels.init_labels();
+  for (uint32_t i = 1; i < n; ++i)
+    if (cands[i] && all_in_one(*cands[i], labels.cls)) resolved[i] = to[i] = (*cands[i])[0];
   // Refine; a resolved forward whose definitions ended in different classes is ambiguous
   // after all: withdraw it and refine again. Resolutions only shrink, so this ends.
   for (;;) {
     Refiner r(model, to);
-    r.init_labels();
+    r.cls = labels.cls;
+    r.size = labels.size;
+    r.init_preds();
     r.run();
     bool withdrawn = false;
     for (uint32_t i = 1; i < n; ++i)
