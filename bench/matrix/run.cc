@@ -76,7 +76,7 @@ std::string producers_table(const std::vector<producers::Producer>& all) {
   std::string out;
   char line[1024];
   for (const auto& p : all) {
-    std::snprintf(line, sizeof line, "%-10s %-9s %s\n", p.name.c_str(),
+    std::snprintf(line, sizeof line, "%-17s %-9s %s\n", p.name.c_str(),
                   p.missing.empty() ? "available" : "missing",
                   (p.missing.empty() ? p.version : p.missing).c_str());
     out += line;

@@ -152,6 +152,8 @@ Result<Plan> plan_for(const Producer& p, const Input& in, const Config& cfg,
     if (!elf) obj = build_object(plan, in, host_cc, "ld", dir, "pahole-obj", "prepare",
                                  {which(cfg.pahole).empty() ? cfg.pahole : which(cfg.pahole), "-J"});
     std::vector<std::string> argv{p.tool, "encode", "archive", obj, "-o", out};
+    if (p.name == "archive-btfcheck")   // the canonical merge, with the faithful rules
+      argv.insert(argv.end(), {"--dedup=canonical", "--rules=param-names,type-tag-order,fwd-kind"});
     if (!in.base.empty()) argv.insert(argv.end(), {"--base", in.base});
     plan.steps.push_back({"produce", argv});
   } else {
@@ -190,12 +192,17 @@ std::vector<Producer> detect(const Config& cfg) {
   Producer self = make("btfcheck", "btfcheck", cfg.self, true);
   self.version = self.missing.empty() ? "btfcheck " BTFCHECK_VERSION : "";
   out.push_back(self);
-  Producer archive = self;
-  archive.name = archive.family = "archive";
-  archive.takes_jobs = false;
-  if (archive.missing.empty() && which(cfg.pahole).empty())
-    archive.missing = cfg.pahole + " not found on PATH (archive runs pahole -J per object)";
-  out.push_back(archive);
+  // Two merges of the same per-object archive: libbpf's (btf__add_btf + btf__dedup) and
+  // btfcheck's canonical one.
+  for (const char* name : {"archive-libbpf", "archive-btfcheck"}) {
+    Producer archive = self;
+    archive.name = name;
+    archive.family = "archive";
+    archive.takes_jobs = false;
+    if (archive.missing.empty() && which(cfg.pahole).empty())
+      archive.missing = cfg.pahole + " not found on PATH (archive runs pahole -J per object)";
+    out.push_back(archive);
+  }
   Producer embedded = self;
   embedded.name = embedded.family = "embedded";
   embedded.takes_jobs = false;

@@ -5,7 +5,8 @@
 //   bpf-gcc    bpf-gcc -gbtf -O2 -c
 //   pahole     gcc -g -O2 -c, then pahole FLAGS --btf_encode_detached (any pahole binary)
 //   btfcheck   gcc -g -O2 -c, then btfcheck encode dwarf [-j N]
-//   archive    gcc -g -O2 -c and pahole -J per unit, ld -r, then btfcheck encode archive
+//   archive-libbpf    gcc -g -O2 -c and pahole -J per unit, ld -r, then btfcheck encode archive
+//   archive-btfcheck  the same archive merged by encode archive --dedup=canonical
 //   embedded   the .BTF already in an ELF input
 //
 // An input is a C case (one or more sources; several are linked with ld -r, so compilers
@@ -50,7 +51,8 @@ struct Config {
 };
 
 // Every known producer, available or not, in a fixed order: clang-N ascending (then plain
-// clang when it is not one of those), gcc, bpf-gcc, pahole, btfcheck, archive, embedded.
+// clang when it is not one of those), gcc, bpf-gcc, pahole, btfcheck, archive-libbpf,
+// archive-btfcheck, embedded.
 std::vector<Producer> detect(const Config& cfg);
 
 // By name; Error rule "usage.producer" lists the known names.

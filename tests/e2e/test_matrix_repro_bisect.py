@@ -42,7 +42,8 @@ def producers() -> dict:
 
 
 def test_list_names_every_producer_with_versions(producers):
-    for name in ("gcc", "bpf-gcc", "pahole", "btfcheck", "archive", "embedded"):
+    for name in ("gcc", "bpf-gcc", "pahole", "btfcheck", "archive-libbpf", "archive-btfcheck",
+                 "embedded"):
         assert name in producers
     for p in producers.values():
         assert p["available"] == (p["missing"] == "")
@@ -220,3 +221,16 @@ def test_encode_archive_merges_per_object_pahole(tmp_path):
     r = run("encode", "archive", bad, "-o", tmp_path / "never.btf")
     assert r.returncode == 2 and str(bad) in r.stderr
     assert not (tmp_path / "never.btf").exists()
+
+
+def test_repro_passes_our_encoder(tmp_path):
+    """btfcheck's own DWARF->BTF encoder: the same bytes at every -j and on every run."""
+    need("gcc")
+    r = run("repro", "btfcheck", "bitfields", "-j", "1,2,4,8", "--runs", "2", "--workdir", tmp_path / "c")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.count("identical bytes") == 7
+    if not VMLINUX.is_file():
+        pytest.skip(f"Debian's cloud vmlinux is absent ({VMLINUX})")
+    r = run("repro", "btfcheck", VMLINUX, "-j", "1,2,4", "--runs", "1", "--workdir", tmp_path / "v")
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr
+    assert r.stdout.count("identical bytes") == 2 and r.stdout.endswith("reproducible\n")
