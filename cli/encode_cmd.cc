@@ -7,12 +7,16 @@
 // Thin: parse, call encode::encode_dwarf, write the raw BTF (or an ELF copy carrying it
 // in .BTF) atomically, print the --explain lines on stderr. Any other mode is a usage
 // error (exit 2).
+#include <unistd.h>
+
 #include <cstdio>
+#include <memory>
 #include <cstdlib>
 #include <string>
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/progress.h"
 #include "encoder/dwarf/encode.h"
 
 namespace btfcheck::cli {
@@ -31,6 +35,7 @@ const std::vector<OptionSpec> kSpecs = {
     {"--elf", false, "write a copy of ELF with its .BTF section replaced or added"},
     {"--explain", false, "print 'NAME: skipped: REASON' for every function/variable left out"},
     {"--lang-exclude", true, "skip CUs of this language (only 'rust')", "LANG"},
+    {"--quiet", false, "no progress bar (shown on a terminal: batches merged, elapsed time)"},
     {"--stats", false, "print unit, batch, FUNC and VAR counts and phase times on stderr"},
 };
 
@@ -91,7 +96,16 @@ int cmd_encode(const Argv& argv_in) {
     opts.exclude_rust = true;
   }
 
+  std::unique_ptr<Progress> bar;
+  opts.progress = [&](size_t done, size_t total) {
+    if (!bar) bar = std::make_unique<Progress>("encode", total,
+                                               isatty(STDERR_FILENO) && !args.has("--quiet")
+                                                   ? Progress::Mode::Bar
+                                                   : Progress::Mode::Quiet);
+    bar->step("batch " + std::to_string(done));
+  };
   auto res = encode::encode_dwarf(pos[1], opts);
+  bar.reset();
   if (!res) return fail(res.error().str());
   for (const std::string& line : res->explain) std::fprintf(stderr, "%s\n", line.c_str());
   std::string bytes = std::move(res->btf);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,9 @@ struct Options {
   bool exclude_rust = false;       // --lang-exclude=rust
   bool explain = false;            // collect "NAME: skipped: REASON" lines
   uint64_t batch_bytes = 0;        // DWARF bytes per batch (0 = default; tests use 1)
+  // Called on the calling thread each time a batch has been merged (done of total), for
+  // progress display; never affects the output.
+  std::function<void(size_t done, size_t total)> progress;
 };
 
 struct Output {

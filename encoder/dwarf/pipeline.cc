@@ -189,6 +189,7 @@ Result<Output> encode_dwarf(const std::string& path, const Options& opts) {
       results[k].reset();
       merge_wait += std::chrono::duration<double>(std::chrono::steady_clock::now() - tw).count();
     }
+    if (opts.progress) opts.progress(k + 1, batches.size());
     walk += r.walk_s;
     wait += r.wait_s;
     funcs_t += r.funcs_s;
