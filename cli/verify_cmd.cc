@@ -52,6 +52,19 @@ int usage_error(const std::string& msg) {
   return kExitError;
 }
 
+// The --base BTF, if given, into `base`; false (after saying why) when it cannot be opened.
+bool open_base(const Args& args, std::shared_ptr<const btf::Btf>& base) {
+  if (auto base_path = args.value("--base")) {
+    auto b = btf::open_btf(*base_path);
+    if (!b) {
+      std::fprintf(stderr, "btfcheck verify: base: %s\n", b.error().str().c_str());
+      return false;
+    }
+    base = *b;
+  }
+  return true;
+}
+
 // verify --dwarf ELF [FILE]: the DWARF cross-check.
 int run_dwarf(const Args& args, const std::string& elf) {
   if (args.positional().size() > 1) return usage_error("--dwarf takes at most one FILE (the BTF)");
@@ -59,14 +72,7 @@ int run_dwarf(const Args& args, const std::string& elf) {
     return usage_error("--dwarf cannot be combined with --archive, --fixup or --kernel-builtin");
   const std::string file = args.positional().empty() ? elf : args.positional()[0];
   std::shared_ptr<const btf::Btf> base;
-  if (auto base_path = args.value("--base")) {
-    auto b = btf::open_btf(*base_path);
-    if (!b) {
-      std::fprintf(stderr, "btfcheck verify: base: %s\n", b.error().str().c_str());
-      return kExitError;
-    }
-    base = *b;
-  }
+  if (!open_base(args, base)) return kExitError;
   auto btf = btf::open_btf(file, base);
   if (!btf) {
     std::fprintf(stderr, "btfcheck verify: %s\n(run `btfcheck verify %s` for its violations)\n",
@@ -120,14 +126,7 @@ int cmd_verify(const Argv& argv) {
       args.has("--kernel-builtin") ? verify::Options::kernel_builtin() : verify::Options{};
 
   std::shared_ptr<const btf::Btf> base;
-  if (auto base_path = args.value("--base")) {
-    auto b = btf::open_btf(*base_path);
-    if (!b) {
-      std::fprintf(stderr, "btfcheck verify: base: %s\n", b.error().str().c_str());
-      return kExitError;
-    }
-    base = *b;
-  }
+  if (!open_base(args, base)) return kExitError;
   auto blob = btf::load_blob(file);
   if (!blob) {
     std::fprintf(stderr, "btfcheck verify: %s\n", blob.error().str().c_str());

@@ -64,13 +64,6 @@ std::string blob_key(const std::vector<uint8_t>& b) {
   return std::string(buf) + "-" + std::to_string(b.size());
 }
 
-Error err(const std::string& rule, const std::string& file, const std::string& msg) {
-  Error e;
-  e.rule = rule;
-  e.file = file;
-  e.message = msg;
-  return e;
-}
 
 }  // namespace
 
@@ -93,9 +86,9 @@ Result<Baseline> read_baseline(const std::string& path) {
       (*doc)["schema"] == "btfcheck-baseline/1") {
     if (auto it = doc->find("blobs"); it != doc->end() && it->is_object())
       for (auto bi = it->begin(); bi != it->end(); ++bi) {
-        if (!bi->is_string()) return err("gate.baseline", path, "blob " + bi.key() + " is not a string");
+        if (!bi->is_string()) return report_error("gate.baseline", path, "blob " + bi.key() + " is not a string");
         auto bytes = b64_decode(bi->get<std::string>());
-        if (!bytes) return err("gate.baseline", path, "blob " + bi.key() + " is not base64");
+        if (!bytes) return report_error("gate.baseline", path, "blob " + bi.key() + " is not base64");
         b.blobs[bi.key()] = std::move(*bytes);
       }
     if (auto it = doc->find("runs"); it != doc->end() && it->is_array())
@@ -113,12 +106,12 @@ Result<std::vector<uint8_t>> run_btf(const Baseline& b, const Run& r) {
   if (r.output.rfind(kBlob, 0) == 0) {
     auto it = b.blobs.find(r.output.substr(5));
     if (it == b.blobs.end())
-      return err("gate.baseline", b.results.files.empty() ? "" : b.results.files[0],
+      return report_error("gate.baseline", b.results.files.empty() ? "" : b.results.files[0],
                  "blob " + r.output.substr(5) + " of " + r.producer + " on " + r.input + " is missing");
     return it->second;
   }
   if (r.output.empty())
-    return err("gate.baseline", "", "no BTF recorded for " + r.producer + " on " + r.input);
+    return report_error("gate.baseline", "", "no BTF recorded for " + r.producer + " on " + r.input);
   return load_output_btf(r.output);
 }
 

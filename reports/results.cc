@@ -46,15 +46,16 @@ std::map<std::string, int64_t> counts(const nlohmann::json& j) {
   return m;
 }
 
-Error err(const std::string& rule, const std::string& file, const std::string& msg) {
+
+}  // namespace
+
+Error report_error(const std::string& rule, const std::string& file, const std::string& msg) {
   Error e;
   e.rule = rule;
   e.file = file;
   e.message = msg;
   return e;
 }
-
-}  // namespace
 
 Run parse_run(const nlohmann::json& j) {
   Run r;
@@ -129,11 +130,11 @@ const Run* Results::find(const std::string& input, const std::string& producer) 
 
 Result<nlohmann::json> read_json_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return err("io.read", path, "cannot read the file");
+  if (!in) return report_error("io.read", path, "cannot read the file");
   std::stringstream ss;
   ss << in.rdbuf();
   auto j = nlohmann::json::parse(ss.str(), nullptr, false);
-  if (j.is_discarded()) return err("report.json", path, "not valid JSON");
+  if (j.is_discarded()) return report_error("report.json", path, "not valid JSON");
   return j;
 }
 
@@ -154,7 +155,7 @@ Result<Results> load_results(const std::vector<std::pair<std::string, nlohmann::
   for (const auto& [file, doc] : docs) {
     const std::string schema = str(doc, "schema");
     if (schema != "btfcheck-matrix/1" && (extra_schema.empty() || schema != extra_schema))
-      return err("report.schema", file,
+      return report_error("report.schema", file,
                  "not a matrix results file (schema \"" + schema + "\", want btfcheck-matrix/1" +
                      (extra_schema.empty() ? "" : " or " + extra_schema) + ")");
     if (res.schema.empty()) res.schema = schema;
@@ -173,7 +174,7 @@ Result<Results> load_results(const std::vector<std::pair<std::string, nlohmann::
           res.producers.push_back(pi);
       }
     const auto& rs = sub(doc, "runs");
-    if (!rs.is_array()) return err("report.schema", file, "no \"runs\" array");
+    if (!rs.is_array()) return report_error("report.schema", file, "no \"runs\" array");
     for (const auto& j : rs) {
       Run r = parse_run(j);
       if (r.input.empty() || r.producer.empty()) continue;
@@ -199,7 +200,7 @@ Result<Results> load_results(const std::vector<std::pair<std::string, nlohmann::
   for (size_t i = 1; i < runs.size(); ++i)
     if (runs[i].first.input == runs[i - 1].first.input &&
         runs[i].first.producer == runs[i - 1].first.producer)
-      return err("report.duplicate", runs[i].second,
+      return report_error("report.duplicate", runs[i].second,
                  "run " + runs[i].first.producer + " on " + runs[i].first.input +
                      " is also in " + runs[i - 1].second);
   for (auto& [r, f] : runs) {

@@ -85,6 +85,9 @@ nlohmann::json run_json(const Run& r);   // the inverse, for the fields the mode
 Result<Results> load_results(const std::vector<std::pair<std::string, nlohmann::json>>& docs,
                              const std::string& extra_schema = "");
 
+// An Error with rule, file and message (the one constructor the report/gate code uses).
+Error report_error(const std::string& rule, const std::string& file, const std::string& msg);
+
 // Reads and parses one JSON file; Error rule "io.read" / "report.json".
 Result<nlohmann::json> read_json_file(const std::string& path);
 
