@@ -28,12 +28,19 @@ const std::vector<OptionSpec> kSpecs = {
     {"-j", true, "worker threads (default: number of CPUs); output is the same for every N", "N"},
     {"--jobs", true, "same as -j", "N"},
     {"--features", true,
-     "BTF features as pahole's --btf_features: default, +a,b, -a, all; names: var, float, "
-     "decl_tag, type_tag, enum64, global_var, optimized_func",
+     "BTF features as pahole's --btf_features: default, +a,b, -a, all. Default on: var, "
+     "float, decl_tag, type_tag, enum64, func_by_address (a FUNC's prototype is that of the "
+     "subprogram at its symbol's address; -func_by_address: the first CU's, as pahole 1.24). "
+     "Off: global_var, optimized_func, consistent_func (skip names whose prototypes differ "
+     "across CUs), unambiguous_func (skip names with several symbol addresses), param_regs "
+     "(x86-64: skip functions whose parameters are not in their calling-convention registers "
+     "at entry)",
      "LIST"},
     {"--base", true, "base BTF (raw or ELF .BTF): encode split BTF, e.g. for a kernel module", "BASE"},
     {"--elf", false, "write a copy of ELF with its .BTF section replaced or added"},
-    {"--explain", false, "print 'NAME: skipped: REASON' for every function/variable left out"},
+    {"--explain", false,
+     "print 'NAME: skipped: REASON' for every function/variable left out, and 'NAME: "
+     "replaced: REASON' where the FUNC's prototype is not the one pahole 1.24 gives"},
     {"--lang-exclude", true, "skip CUs of this language (only 'rust')", "LANG"},
     {"--quiet", false, "no progress bar (shown on a terminal: batches merged, elapsed time)"},
     {"--stats", false, "print unit, batch, FUNC and VAR counts and phase times on stderr"},
@@ -43,8 +50,10 @@ const char* kSynopsis =
     "dwarf ELF -o OUT [-j N] [--features LIST] [--base BASE] [--elf] [--explain] "
     "[--lang-exclude=rust]\n       btfcheck encode archive IN -o OUT [--base B] [--json]";
 const char* kSummary =
-    "Encode the DWARF of ELF as BTF (libdw reader, libbpf writer and dedup), matching\n"
-    "pahole 1.24 with the Linux 6.1 flags (--btf_gen_floats --lang_exclude=rust) by default.\n"
+    "Encode the DWARF of ELF as BTF (libdw reader, libbpf writer and dedup): the types of\n"
+    "pahole 1.24 with the Linux 6.1 flags (--btf_gen_floats --lang_exclude=rust) by default,\n"
+    "FUNC prototypes taken from the code at each symbol's address (--explain says where\n"
+    "that differs from pahole 1.24; --features=-func_by_address gives pahole 1.24's).\n"
     "Parallel and reproducible: the output bytes do not depend on -j.\n"
     "`encode archive --help` describes the archive merge.";
 

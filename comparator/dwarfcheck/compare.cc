@@ -207,7 +207,9 @@ std::vector<Finding> check_def(const DwarfDef& dd, BtfModel& btf) {
   return stamp(std::move(best), best_id);
 }
 
-std::vector<Finding> check_func(uint32_t func_id, BtfModel& btf, const DwarfData& dwarf) {
+std::vector<Finding> check_func(uint32_t func_id, BtfModel& btf, const DwarfData& dwarf,
+                                bool* by_definition) {
+  *by_definition = false;
   const btf::Type t = btf.btf().type(func_id);
   const std::string name(t.name());
   auto stamp = [&](std::vector<Finding> v, const DwarfFunc* df) {
@@ -239,15 +241,27 @@ std::vector<Finding> check_func(uint32_t func_id, BtfModel& btf, const DwarfData
   const std::vector<DwarfFunc>& others = oit == dwarf.others.end() ? kNoOthers : oit->second;
   std::string why;
   std::optional<FuncSig> sig = btf.signature(func_id, why);
+  // Subprograms of another name at the address: the symbol is an alias of that function's
+  // code (`alias("native_sched_clock")`, or gcc -fipa-icf merged two identical bodies of
+  // one unit under both names). They say nothing about this name's prototype.
+  std::erase_if(subs, [&](const DwarfFunc* df) { return !df->assembler && df->name != name; });
   if (subs.empty()) {
+    // No subprogram of this name at the address: a thunk or an alias (above). The name's
+    // other definitions stand in, when they agree on one prototype.
     std::vector<const DwarfFunc*> addressless;
-    for (const DwarfFunc& o : others)
-      if (!o.has_address) addressless.push_back(&o);
+    for (const DwarfFunc& o : others) addressless.push_back(&o);
     if (addressless.empty())
       return stamp({make("dwarf.func-no-dwarf", path, "a DWARF subprogram at " + addrs, "(none)",
-                         "no DWARF subprogram starts at the symbol's address")},
+                         "no DWARF subprogram of this name starts at the symbol's address and "
+                         "the name has no other definition")},
                    nullptr);
     const DwarfFunc* near = addressless.front();
+    bool one_prototype = true;
+    for (const DwarfFunc* o : addressless) one_prototype &= same_sig(o->sig, near->sig);
+    if (sig && one_prototype && same_sig(near->sig, *sig)) {
+      *by_definition = true;   // the thunk's target has the one prototype the name has
+      return {};
+    }
     std::string agrees = "its prototype differs from BTF's";
     if (sig)
       for (const DwarfFunc* o : addressless)
@@ -258,8 +272,10 @@ std::vector<Finding> check_func(uint32_t func_id, BtfModel& btf, const DwarfData
         }
     return stamp({make("dwarf.func-no-address", path, "a DWARF subprogram at " + addrs,
                        "a definition without address: " + sig_text(near->sig),
-                       "the symbol's code has no DWARF subprogram, the only definition of this name "
-                       "has no address (e.g. gcc folded it into an identical function, -fipa-icf); " +
+                       "no DWARF subprogram of this name starts at the symbol's address (gcc "
+                       "-fipa-icf folded it into an identical function, or it is an alias) and "
+                       "the name's other definitions " +
+                           std::string(one_prototype ? "have one prototype" : "disagree") + "; " +
                            agrees)},
                  near);
   }

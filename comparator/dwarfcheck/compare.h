@@ -13,6 +13,9 @@ namespace btfcheck::dwarfcheck::detail {
 std::vector<Finding> check_def(const DwarfDef& d, BtfModel& btf);
 
 // Findings for one BTF FUNC against the symbols and subprograms read from the ELF.
-std::vector<Finding> check_func(uint32_t func_id, BtfModel& btf, const DwarfData& dwarf);
+// `by_definition` is set when the FUNC was matched against its name's one address-less
+// definition (no subprogram at the symbol's address).
+std::vector<Finding> check_func(uint32_t func_id, BtfModel& btf, const DwarfData& dwarf,
+                                bool* by_definition);
 
 }  // namespace btfcheck::dwarfcheck::detail

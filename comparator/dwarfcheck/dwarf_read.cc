@@ -34,6 +34,7 @@
 #include <unordered_set>
 
 #include "comparator/dwarfcheck/dwarf_types.h"
+#include "encoder/dwarf/die_util.h"  // die_entry_pc (header-only, libdw)
 
 namespace btfcheck::dwarfcheck::detail {
 namespace {
@@ -62,15 +63,6 @@ Error read_error(const std::string& path, const std::string& rule, const std::st
   return e;
 }
 
-bool entry_address(Dwarf_Die* die, Dwarf_Addr& pc) {
-  if (dwarf_entrypc(die, &pc) == 0) return true;
-  Dwarf_Addr base, start, end;
-  if (dwarf_ranges(die, 0, &base, &start, &end) > 0) {
-    pc = start;
-    return true;
-  }
-  return false;
-}
 
 // Open-addressing set of fingerprints (1.4M lookups, ~12k members on a vmlinux).
 class FingerprintSet {
@@ -157,7 +149,7 @@ class UnitWalk {
   void subprogram(Dwarf_Die* die) {
     if (addrs_.empty() || dwarf_hasattr(die, DW_AT_declaration)) return;
     Dwarf_Addr pc = 0;
-    const bool has_address = entry_address(die, pc);
+    const bool has_address = encode::die_entry_pc(die, &pc);
     const uint64_t addr = has_address ? pc + bias_ : 0;
     const bool at_symbol = has_address && addrs_.count(addr);
     const char* n = dwarf_diename(die);

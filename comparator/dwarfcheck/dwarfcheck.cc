@@ -30,8 +30,12 @@ Result<Report> check(const std::string& elf_path, const btf::Btf& btf, const Opt
   r.funcs = funcs.size();
   for (const detail::DwarfDef& d : dwarf->defs)
     for (Finding& f : detail::check_def(d, model)) r.findings.push_back(std::move(f));
-  for (uint32_t id : funcs)
-    for (Finding& f : detail::check_func(id, model, *dwarf)) r.findings.push_back(std::move(f));
+  for (uint32_t id : funcs) {
+    bool by_definition = false;
+    for (Finding& f : detail::check_func(id, model, *dwarf, &by_definition))
+      r.findings.push_back(std::move(f));
+    r.funcs_by_definition += by_definition;
+  }
   sort_findings(r.findings);
   return r;
 }

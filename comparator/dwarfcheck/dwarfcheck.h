@@ -8,7 +8,10 @@
 // definitions are legitimate: a DWARF type matches when SOME BTF candidate agrees.
 // Functions: every FUNC of the BTF (its own types, for split BTF) must have an ELF function
 // symbol of that name, a DWARF subprogram whose entry address is that symbol's address, and
-// the same return type, parameter types and varargs as that subprogram.
+// the same return type, parameter types and varargs as that subprogram. When no subprogram
+// of that name starts at the address (gcc's identical-code folding turns the symbol into a
+// thunk to, or an alias of, an identical function; `__attribute__((alias))`) and the name's
+// other definitions all have one prototype, the FUNC is compared with that prototype.
 // Findings are sorted by (path, rule, BTF type id, DIE offset, expected, found, CU,
 // message), so the output is the same bytes on every run.
 #pragma once
@@ -51,6 +54,10 @@ struct Report {
   uint64_t units = 0;          // DWARF units read
   uint64_t dwarf_types = 0;    // distinct DWARF type definitions checked
   uint64_t funcs = 0;          // BTF FUNCs checked
+  // Of those, FUNCs whose symbol has no subprogram of that name at its address (a thunk or
+  // alias made by gcc -fipa-icf, an alias attribute) matched against the name's one
+  // prototype elsewhere.
+  uint64_t funcs_by_definition = 0;
   bool clean() const { return findings.empty(); }
 };
 

@@ -27,10 +27,11 @@ constexpr RuleInfo kRules[] = {
                          "truncated into a 32-bit ENUM is caught here)"},
     {"dwarf.typedef-target", "typedef target shape differs"},
     {"dwarf.func-no-symbol", "a BTF FUNC has no defined ELF function symbol of that name"},
-    {"dwarf.func-no-dwarf", "no DWARF subprogram starts at the FUNC's symbol address"},
-    {"dwarf.func-no-address", "no DWARF subprogram starts at the FUNC's symbol address; the "
-                              "only definition of the name has no address (gcc -fipa-icf folded "
-                              "it); the message says whether its prototype agrees"},
+    {"dwarf.func-no-dwarf", "no DWARF subprogram of the FUNC's name starts at its symbol "
+                            "address and the name has no other definition"},
+    {"dwarf.func-no-address", "no DWARF subprogram of the FUNC's name starts at its symbol "
+                              "address (gcc -fipa-icf folded it, an alias) and the name's other "
+                              "definitions disagree with the FUNC or with each other"},
     {"dwarf.func-wrong-origin", "FUNC prototype is that of another same-named subprogram "
                                 "(another CU's static function, an inline-only copy), not of "
                                 "the code at the symbol's address"},
@@ -60,7 +61,12 @@ std::string printable(std::string_view s) {
 
 std::string summary(const Report& r) {
   return std::to_string(r.units) + " units, " + std::to_string(r.dwarf_types) + " DWARF types, " +
-         std::to_string(r.funcs) + " FUNCs";
+         std::to_string(r.funcs) + " FUNCs" +
+         (r.funcs_by_definition ? ", " + std::to_string(r.funcs_by_definition) +
+                                      " of them matched by their name's one prototype: no "
+                                      "subprogram of that name at the symbol's address (identical-"
+                                      "code folding, aliases)"
+                                : "");
 }
 
 }  // namespace
@@ -100,7 +106,10 @@ std::string policy_text() {
       "    BTF ENUMs without kind_flag. 64-bit values are always compared in full.\n"
       "  - FUNCs: the symbol of the FUNC's name (a static function may have several), the\n"
       "    subprogram whose entry_pc/low_pc/first range starts there; parameters come from\n"
-      "    its most abstract origin. Parameter names are not compared. DWARF functions absent\n"
+      "    its most abstract origin. No subprogram of the name at the address (gcc -fipa-icf\n"
+      "    thunks and aliases, alias attributes): the name's other definitions, when they\n"
+      "    agree on one prototype, are used.\n"
+      "    Parameter names are not compared. DWARF functions absent\n"
       "    from BTF are not findings (producers skip functions on purpose). Subprograms of\n"
       "    assembler units (DW_LANG_Mips_Assembler) carry no prototype: not compared.\n";
 }
@@ -142,6 +151,7 @@ std::string format_json(const Report& r, std::string_view btf_file, std::string_
                     ",\"units\":" + std::to_string(r.units) +
                     ",\"dwarf_types\":" + std::to_string(r.dwarf_types) +
                     ",\"funcs\":" + std::to_string(r.funcs) +
+                    ",\"funcs_by_definition\":" + std::to_string(r.funcs_by_definition) +
                     ",\"valid\":" + (r.clean() ? "true" : "false") + ",\"findings\":[";
   for (size_t i = 0; i < r.findings.size(); ++i) {
     const Finding& f = r.findings[i];

@@ -50,9 +50,14 @@ size_t base_str_size(const struct btf* base) {
   return static_cast<const struct btf_header*>(raw)->str_len;
 }
 
+double since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+}  // namespace
+
 // Raw bytes -> libbpf btf (which checks them). Split BTF goes through a memfd, as libbpf
 // 1.1 has no in-memory split constructor.
-struct btf* load_raw(const std::string& bytes, const struct btf* base) {
+struct btf* btf_from_raw(const std::string& bytes, const struct btf* base) {
   if (!base) return btf__new(bytes.data(), static_cast<uint32_t>(bytes.size()));
   int fd = ::memfd_create("btfcheck-split", MFD_CLOEXEC);
   if (fd < 0) return nullptr;
@@ -64,11 +69,6 @@ struct btf* load_raw(const std::string& bytes, const struct btf* base) {
   ::close(fd);
   return out;
 }
-
-double since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-}  // namespace
 
 BatchResult BatchEncoder::run() {
   auto t0 = std::chrono::steady_clock::now();
@@ -96,6 +96,7 @@ BatchResult BatchEncoder::run() {
       ++res_.cus_skipped;
       continue;
     }
+    cu_asm_ = die_udata(&die, DW_AT_language, &lang) && lang == DW_LANG_Mips_Assembler;
     ok = encode_unit(&die, sh_.units->cus[i], i, false);
   }
   if (!ok) {
@@ -118,7 +119,7 @@ BatchResult BatchEncoder::run() {
   {
     const std::string blob = w_->bytes();
     w_.reset();  // peak: the blob and libbpf's copy, not the writer's buffers too
-    btf = load_raw(blob, sh_.base);
+    btf = btf_from_raw(blob, sh_.base);
   }
   if (!btf) {
     fail("encode.btf", "libbpf rejected the encoded batch " + std::to_string(batch_) + ": " +

@@ -4,9 +4,8 @@
 // BTF types appended in DIE order (two-phase, as LLVM's BTF emitter: ids are assigned while
 // walking, references are recorded as patches keyed by the target DIE and filled in once
 // the unit is walked). Functions are only *recorded* during the walk; which CU's DWARF
-// gives a function its FUNC (the first CU in input order, as pahole 1.24) is decided in
-// batch order through a Sequencer, after which the winners' FUNC_PROTO/FUNC are added
-// from the same DIEs. The batch is then deduplicated on its own; pipeline.cc merges the
+// gives a function its FUNC is decided in batch order through a Sequencer (see
+// func_encoder.cc), after which the winners' FUNC_PROTO/FUNC are added from the same DIEs. The batch is then deduplicated on its own; pipeline.cc merges the
 // batches in batch order and deduplicates once more.
 #pragma once
 
@@ -62,8 +61,17 @@ class Sequencer {
   bool aborted_ = false;
 };
 
-// State shared by every batch, read-only except `claimed`, which only the batch holding
-// the Sequencer turn touches.
+// A FUNC name the pipeline settles after the final dedup (func_encoder.cc): either the
+// name's FUNC from an earlier CU was superseded by the subprogram at the symbol's address
+// (drop the earlier one if its prototype differs), or every FUNC of the name goes.
+struct FuncDrop {
+  std::string_view name;
+  bool all = false;     // drop every FUNC of this name
+  std::string why;      // --explain text (for `all`), or the superseded CU's description
+};
+
+// State shared by every batch, read-only except the claim tables below, which only the
+// batch holding the Sequencer turn touches.
 struct SharedState {
   const ElfSymbols* syms = nullptr;
   const UnitList* units = nullptr;
@@ -71,8 +79,16 @@ struct SharedState {
   const struct btf* base = nullptr;
   std::string path;
   Sequencer seq;
-  std::vector<uint32_t> claimed;  // per ELF function: 0 = free, else 1 + CU index
+  // Per ELF function (index into syms->funcs), touched only under the turn:
+  std::vector<uint32_t> claimed;     // 0 = free, else 1 + CU index of the FUNC written
+  std::vector<uint8_t> claim_kind;   // kNoClaim, kClaimNoAddress, kClaimAtAddress
+  std::vector<std::string_view> claim_cu;  // CU name of the claim
+  // consistent_func: the first prototype seen, and its CU
+  std::vector<std::pair<std::string, std::string_view>> first_sig;
+  std::vector<uint8_t> dropped;            // a FuncDrop{all} was queued
+  std::vector<FuncDrop> drops;             // in turn order
 };
+constexpr uint8_t kNoClaim = 0, kClaimNoAddress = 1, kClaimAtAddress = 2;
 
 // A VAR added by a batch: where its DATASEC entry goes.
 struct VarRec {
@@ -85,7 +101,7 @@ struct BatchResult {
   struct btf* btf = nullptr;  // deduplicated; owned by the caller after run()
   std::vector<VarRec> vars;   // in the order their VARs were added
   std::vector<std::string> explain;
-  uint32_t funcs = 0, cus_skipped = 0;
+  uint32_t cus_skipped = 0;
   double walk_s = 0, wait_s = 0, funcs_s = 0, dedup_s = 0;  // phase times (--stats)
   Error error;
   bool failed = false;
@@ -104,6 +120,10 @@ class BatchEncoder {
     uint32_t elf_idx;
     uint32_t cu;
     std::string_view name;
+    std::string_view cu_name;
+    bool at_symbol;        // the DIE's code starts at one of the name's symbol addresses
+    std::string sig;       // consistent_func: prototype text
+    std::string bad_param; // param_regs: why the parameters are not where expected
   };
   struct Patch {
     size_t word;      // the reference's word in the raw type section
@@ -139,6 +159,10 @@ class BatchEncoder {
   uint32_t add_func(const FuncCand& c);
   void note_variable(Dwarf_Die* die);
   void explain(std::string_view name, const std::string& why);
+  bool at_symbol(Dwarf_Die* die, uint32_t elf_idx) const;
+  // func_checks.cc
+  static std::string prototype_text(Dwarf_Die* fn);
+  std::string check_param_regs(Dwarf_Die* fn) const;
 
   bool fail(const std::string& rule, const std::string& msg, uint64_t die_off);
 
@@ -171,9 +195,21 @@ class BatchEncoder {
   bool in_type_unit_ = false;
   bool in_debug_types_ = false;
   uint32_t cu_index_ = 0;
+  std::string_view cu_name_;
+  bool cu_asm_ = false;   // an assembler unit: its subprograms carry no prototype
   uint32_t cu_int_ = 0;
   bool cu_needs_index_ = false;
 };
+
+// Raw BTF bytes (split on `base` when given) -> a libbpf btf, or nullptr (errno set).
+struct btf* btf_from_raw(const std::string& bytes, const struct btf* base);
+
+// After the final dedup: drops the FUNCs `drops` asks for (func_drop.cc), with the
+// DECL_TAGs on them and the FUNC_PROTOs nothing else refers to. Returns `btf` itself when
+// nothing goes, else a new btf (the caller frees both). Explain lines go to `explain`
+// (when non-null).
+Result<struct btf*> settle_func_drops(struct btf* btf, const std::vector<FuncDrop>& drops,
+                                      std::vector<std::string>* explain, const std::string& path);
 
 constexpr uint64_t kVoidKey = ~0ull;
 constexpr uint64_t kIndexKey = ~0ull - 1;

@@ -65,6 +65,18 @@ void for_each_annotation(Dwarf_Die* d, F&& f) {
   }
 }
 
+// Where a subprogram's code starts: DW_AT_entry_pc, else DW_AT_low_pc, else the start of
+// its first range (hot/cold split functions). False for DIEs without code.
+inline bool die_entry_pc(Dwarf_Die* die, Dwarf_Addr* pc) {
+  if (dwarf_entrypc(die, pc) == 0) return true;
+  Dwarf_Addr base, start, end;
+  if (dwarf_ranges(die, 0, &base, &start, &end) > 0) {
+    *pc = start;
+    return true;
+  }
+  return false;
+}
+
 // True when `d` has annotations worth a second look (cheap test first).
 inline bool may_have_annotations(Dwarf_Die* d) {
   return dwarf_haschildren(d) || dwarf_hasattr(d, kAtGnuAnnotation);

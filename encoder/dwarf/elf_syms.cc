@@ -26,6 +26,12 @@ int64_t ElfSymbols::find_func(std::string_view name) const {
   return it - funcs.begin();
 }
 
+bool ElfSymbols::func_at(uint32_t idx, uint32_t shndx, uint64_t value) const {
+  for (uint32_t i = func_addr_first[idx]; i < func_addr_first[idx + 1]; ++i)
+    if (func_addrs[i].value == value && (!is_rel || func_addrs[i].shndx == shndx)) return true;
+  return false;
+}
+
 const DataSym* ElfSymbols::find_percpu(uint64_t off) const {
   auto it = std::lower_bound(percpu.begin(), percpu.end(), off,
                              [](const DataSym& s, uint64_t a) { return s.addr < a; });
@@ -70,6 +76,7 @@ Result<ElfSymbols> read_elf_symbols(Elf* elf, const std::string& path) {
   if (!gelf_getehdr(elf, &eh)) return fail("not an ELF file");
   out.is_rel = eh.e_type == ET_REL;
   out.big_endian = eh.e_ident[EI_DATA] == ELFDATA2MSB;
+  out.machine = eh.e_machine;
   size_t shstrndx = 0, shnum = 0;
   if (elf_getshdrstrndx(elf, &shstrndx) != 0 || elf_getshdrnum(elf, &shnum) != 0)
     return fail("cannot read section headers");
@@ -101,6 +108,11 @@ Result<ElfSymbols> read_elf_symbols(Elf* elf, const std::string& path) {
   Elf_Data* xdata = xndx ? elf_getdata(xndx, nullptr) : nullptr;
   if (!data) return fail("cannot read the symbol table");
   const size_t n = sh.sh_size / sh.sh_entsize;
+  struct NamedAddr {
+    std::string_view name;
+    FuncAddr at;
+  };
+  std::vector<NamedAddr> func_syms;
   for (size_t i = 1; i < n; ++i) {
     GElf_Sym sym;
     Elf32_Word xshndx = 0;
@@ -110,7 +122,7 @@ Result<ElfSymbols> read_elf_symbols(Elf* elf, const std::string& path) {
     uint32_t shndx = sym.st_shndx == SHN_XINDEX ? xshndx : sym.st_shndx;
     const int type = GELF_ST_TYPE(sym.st_info);
     if (type == STT_FUNC) {
-      out.funcs.emplace_back(name);
+      func_syms.push_back({name, {shndx, sym.st_value}});
       continue;
     }
     if (type != STT_OBJECT || sym.st_size == 0) continue;
@@ -120,8 +132,21 @@ Result<ElfSymbols> read_elf_symbols(Elf* elf, const std::string& path) {
       out.percpu.push_back({sym.st_value, sym.st_size, shndx, name});
     out.objects.push_back({sym.st_value, sym.st_size, shndx, name});
   }
-  std::sort(out.funcs.begin(), out.funcs.end());
-  out.funcs.erase(std::unique(out.funcs.begin(), out.funcs.end()), out.funcs.end());
+  std::sort(func_syms.begin(), func_syms.end(), [](const NamedAddr& a, const NamedAddr& b) {
+    if (a.name != b.name) return a.name < b.name;
+    return a.at.shndx != b.at.shndx ? a.at.shndx < b.at.shndx : a.at.value < b.at.value;
+  });
+  for (size_t i = 0; i < func_syms.size(); ++i) {
+    const NamedAddr& s = func_syms[i];
+    if (out.funcs.empty() || out.funcs.back() != s.name) {
+      out.funcs.push_back(s.name);
+      out.func_addr_first.push_back(uint32_t(out.func_addrs.size()));
+    } else if (out.func_addrs.back().shndx == s.at.shndx && out.func_addrs.back().value == s.at.value) {
+      continue;   // an alias of the same name at the same place
+    }
+    out.func_addrs.push_back(s.at);
+  }
+  out.func_addr_first.push_back(uint32_t(out.func_addrs.size()));
   for (uint32_t i = 0; i < out.funcs.size(); ++i) {
     size_t dot = out.funcs[i].find('.');
     if (dot != std::string_view::npos && dot > 0)

@@ -22,6 +22,13 @@ struct DataSym {
   std::string_view name;
 };
 
+// Where an STT_FUNC symbol points: its section (ET_REL: the value is section-relative) and
+// value.
+struct FuncAddr {
+  uint32_t shndx = 0;
+  uint64_t value = 0;
+};
+
 struct SectionInfo {
   std::string_view name;
   uint64_t addr = 0, size = 0;
@@ -30,11 +37,16 @@ struct SectionInfo {
 struct ElfSymbols {
   bool is_rel = false;
   bool big_endian = false;
+  uint16_t machine = 0;   // e_machine
   // Sorted, unique STT_FUNC names (exact names: pahole 1.24 matches them exactly).
   std::vector<std::string_view> funcs;
   // For optimized_func: the part before the first '.' of names that have one, sorted
   // unique, each with the index of its full name in `funcs`.
   std::vector<std::pair<std::string_view, uint32_t>> func_prefixes;
+  // The distinct addresses of funcs[i]: func_addrs[func_addr_first[i] .. func_addr_first[i+1]),
+  // sorted. Several addresses = same-name static functions of different objects.
+  std::vector<uint32_t> func_addr_first;
+  std::vector<FuncAddr> func_addrs;
   // Per-CPU: section index (0 = none), its address and size, its objects sorted by addr.
   uint32_t percpu_shndx = 0;
   uint64_t percpu_addr = 0, percpu_size = 0;
@@ -45,6 +57,10 @@ struct ElfSymbols {
 
   // Index into `funcs` of `name`, or -1.
   int64_t find_func(std::string_view name) const;
+  // Number of distinct addresses of funcs[idx].
+  size_t func_addr_count(uint32_t idx) const { return func_addr_first[idx + 1] - func_addr_first[idx]; }
+  // Is (shndx, value) an address of funcs[idx]? shndx is ignored unless is_rel.
+  bool func_at(uint32_t idx, uint32_t shndx, uint64_t value) const;
   // Per-CPU symbol at section-relative `off`, or nullptr.
   const DataSym* find_percpu(uint64_t off) const;
   // Data symbol at `addr` (absolute / section-relative as in the DWARF), or nullptr.

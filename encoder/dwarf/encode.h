@@ -24,6 +24,12 @@ struct Features {
   bool global_var = false;       // VARs for every global variable, one DATASEC per section
   bool consistent_func = false;  // skip functions whose prototypes differ across CUs
   bool optimized_func = false;   // accept `foo.isra.0`-style ELF symbols for `foo`
+  // The FUNC's prototype comes from the subprogram at the symbol's address when there is
+  // one (pahole after faaa3f1); off: from the first CU that defines the name (pahole 1.24).
+  bool func_by_address = true;
+  bool unambiguous_func = false;  // skip names with several symbol addresses (pahole 1.31)
+  bool param_regs = false;        // skip functions whose parameters are not where the
+                                  // x86-64 calling convention puts them at entry (pahole 1.25)
 };
 
 // Parses "default", "+a,b", "a,-b", "all". Unknown names are an error (rule

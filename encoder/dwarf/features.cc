@@ -22,6 +22,9 @@ constexpr Named kFeatures[] = {
     {"global_var", &Features::global_var},
     {"consistent_func", &Features::consistent_func},
     {"optimized_func", &Features::optimized_func},
+    {"func_by_address", &Features::func_by_address},
+    {"unambiguous_func", &Features::unambiguous_func},
+    {"param_regs", &Features::param_regs},
 };
 
 // Accepted and ignored: they change nothing in what this encoder writes.
@@ -45,7 +48,8 @@ Result<Features> parse_features(const std::string& list) {
       if (!item.empty() && item.front() != '-') only_toggles = false;
       p = e + 1;
     }
-    if (!only_toggles) f = Features{false, false, false, false, false, false, false, false};
+    if (!only_toggles) f = Features{false, false, false, false, false, false, false, false,
+                                    false, false, false};
   }
   while (!rest.empty() || first) {
     first = false;
@@ -85,7 +89,8 @@ Result<Features> parse_features(const std::string& list) {
       err.rule = "usage.feature";
       err.message = "unknown feature '" + std::string(item) +
                     "' (var, float, decl_tag, type_tag, enum64, global_var, consistent_func, "
-                    "optimized_func, default, all)";
+                    "optimized_func, func_by_address, unambiguous_func, param_regs, default, "
+                    "all)";
       return err;
     }
   }

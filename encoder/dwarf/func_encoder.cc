@@ -1,16 +1,24 @@
-// FUNCs, the pahole 1.24 way, reproducibly in parallel.
+// FUNCs, reproducibly in parallel.
 //
-// pahole 1.24 (serial) emits a FUNC for a DWARF subprogram of a CU when it is not a
-// declaration, every parameter has a name, its name is exactly the name of an ELF STT_FUNC
-// symbol, and no earlier subprogram (earlier CU, or earlier in the same CU) already gave
-// that name its FUNC. All FUNCs are static; the prototype comes from the DIE (return type
-// and parameters through DW_AT_abstract_origin for out-of-line instances).
-//
-// Here each batch records its candidates while walking (note_subprogram). When batch k
-// holds the Sequencer turn -- all batches < k have claimed theirs -- it claims the names no
-// earlier batch took, in DIE order, and passes the turn on. Only then are the winners'
-// FUNC_PROTO + FUNC added, from the same DIEs, so no prototype of a losing candidate is
-// ever written and the result does not depend on which thread ran which batch.
+// A DWARF subprogram is a FUNC candidate when it is not a declaration, every parameter has
+// a name, and its name is exactly the name of an ELF STT_FUNC symbol (pahole's filters).
+// Which candidate gives a name its FUNC:
+//  - func_by_address (default): the first candidate, in input order, whose code starts at
+//    one of the name's symbol addresses -- the prototype of the code a trampoline attaches
+//    to (pahole after faaa3f1); assembler units' subprograms, which carry no prototype,
+//    do not count as being there. A name none of whose candidates is at its address (gcc's
+//    identical-code folding leaves only an address-less definition; a function inlined in
+//    the CU that defines it first) takes its first candidate, as pahole 1.24 does.
+//  - without it: the first candidate in input order (pahole 1.24: earlier CU, or earlier in
+//    the same CU), whatever its address.
+// Each batch records its candidates while walking (note_subprogram). When batch k holds
+// the Sequencer turn -- all batches < k have claimed theirs -- it claims names in DIE
+// order and passes the turn on; only then are the winners' FUNC_PROTO + FUNC added, from
+// the same DIEs, so nothing depends on which thread ran which batch. A name first claimed
+// without an address and later by the candidate at its address has two FUNCs until the
+// final dedup; if their prototypes differ the earlier one is dropped then (FuncDrop,
+// func_drop.cc). consistent_func, unambiguous_func and param_regs skip names the way
+// later pahole versions do, each with its reason under --explain.
 #include <dwarf.h>
 
 #include <algorithm>
@@ -27,6 +35,15 @@ bool has_code(Dwarf_Die* d) {
 
 }  // namespace
 
+bool BatchEncoder::at_symbol(Dwarf_Die* die, uint32_t elf_idx) const {
+  Dwarf_Addr pc = 0;
+  if (!die_entry_pc(die, &pc)) return false;
+  uint32_t shndx = 0;
+  uint64_t value = pc;
+  if (file_.relocatable() && !file_.section_offset(pc, &shndx, &value)) return false;
+  return sh_.syms->func_at(elf_idx, shndx, value);
+}
+
 void BatchEncoder::note_subprogram(Dwarf_Die* die) {
   if (die_flag(die, DW_AT_declaration)) return;
   const char* name = dwarf_diename(die);
@@ -39,7 +56,7 @@ void BatchEncoder::note_subprogram(Dwarf_Die* die) {
       const char* pn = dwarf_diename(&p);
       if (!pn || !*pn) {
         if (explaining && has_code(die))
-          explain(name, "a parameter has no name (pahole 1.24 skips such functions)");
+          explain(name, "a parameter has no name (pahole skips such functions)");
         return;
       }
     } while (dwarf_siblingof(&p, &p) == 0);
@@ -61,7 +78,14 @@ void BatchEncoder::note_subprogram(Dwarf_Die* die) {
                     ".isra.0; pahole 1.24 matches exact names)");
     return;
   }
-  cands_.push_back({dwarf_dieoffset(die), static_cast<uint32_t>(idx), cu_index_, name});
+  FuncCand c{dwarf_dieoffset(die), static_cast<uint32_t>(idx), cu_index_, name, cu_name_,
+             false, {}, {}};
+  // An assembler unit's subprogram has no prototype (no parameters, no return type): it
+  // never outranks a C definition, even at the symbol's address.
+  c.at_symbol = !cu_asm_ && at_symbol(die, c.elf_idx);
+  if (feat_.consistent_func && !cu_asm_) c.sig = prototype_text(die);
+  if (feat_.param_regs && c.at_symbol) c.bad_param = check_param_regs(die);
+  cands_.push_back(std::move(c));
 }
 
 uint32_t BatchEncoder::add_func(const FuncCand& c) {
@@ -100,18 +124,68 @@ uint32_t BatchEncoder::add_func(const FuncCand& c) {
 
 void BatchEncoder::add_funcs() {
   // The ordered step: claim names in batch order (the caller holds the turn).
+  const bool explaining = sh_.opts->explain;
+  auto cu_text = [](std::string_view cu) { return "CU '" + std::string(cu) + "'"; };
+  auto drop_all = [&](const FuncCand& c, std::string why) {
+    if (sh_.dropped[c.elf_idx]) return;
+    sh_.dropped[c.elf_idx] = 1;
+    sh_.drops.push_back({c.name, true, std::move(why)});
+  };
   std::vector<uint32_t> winners;
   winners.reserve(cands_.size());
   for (uint32_t i = 0; i < cands_.size(); ++i) {
     const FuncCand& c = cands_[i];
-    uint32_t& owner = sh_.claimed[c.elf_idx];
-    if (owner) {
-      if (sh_.opts->explain)
-        explain(c.name, "duplicate: its FUNC already comes from CU #" + std::to_string(owner - 1) +
-                            " (pahole 1.24 keeps the first CU's prototype)");
+    const uint32_t idx = c.elf_idx;
+    if (feat_.unambiguous_func && sh_.syms->func_addr_count(idx) > 1) {
+      if (!sh_.dropped[idx] && explaining)
+        explain(c.name, std::to_string(sh_.syms->func_addr_count(idx)) +
+                            " ELF symbols of this name at different addresses: a FUNC cannot say "
+                            "which one it describes (unambiguous_func)");
+      sh_.dropped[idx] = 1;
       continue;
     }
+    if (feat_.consistent_func && !c.sig.empty()) {
+      auto& [sig, cu] = sh_.first_sig[idx];
+      if (sig.empty()) {
+        sig = c.sig;
+        cu = c.cu_name;
+      } else if (sig != c.sig) {
+        drop_all(c, "inconsistent prototypes across CUs: '" + sig + "' in " + cu_text(cu) +
+                        " vs '" + c.sig + "' in " + cu_text(c.cu_name) + " (consistent_func)");
+      }
+    }
+    if (sh_.dropped[idx]) continue;
+    uint8_t& kind = sh_.claim_kind[idx];
+    uint32_t& owner = sh_.claimed[idx];
+    if (!feat_.func_by_address || !c.at_symbol) {
+      if (kind != kNoClaim) {
+        if (explaining)
+          explain(c.name, "duplicate: its FUNC comes from " + cu_text(sh_.claim_cu[idx]) +
+                              (kind == kClaimAtAddress ? " (the subprogram at the symbol's address)"
+                                                       : " (the first CU that defines it)"));
+        continue;
+      }
+      kind = kClaimNoAddress;
+    } else {
+      if (kind == kClaimAtAddress) {
+        if (explaining)
+          explain(c.name, "duplicate: its FUNC comes from " + cu_text(sh_.claim_cu[idx]) +
+                              ", the first subprogram at one of the name's symbol addresses");
+        continue;
+      }
+      if (!c.bad_param.empty()) {
+        drop_all(c, c.bad_param + " (param_regs)");
+        continue;
+      }
+      if (kind == kClaimNoAddress)   // the earlier CU's FUNC goes if its prototype differs
+        sh_.drops.push_back({c.name, false,
+                             cu_text(sh_.claim_cu[idx]) + " (the first CU that defines it, "
+                             "pahole 1.24's choice) gave a different prototype; kept the one of " +
+                             cu_text(c.cu_name) + ", the subprogram at the symbol's address"});
+      kind = kClaimAtAddress;
+    }
     owner = c.cu + 1;
+    sh_.claim_cu[idx] = c.cu_name;
     winners.push_back(i);
   }
   sh_.seq.done_turn(batch_);
@@ -119,7 +193,7 @@ void BatchEncoder::add_funcs() {
   in_type_unit_ = false;
   in_debug_types_ = false;
   for (uint32_t i : winners)
-    if (add_func(cands_[i])) ++res_.funcs;
+    add_func(cands_[i]);
 }
 
 }  // namespace btfcheck::encode

@@ -6,8 +6,9 @@
 //      libbpf btf (own Dwarf handle), takes the Sequencer turn to claim FUNC names in
 //      batch order, adds its FUNCs and deduplicates its btf;
 //   3. the calling thread appends the batch btfs in batch order (btf__add_btf) as they
-//      become ready, then runs one final btf__dedup, then adds the DATASECs (entries
-//      sorted by offset) and takes the raw bytes.
+//      become ready, then runs one final btf__dedup, settles the FUNCs a later claim
+//      superseded or a check rejected (settle_func_drops), then adds the DATASECs
+//      (entries sorted by offset) and takes the raw bytes.
 // Every step's order is a function of the input, so the bytes are the same for every N.
 #include <bpf/btf.h>
 #include <libelf.h>
@@ -130,6 +131,10 @@ Result<Output> encode_dwarf(const std::string& path, const Options& opts) {
   sh.base = base.p;
   sh.path = path;
   sh.claimed.assign(syms->funcs.size(), 0);
+  sh.claim_kind.assign(syms->funcs.size(), kNoClaim);
+  sh.claim_cu.assign(syms->funcs.size(), {});
+  sh.dropped.assign(syms->funcs.size(), 0);
+  if (opts.features.consistent_func) sh.first_sig.assign(syms->funcs.size(), {});
 
   unsigned jobs = opts.jobs ? opts.jobs : std::max(1u, std::thread::hardware_concurrency());
   jobs = std::max(1u, std::min<unsigned>(jobs, static_cast<unsigned>(batches.size())));
@@ -201,7 +206,6 @@ Result<Output> encode_dwarf(const std::string& path, const Options& opts) {
       continue;
     }
     if (first_error) continue;
-    out.funcs += r.funcs;
     out.cus_skipped += r.cus_skipped;
     for (auto& line : r.explain) out.explain.push_back(std::move(line));
     vars.insert(vars.end(), r.vars.begin(), r.vars.end());
@@ -220,6 +224,20 @@ Result<Output> encode_dwarf(const std::string& path, const Options& opts) {
   if (batches.size() > 1) {
     int err = btf__dedup(final_btf.p, nullptr);
     if (err) return error_at(path, "encode.dedup", "final btf__dedup failed: " + std::to_string(err));
+  }
+  {
+    auto settled = settle_func_drops(final_btf.p, sh.drops, opts.explain ? &out.explain : nullptr, path);
+    if (!settled) return settled.error();
+    if (*settled != final_btf.p) {
+      btf__free(final_btf.p);
+      final_btf.p = *settled;
+    }
+    // Counted in the result: superseded FUNCs that dedup folded into their successor were
+    // added twice but are one FUNC.
+    out.funcs = 0;
+    const struct btf* b = final_btf.p;
+    for (uint32_t id = btf__base_btf(b) ? btf__type_cnt(btf__base_btf(b)) : 1; id < btf__type_cnt(b); ++id)
+      out.funcs += btf_is_func(btf__type_by_id(b, id));
   }
   const double final_dedup_s = lap();
   char buf[512];

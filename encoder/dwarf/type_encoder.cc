@@ -121,6 +121,8 @@ bool BatchEncoder::encode_unit(Dwarf_Die* unit, const Unit& u, uint32_t cu_index
   unit_hi_ = unit_lo_ + u.size;
   dense_.assign(u.size, 0);
   cu_index_ = cu_index;
+  const char* cu_name = is_type_unit ? nullptr : dwarf_diename(unit);
+  cu_name_ = cu_name ? cu_name : "";
   cu_int_ = 0;
   cu_needs_index_ = false;
   patches_.clear();

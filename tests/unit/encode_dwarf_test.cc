@@ -193,13 +193,26 @@ TEST(EncodeDwarf, Features) {
   ASSERT_TRUE(d.ok());
   EXPECT_TRUE(d->float_kind && d->enum64 && d->var && d->decl_tag && d->type_tag);
   EXPECT_FALSE(d->global_var);
+  EXPECT_TRUE(d->func_by_address);
+  EXPECT_FALSE(d->consistent_func || d->unambiguous_func || d->param_regs);
+  auto pahole124 = parse_features("-func_by_address");
+  ASSERT_TRUE(pahole124.ok());
+  EXPECT_FALSE(pahole124->func_by_address);
+  EXPECT_TRUE(pahole124->var && pahole124->enum64);
+  auto later = parse_features("+consistent_func,unambiguous_func,param_regs");
+  ASSERT_TRUE(later.ok());
+  EXPECT_TRUE(later->consistent_func && later->unambiguous_func && later->param_regs &&
+              later->func_by_address);
+  auto all = parse_features("all");
+  ASSERT_TRUE(all.ok());
+  EXPECT_TRUE(all->param_regs && all->global_var && all->func_by_address);
   auto plus = parse_features("+global_var");
   ASSERT_TRUE(plus.ok());
   EXPECT_TRUE(plus->global_var && plus->var);
   auto only = parse_features("var,float");
   ASSERT_TRUE(only.ok());
   EXPECT_TRUE(only->var && only->float_kind);
-  EXPECT_FALSE(only->enum64 || only->decl_tag);
+  EXPECT_FALSE(only->enum64 || only->decl_tag || only->func_by_address);
   auto minus = parse_features("-enum64");
   ASSERT_TRUE(minus.ok());
   EXPECT_FALSE(minus->enum64);
