@@ -263,3 +263,61 @@ def test_tiny_kernel_if_built(tmp_path):
     assert btfcheck("verify", tmp_path / "tiny.j2.btf").returncode == 0
     r = btfcheck("verify", "--dwarf", v, tmp_path / "tiny.j2.btf")
     assert r.returncode == 0, r.stdout[-3000:]
+
+
+@pytest.mark.parametrize("case", ["type_tag", "decl_tag", "tags_params_typedefs"])
+def test_clang_annotations_match_pahole(case, tmp_path):
+    """DW_TAG_LLVM_annotation (btf_type_tag / btf_decl_tag in clang's DWARF) becomes the same
+    TYPE_TAG and DECL_TAG records, in the same order, as pahole 1.24 makes of them."""
+    clang = shutil.which("clang-14") or shutil.which("clang")
+    if not clang or pahole_version() is None:
+        pytest.skip("clang or pahole is not installed")
+    obj = tmp_path / f"{case}.o"
+    run(clang, "-g", "-O2", "-c", REPO / f"corpora/cases/{case}.c", "-o", obj).check_returncode()
+    ref, out = tmp_path / "pahole.btf", tmp_path / "ours.btf"
+    run("pahole", f"--btf_encode_detached={ref}", obj).check_returncode()
+    r = btfcheck("encode", "dwarf", obj, "-o", out)
+    assert r.returncode == 0, r.stderr
+    dump = btfcheck("dump", out).stdout
+    kind = "TYPE_TAG" if case == "type_tag" else "DECL_TAG"
+    assert re.search(rf"^\[\d+\] {kind} ", dump, re.M), dump[:2000]
+    r = btfcheck("diff", ref, out)
+    assert r.returncode == 0, r.stdout[-3000:]
+    assert btfcheck("verify", out).returncode == 0
+
+
+def test_global_var_feature(tmp_path):
+    """--features=+global_var: a VAR for every global with a symbol, in a DATASEC per
+    section at the symbol's offset, with the symbol's size (pahole >= 1.26's global_var)."""
+    if not shutil.which("gcc") or not shutil.which("readelf"):
+        pytest.skip("gcc or readelf is not installed")
+    src = tmp_path / "gv.c"
+    src.write_text(
+        "int counter = 7;\nconst char banner[] = \"btfcheck\";\nunsigned long zeroed;\n"
+        "struct point { int x, y; } origin = {1, 2};\n"
+        "long read_all(void) { return counter + banner[0] + (long)zeroed + origin.y; }\n")
+    obj = tmp_path / "gv.o"
+    run("gcc", "-g", "-O2", "-c", src, "-o", obj).check_returncode()
+    plain, out = tmp_path / "plain.btf", tmp_path / "gv.btf"
+    assert btfcheck("encode", "dwarf", obj, "-o", plain).returncode == 0
+    assert btfcheck("encode", "dwarf", obj, "-o", out, "--features=+global_var").returncode == 0
+    assert " VAR " not in btfcheck("dump", plain).stdout   # default: per-CPU variables only
+    dump = btfcheck("dump", out).stdout
+    entries = {}
+    section = None
+    for line in dump.splitlines():
+        if m := re.match(r"^\[\d+\] DATASEC '([^']+)'", line):
+            section = m[1]
+        elif m := re.match(r"^\ttype_id=\d+ offset=(\d+) size=(\d+) \(VAR '(\w+)'\)", line):
+            entries[m[3]] = (section, int(m[1]), int(m[2]))
+    sections = {}
+    for line in run("readelf", "-SW", obj).stdout.splitlines():
+        if m := re.match(r"^\s*\[\s*(\d+)\]\s+(\S+)", line):
+            sections[m[1]] = m[2]
+    symbols = {}
+    for line in run("readelf", "-sW", obj).stdout.splitlines():
+        f = line.split()
+        if len(f) == 8 and f[3] == "OBJECT" and f[6].isdigit():
+            symbols[f[7]] = (sections[f[6]], int(f[1], 16), int(f[2]))
+    assert symbols and entries == symbols, (entries, symbols)
+    assert btfcheck("verify", out).returncode == 0
