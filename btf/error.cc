@@ -24,4 +24,12 @@ std::string Error::str() const {
   return out;
 }
 
+Error file_error(std::string file, std::string rule, std::string message) {
+  Error e;
+  e.rule = std::move(rule);
+  e.file = std::move(file);
+  e.message = std::move(message);
+  return e;
+}
+
 }  // namespace btfcheck

@@ -23,6 +23,9 @@ struct Error {
   std::string str() const;
 };
 
+// The common Error: a rule, the input it names, and the message.
+Error file_error(std::string file, std::string rule, std::string message);
+
 // Result<T>: a value or an Error. Small on purpose (std::expected is C++23).
 template <typename T>
 class Result {

@@ -12,14 +12,6 @@
 namespace btfcheck::btf {
 namespace {
 
-Error io_error(const std::string& path, const std::string& rule, const std::string& what) {
-  Error e;
-  e.rule = rule;
-  e.file = path;
-  e.message = what;
-  return e;
-}
-
 bool is_elf(std::span<const uint8_t> b) {
   return b.size() >= 4 && b[0] == 0x7f && b[1] == 'E' && b[2] == 'L' && b[3] == 'F';
 }
@@ -28,19 +20,19 @@ bool is_elf(std::span<const uint8_t> b) {
 // section is read, not a 600 MB vmlinux).
 Result<Blob> elf_section(int fd, const std::string& path, const std::string& name) {
   if (elf_version(EV_CURRENT) == EV_NONE)
-    return io_error(path, "elf.libelf", "libelf initialisation failed");
+    return file_error(path, "elf.libelf", "libelf initialisation failed");
   Elf* elf = elf_begin(fd, ELF_C_READ_MMAP, nullptr);
-  if (!elf) return io_error(path, "elf.malformed", std::string("not a valid ELF: ") + elf_errmsg(-1));
+  if (!elf) return file_error(path, "elf.malformed", std::string("not a valid ELF: ") + elf_errmsg(-1));
   struct Closer { Elf* e; ~Closer() { elf_end(e); } } closer{elf};
   size_t shstrndx = 0;
   if (elf_getshdrstrndx(elf, &shstrndx) != 0)
-    return io_error(path, "elf.malformed", std::string("no section name table: ") + elf_errmsg(-1));
+    return file_error(path, "elf.malformed", std::string("no section name table: ") + elf_errmsg(-1));
   for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn; scn = elf_nextscn(elf, scn)) {
     GElf_Shdr sh;
     if (!gelf_getshdr(scn, &sh)) continue;
     const char* sname = elf_strptr(elf, shstrndx, sh.sh_name);
     if (!sname || name != sname) continue;
-    Error bad = io_error(path, "elf.malformed", "section " + name + " cannot be read");
+    Error bad = file_error(path, "elf.malformed", "section " + name + " cannot be read");
     bad.section = name;
     if (sh.sh_type == SHT_NOBITS) return bad;
     Elf_Data* d = elf_rawdata(scn, nullptr);
@@ -56,7 +48,7 @@ Result<Blob> elf_section(int fd, const std::string& path, const std::string& nam
     b.from_elf = true;
     return b;
   }
-  return io_error(path, "elf.no-btf", "ELF file has no " + name + " section");
+  return file_error(path, "elf.no-btf", "ELF file has no " + name + " section");
 }
 
 struct Fd {
@@ -73,7 +65,7 @@ Result<std::vector<uint8_t>> read_all(int fd, const std::string& path) {
     ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return io_error(path, "io.read", std::strerror(errno));
+      return file_error(path, "io.read", std::strerror(errno));
     }
     if (n == 0) break;
     out.insert(out.end(), buf, buf + n);
@@ -85,13 +77,13 @@ Result<std::vector<uint8_t>> read_all(int fd, const std::string& path) {
 
 Result<std::vector<uint8_t>> read_file(const std::string& path) {
   Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
-  if (f.fd < 0) return io_error(path, "io.open", std::strerror(errno));
+  if (f.fd < 0) return file_error(path, "io.open", std::strerror(errno));
   return read_all(f.fd, path);
 }
 
 Result<Blob> load_blob(const std::string& path, const std::string& elf_section_name) {
   Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
-  if (f.fd < 0) return io_error(path, "io.open", std::strerror(errno));
+  if (f.fd < 0) return file_error(path, "io.open", std::strerror(errno));
   uint8_t magic[4] = {0, 0, 0, 0};
   ssize_t n = ::pread(f.fd, magic, sizeof magic, 0);
   if (n == 4 && is_elf(magic)) return elf_section(f.fd, path, elf_section_name);

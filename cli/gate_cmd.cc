@@ -46,13 +46,7 @@ int fail(const std::string& msg) {
 
 Result<std::string> slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    Error e;
-    e.rule = "io.read";
-    e.file = path;
-    e.message = "cannot read the file";
-    return e;
-  }
+  if (!in) return file_error(path, "io.read", "cannot read the file");
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();

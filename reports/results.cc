@@ -50,11 +50,7 @@ std::map<std::string, int64_t> counts(const nlohmann::json& j) {
 }  // namespace
 
 Error report_error(const std::string& rule, const std::string& file, const std::string& msg) {
-  Error e;
-  e.rule = rule;
-  e.file = file;
-  e.message = msg;
-  return e;
+  return file_error(file, rule, msg);
 }
 
 Run parse_run(const nlohmann::json& j) {

@@ -19,12 +19,7 @@
 namespace btfcheck::matrix {
 namespace {
 
-Error usage(const std::string& msg) {
-  Error e;
-  e.rule = "usage.matrix";
-  e.message = msg;
-  return e;
-}
+Error usage(const std::string& msg) { return file_error("", "usage.matrix", msg); }
 
 // Canonical diff summary of two outputs (archives merged as analyze() does).
 nlohmann::json compare(const std::string& a, const std::string& b, const std::string& base,

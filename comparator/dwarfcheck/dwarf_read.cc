@@ -55,14 +55,6 @@ struct DwflDeleter {
   void operator()(Dwfl* d) const { dwfl_end(d); }
 };
 
-Error read_error(const std::string& path, const std::string& rule, const std::string& msg) {
-  Error e;
-  e.rule = rule;
-  e.file = path;
-  e.message = msg;
-  return e;
-}
-
 
 // Open-addressing set of fingerprints (1.4M lookups, ~12k members on a vmlinux).
 class FingerprintSet {
@@ -190,23 +182,23 @@ class UnitWalk {
 
 Result<DwarfData> read_dwarf(const std::string& path, const ReadRequest& req) {
   std::unique_ptr<Dwfl, DwflDeleter> dwfl(dwfl_begin(&kCallbacks));
-  if (!dwfl) return read_error(path, "dwarf.open", dwfl_errmsg(-1));
+  if (!dwfl) return file_error(path, "dwarf.open", dwfl_errmsg(-1));
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return read_error(path, "io.open", std::strerror(errno));
+  if (fd < 0) return file_error(path, "io.open", std::strerror(errno));
   // dwfl_report_offline takes ownership of fd (closes it at dwfl_end), even on failure.
   Dwfl_Module* mod = dwfl_report_offline(dwfl.get(), path.c_str(), path.c_str(), fd);
-  if (!mod) return read_error(path, "dwarf.open", std::string("not a readable ELF: ") + dwfl_errmsg(-1));
+  if (!mod) return file_error(path, "dwarf.open", std::string("not a readable ELF: ") + dwfl_errmsg(-1));
   dwfl_report_end(dwfl.get(), nullptr, nullptr);
 
   Dwarf_Addr bias = 0;
   Dwarf* dw = dwfl_module_getdwarf(mod, &bias);
   if (!dw)
-    return read_error(path, "dwarf.no-debug-info",
+    return file_error(path, "dwarf.no-debug-info",
                       std::string("no usable DWARF in the file: ") + dwfl_errmsg(-1));
   GElf_Addr ebias = 0;
   Elf* elf = dwfl_module_getelf(mod, &ebias);
   GElf_Ehdr ehdr;
-  if (!elf || !gelf_getehdr(elf, &ehdr)) return read_error(path, "dwarf.open", "cannot read the ELF header");
+  if (!elf || !gelf_getehdr(elf, &ehdr)) return file_error(path, "dwarf.open", "cannot read the ELF header");
   const bool little = ehdr.e_ident[EI_DATA] != ELFDATA2MSB;
 
   DwarfData data;

@@ -13,14 +13,6 @@
 namespace btfcheck::encode {
 namespace {
 
-Error file_error(const std::string& path, const std::string& rule, const std::string& msg) {
-  Error e;
-  e.rule = rule;
-  e.file = path;
-  e.message = msg;
-  return e;
-}
-
 // The object's own DWARF is the debug info: never search elsewhere for it.
 int no_separate_debuginfo(Dwfl_Module*, void**, const char*, Dwarf_Addr, const char*,
                           const char*, GElf_Word, char**) {

@@ -22,11 +22,8 @@ namespace btfcheck::encode {
 namespace {
 
 Error elf_err(const std::string& path, const std::string& msg) {
-  Error e;
-  e.rule = "encode.elf-write";
-  e.file = path;
-  e.message = msg + (elf_errno() ? std::string(": ") + elf_errmsg(-1) : std::string());
-  return e;
+  return file_error(path, "encode.elf-write",
+                    msg + (elf_errno() ? std::string(": ") + elf_errmsg(-1) : std::string()));
 }
 
 uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }

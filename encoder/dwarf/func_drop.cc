@@ -23,13 +23,7 @@ Result<struct btf*> settle_func_drops(struct btf* btf, const std::vector<FuncDro
                                       std::vector<std::string>* explain, const std::string& path) {
   uint32_t dropped = 0;
   if (drops.empty()) return btf;
-  auto internal = [&](const std::string& msg) {
-    Error e;
-    e.rule = "encode.internal";
-    e.file = path;
-    e.message = msg;
-    return e;
-  };
+  auto internal = [&](const std::string& msg) { return file_error(path, "encode.internal", msg); };
   const struct btf* base = btf__base_btf(btf);
   const uint32_t start = base ? btf__type_cnt(base) : 1;
   const uint32_t n = btf__type_cnt(btf);

@@ -37,14 +37,6 @@ namespace {
 // dedup stays small (measured: 0.1-0.2 s on the cloud vmlinux).
 constexpr uint64_t kBatchBytes = 4ull << 20;
 
-Error error_at(const std::string& path, const std::string& rule, const std::string& msg) {
-  Error e;
-  e.rule = rule;
-  e.file = path;
-  e.message = msg;
-  return e;
-}
-
 struct BtfOwner {
   struct btf* p = nullptr;
   ~BtfOwner() {
@@ -62,7 +54,7 @@ Result<uint32_t> add_datasecs(struct btf* out, const std::vector<VarRec>& vars,
   for (uint32_t id = start; id < n; ++id)
     if (btf_is_var(btf__type_by_id(out, id))) var_ids.push_back(id);
   if (var_ids.size() != vars.size())
-    return error_at(path, "encode.internal",
+    return file_error(path, "encode.internal",
                     "VAR count changed across dedup (" + std::to_string(vars.size()) + " -> " +
                         std::to_string(var_ids.size()) + ")");
   struct Entry {
@@ -85,7 +77,7 @@ Result<uint32_t> add_datasecs(struct btf* out, const std::vector<VarRec>& vars,
       for (const Entry& e : entries) size = std::max(size, e.offset + e.size);
     }
     int ds = btf__add_datasec(out, name.c_str(), static_cast<uint32_t>(size));
-    if (ds < 0) return error_at(path, "encode.btf", "cannot add DATASEC " + name);
+    if (ds < 0) return file_error(path, "encode.btf", "cannot add DATASEC " + name);
     for (const Entry& e : entries)
       btf__add_datasec_var_info(out, static_cast<int>(e.id), static_cast<uint32_t>(e.offset),
                                 static_cast<uint32_t>(e.size));
@@ -112,13 +104,13 @@ Result<Output> encode_dwarf(const std::string& path, const Options& opts) {
   if (!syms) return syms.error();
   auto units = list_units((*main_file)->dwarf(), path);
   if (!units) return units.error();
-  if (units->cus.empty()) return error_at(path, "encode.no-dwarf", "no compile units in .debug_info");
+  if (units->cus.empty()) return file_error(path, "encode.no-dwarf", "no compile units in .debug_info");
 
   BtfOwner base;
   if (!opts.base_path.empty()) {
     base.p = btf__parse(opts.base_path.c_str(), nullptr);
     if (!base.p)
-      return error_at(opts.base_path, "encode.base", "cannot read the base BTF: " +
+      return file_error(opts.base_path, "encode.base", "cannot read the base BTF: " +
                                                          std::string(std::strerror(errno)));
   }
   // Split BTF is written as one batch: libbpf cannot append split BTF objects.
@@ -216,14 +208,14 @@ Result<Output> encode_dwarf(const std::string& path, const Options& opts) {
     }
     if (!final_btf.p) final_btf.p = btf__new_empty();
     if (!final_btf.p || btf__add_btf(final_btf.p, b.p) < 0)
-      first_error = error_at(path, "encode.btf", "cannot append batch " + std::to_string(k));
+      first_error = file_error(path, "encode.btf", "cannot append batch " + std::to_string(k));
   }
   for (auto& t : threads) t.join();
   const double parallel_s = lap();
   if (first_error) return *first_error;
   if (batches.size() > 1) {
     int err = btf__dedup(final_btf.p, nullptr);
-    if (err) return error_at(path, "encode.dedup", "final btf__dedup failed: " + std::to_string(err));
+    if (err) return file_error(path, "encode.dedup", "final btf__dedup failed: " + std::to_string(err));
   }
   {
     auto settled = settle_func_drops(final_btf.p, sh.drops, opts.explain ? &out.explain : nullptr, path);
@@ -252,7 +244,7 @@ Result<Output> encode_dwarf(const std::string& path, const Options& opts) {
   if (syms->big_endian) btf__set_endianness(final_btf.p, BTF_BIG_ENDIAN);
   uint32_t size = 0;
   const void* raw = btf__raw_data(final_btf.p, &size);
-  if (!raw) return error_at(path, "encode.btf", "cannot serialize the BTF");
+  if (!raw) return file_error(path, "encode.btf", "cannot serialize the BTF");
   out.btf.assign(static_cast<const char*>(raw), size);
   return out;
 }

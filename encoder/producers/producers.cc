@@ -16,11 +16,7 @@ namespace btfcheck::producers {
 namespace {
 
 Error fail(const std::string& rule, const std::string& msg, const std::string& file = "") {
-  Error e;
-  e.rule = rule;
-  e.message = msg;
-  e.file = file;
-  return e;
+  return file_error(file, rule, msg);
 }
 
 std::string version_of(const std::string& tool, const char* flag = "--version") {
