@@ -217,6 +217,7 @@ Result<Output> encode_dwarf(const std::string& path, const Options& opts) {
     int err = btf__dedup(final_btf.p, nullptr);
     if (err) return file_error(path, "encode.dedup", "final btf__dedup failed: " + std::to_string(err));
   }
+  const double final_dedup_s = lap();
   {
     auto settled = settle_func_drops(final_btf.p, sh.drops, opts.explain ? &out.explain : nullptr, path);
     if (!settled) return settled.error();
@@ -231,12 +232,14 @@ Result<Output> encode_dwarf(const std::string& path, const Options& opts) {
     for (uint32_t id = btf__base_btf(b) ? btf__type_cnt(btf__base_btf(b)) : 1; id < btf__type_cnt(b); ++id)
       out.funcs += btf_is_func(btf__type_by_id(b, id));
   }
-  const double final_dedup_s = lap();
+  const double settle_s = lap();
   char buf[512];
   std::snprintf(buf, sizeof buf,
                 "setup %.2fs | parallel phase %.2fs wall (sum over batches: walk %.2fs, turn wait "
-                "%.2fs, funcs %.2fs, batch dedup %.2fs; merger idle %.2fs) | final dedup %.2fs",
-                setup_s, parallel_s, walk, wait, funcs_t, dedup, merge_wait, final_dedup_s);
+                "%.2fs, funcs %.2fs, batch dedup %.2fs; merger idle %.2fs) | final dedup %.2fs | "
+                "FUNC drops %.2fs (%zu queued)",
+                setup_s, parallel_s, walk, wait, funcs_t, dedup, merge_wait, final_dedup_s,
+                settle_s, sh.drops.size());
   out.timing = buf;
   auto ds = add_datasecs(final_btf.p, vars, *syms, path);
   if (!ds) return ds.error();
