@@ -6,6 +6,7 @@
 // the time of each phase. The output is written atomically.
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "btf/json.h"
@@ -25,6 +26,8 @@ const std::vector<OptionSpec> kSpecs = {
     {"--base", true, "base BTF the members are split on (modules)", "B"},
     {"--dedup", true, "libbpf (btf__add_btf + btf__dedup, default) or canonical (global canonical graph)", "ALG"},
     {"--rules", true, "with --dedup=canonical: param-names merges prototypes differing only in parameter names", "LIST"},
+    {"--no-sanitize", false, "with --dedup=canonical: keep the raw merge (no drops or fixes for the kernel's rules)"},
+    {"-j", true, "with --dedup=canonical: threads for parsing and modelling members (default: hardware threads; same output for every N)", "N"},
     {"--explain", false, "with --dedup=canonical: list every ambiguity left (default: the first 10)"},
     {"--json", false, "print the statistics as JSON"},
 };
@@ -39,13 +42,17 @@ int fail(const std::string& msg) {
 int cmd_encode_archive(const Argv& argv) {
   Args args(argv, kSpecs);
   if (auto rc = help_or_error(
-          args, "encode archive", "IN -o OUT [--dedup libbpf|canonical] [--base B] [--json]",
+          args, "encode archive", "IN -o OUT [--dedup libbpf|canonical] [--rules LIST] [--no-sanitize] [-j N] [--base B] [--json]",
           "Merge a BTF archive (concatenated per-object BTF, as `ld -r` leaves the .BTF\n"
           "sections of objects built with -gbtf or pahole -J) into one BTF: every member\n"
           "added in member order with libbpf's btf__add_btf, then one btf__dedup; or, with\n"
           "--dedup=canonical, through btfcheck's canonical graph: equivalence decided\n"
           "globally (cycle-aware partition refinement), forwards unified with their definition\n"
-          "whenever unambiguous after minimization, ambiguities reported, never guessed.",
+          "whenever unambiguous after minimization, ambiguities reported, never guessed;\n"
+          "then sanitized (unless --no-sanitize) into BTF the kernel loads: invalid DATASECs\n"
+          "and their VARs, unnamed FUNCs and FUNCs with unnamed parameters dropped, FWD type\n"
+          "words, multi-bit INT encodings, void ARRAY indexes and struct FWDs passed by value\n"
+          "(gcc 12's incomplete enums) fixed; counts per reason on stderr and in --json.",
           kSpecs))
     return *rc;
   if (args.positional().size() != 1) return fail("expected one input (see --help)");
@@ -71,9 +78,19 @@ int cmd_encode_archive(const Argv& argv) {
     if (!parsed.ok()) return fail(parsed.error().str());
     rules = *parsed;
   }
+  if (args.has("--no-sanitize") && alg != "canonical") return fail("--no-sanitize needs --dedup=canonical");
+  archive::CanonicalOptions copts;
+  copts.rules = rules;
+  copts.sanitize = !args.has("--no-sanitize");
+  if (auto j = args.value("-j")) {
+    char* end = nullptr;
+    const unsigned long n = std::strtoul(j->c_str(), &end, 10);
+    if (j->empty() || *end || n == 0 || n > 1024) return fail("-j needs a thread count from 1 to 1024");
+    copts.jobs = unsigned(n);
+  }
   auto merged = alg == "canonical"
                     ? archive::merge_canonical(blob->bytes, blob->file, blob->section, base, &amb,
-                                               rules)
+                                               copts)
                     : archive::merge_libbpf(blob->bytes, blob->file, blob->section, base);
   if (!merged.ok()) return fail(merged.error().str());
   const std::string bytes(merged->bytes.begin(), merged->bytes.end());
@@ -84,10 +101,13 @@ int cmd_encode_archive(const Argv& argv) {
     std::snprintf(buf, sizeof buf,
                   "{\"input\":%s,\"members\":%zu,\"input_bytes\":%llu,\"types_before\":%u,"
                   "\"types_after\":%u,\"bytes_before\":%llu,\"bytes_after\":%llu,"
-                  "\"add_s\":%.4f,\"dedup_s\":%.4f}\n",
+                  "\"add_s\":%.4f,\"dedup_s\":%.4f%s}\n",
                   json_quote(in).c_str(), s.members, (unsigned long long)s.input_bytes,
                   s.types_before, s.types_after, (unsigned long long)s.bytes_before,
-                  (unsigned long long)s.bytes_after, s.add_s, s.dedup_s);
+                  (unsigned long long)s.bytes_after, s.add_s, s.dedup_s,
+                  s.sanitized ? (",\"sanitize_s\":" + std::to_string(s.sanitize_s) +
+                                 ",\"sanitize\":" + s.sanitize.json()).c_str()
+                              : "");
   } else {
     std::snprintf(buf, sizeof buf,
                   "%s: %zu member(s), %llu bytes; types %u -> %u after dedup; BTF %llu -> %llu "
@@ -97,6 +117,7 @@ int cmd_encode_archive(const Argv& argv) {
                   (unsigned long long)s.bytes_after, s.add_s, s.dedup_s);
   }
   std::fputs(buf, stdout);
+  if (s.sanitized) std::fprintf(stderr, "%s\n", s.sanitize.summary().c_str());
   // Ambiguities go to stderr: stdout stays one line (or one JSON object).
   const size_t limit = args.has("--explain") ? SIZE_MAX : 10;
   auto list = [&](const std::vector<std::string>& v, const char* what) {

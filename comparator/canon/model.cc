@@ -142,7 +142,7 @@ void mark_referenced(Model& m) {
 
 }  // namespace
 
-MultiModel build_model(std::span<const std::shared_ptr<const btf::Btf>> parts) {
+MultiModel prepare_model(std::span<const std::shared_ptr<const btf::Btf>> parts) {
   MultiModel mm;
   Model& m = mm.model;
   m.nodes.emplace_back();   // void
@@ -151,19 +151,31 @@ MultiModel build_model(std::span<const std::shared_ptr<const btf::Btf>> parts) {
     for (uint32_t id = 1; id < base->type_count(); ++id) m.nodes.push_back(node_of(base->type(id)));
   mm.base_nodes = uint32_t(m.nodes.size());
   size_t total = m.nodes.size();
-  for (const auto& p : parts) total += p->own_count();
-  m.nodes.reserve(total);
   for (const auto& p : parts) {
-    const uint32_t off = uint32_t(m.nodes.size()), start = p->start_id();
-    mm.offsets.push_back(off);
-    for (uint32_t id = start; id < p->type_count(); ++id) {
-      Node n = node_of(p->type(id));
-      for (uint32_t& e : n.edges)
-        if (e >= start) e = off + (e - start);   // own type; below start: void or base
-      m.nodes.push_back(std::move(n));
-    }
+    mm.offsets.push_back(uint32_t(total));
+    total += p->own_count();
   }
-  mark_referenced(m);
+  m.nodes.resize(total);
+  return mm;
+}
+
+void fill_part(MultiModel& mm, const btf::Btf& part, size_t p) {
+  const uint32_t off = mm.offsets[p], start = part.start_id();
+  Node* out = mm.model.nodes.data() + off;
+  for (uint32_t id = start; id < part.type_count(); ++id) {
+    Node& n = out[id - start];
+    n = node_of(part.type(id));
+    for (uint32_t& e : n.edges)
+      if (e >= start) e = off + (e - start);   // own type; below start: void or base
+  }
+}
+
+void finish_model(MultiModel& mm) { mark_referenced(mm.model); }
+
+MultiModel build_model(std::span<const std::shared_ptr<const btf::Btf>> parts) {
+  MultiModel mm = prepare_model(parts);
+  for (size_t p = 0; p < parts.size(); ++p) fill_part(mm, *parts[p], p);
+  finish_model(mm);
   return mm;
 }
 

@@ -68,6 +68,13 @@ struct MultiModel {
   std::vector<uint32_t> offsets;       // first node of each part
 };
 MultiModel build_model(std::span<const std::shared_ptr<const btf::Btf>> parts);
+// build_model(parts) in three steps, for callers that fill the parts in parallel (each part
+// writes only its own slots, so the model is the same whatever the order):
+// prepare_model sizes the node array and sets void, the base and the offsets; fill_part
+// builds part p's nodes; finish_model marks referenced nodes.
+MultiModel prepare_model(std::span<const std::shared_ptr<const btf::Btf>> parts);
+void fill_part(MultiModel& mm, const btf::Btf& part, size_t p);
+void finish_model(MultiModel& mm);
 
 // "struct", "union", "enum", "typedef", ... as used in canonical text.
 const char* kind_word(Kind k);

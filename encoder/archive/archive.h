@@ -8,11 +8,12 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
-#include <string>
 
 #include "btf/btf.h"
 #include "btf/error.h"
+#include "encoder/archive/sanitize.h"
 
 namespace btfcheck::archive {
 
@@ -23,7 +24,10 @@ struct Stats {
   uint32_t types_after = 0;     // after dedup
   uint64_t bytes_before = 0;    // raw BTF of the merged, not yet deduplicated BTF
   uint64_t bytes_after = 0;
-  double add_s = 0, dedup_s = 0;
+  double add_s = 0, dedup_s = 0;   // canonical: parse+model, refine+emit(+sanitize)
+  double sanitize_s = 0;            // canonical only
+  bool sanitized = false;           // canonical: the sanitize step ran (stats below)
+  SanitizeStats sanitize;
 };
 
 struct Merged {
@@ -68,10 +72,27 @@ struct Ambiguities {
 // parameters of a prototype in one object and not in another; the output keeps the copy
 // with the most names), "type-tag-order" (const volatile = volatile const), "fwd-kind"
 // (gcc 12's struct FWD for an incomplete enum stands for the enum).
+//
+// `sanitize` (default on): the merged BTF then goes through sanitize() (sanitize.h), which
+// drops or fixes, per documented reason, what per-object compiler BTF carries and the
+// kernel rejects (unlinked DATASECs, unnamed FUNCs, ...), so the output passes `verify`.
+// `jobs`: threads for parsing and modelling the members (0 = hardware threads); the output
+// is the same bytes for every value.
+struct CanonicalOptions {
+  std::vector<std::string> rules;
+  bool sanitize = true;
+  unsigned jobs = 0;
+};
 Result<Merged> merge_canonical(std::span<const uint8_t> archive, const std::string& file,
-                               const std::string& section,
-                               std::shared_ptr<const btf::Btf> base = nullptr,
-                               Ambiguities* ambiguities = nullptr,
-                               const std::vector<std::string>& rules = {});
+                               const std::string& section, std::shared_ptr<const btf::Btf> base,
+                               Ambiguities* ambiguities, const CanonicalOptions& options);
+inline Result<Merged> merge_canonical(std::span<const uint8_t> archive, const std::string& file,
+                                      const std::string& section,
+                                      std::shared_ptr<const btf::Btf> base = nullptr,
+                                      Ambiguities* ambiguities = nullptr,
+                                      const std::vector<std::string>& rules = {}) {
+  return merge_canonical(archive, file, section, std::move(base), ambiguities,
+                         CanonicalOptions{rules, true, 0});
+}
 
 }  // namespace btfcheck::archive

@@ -1,8 +1,10 @@
 // Canonical archive merge (see archive.h).
 //
-// 1. Parse every member (our reader; framing errors name the member's offset).
-// 2. One model for all members (canon::build_model over the parts: node = a member's type,
-//    references remapped into the shared node space; a base is shared by all members).
+// 1. Parse every member (our reader; framing errors name the member's offset), in parallel.
+// 2. One model for all members (canon::prepare_model/fill_part/finish_model, i.e.
+//    build_model over the parts, each member's nodes built in parallel into its own slots:
+//    node = a member's type, references remapped into the shared node space; a base is
+//    shared by all members).
 // 3. canon::refine: the coarsest bisimulation over all members at once, with forwards
 //    unified to a fixpoint (partition.cc). Class = one output type.
 // 4. Emit: classes in order of their representative node (the first member's copy comes
@@ -10,13 +12,17 @@
 //    reference rewritten to the new id of the referenced node's class and every name
 //    re-interned in one new string table. Classes whose representative is a base type (or
 //    void) are not emitted: references to them keep the base id.
+// 5. Sanitize (unless --no-sanitize): sanitize.cc drops or fixes what the kernel would reject.
 // Because the record is copied, nothing a model drops (e.g. a struct's kind_flag when it has
 // no bitfields) is lost for the representative; the partition only decides which records
 // are the same type.
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <map>
+#include <optional>
 #include <set>
+#include <thread>
 #include <unordered_map>
 
 #include "btf/kinds.h"
@@ -56,6 +62,19 @@ class StringTable {
   std::unordered_map<std::string, uint32_t> index_;
 };
 
+// f(0..n-1) on up to `jobs` threads (the calling one included); f writes only slot k.
+template <typename F>
+void parallel_for(size_t n, unsigned jobs, F&& f) {
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t k; (k = next.fetch_add(1)) < n;) f(k);
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < jobs && t < n; ++t) pool.emplace_back(work);
+  work();
+  for (std::thread& t : pool) t.join();
+}
+
 void report_ambiguities(const canon::Model& m, const canon::Partition& p, uint32_t first_own,
                         Ambiguities& out) {
   // (kind word, name) -> classes of definitions / of FUNCs; forwards left unresolved.
@@ -88,7 +107,8 @@ void report_ambiguities(const canon::Model& m, const canon::Partition& p, uint32
 
 Result<Merged> merge_canonical(std::span<const uint8_t> bytes, const std::string& file,
                                const std::string& section, std::shared_ptr<const btf::Btf> base,
-                               Ambiguities* ambiguities, const std::vector<std::string>& rules) {
+                               Ambiguities* ambiguities, const CanonicalOptions& options) {
+  const std::vector<std::string>& rules = options.rules;
   for (const std::string& r : rules)
     if (r != "param-names" && r != "type-tag-order" && r != "fwd-kind") {
       Error e;
@@ -103,12 +123,21 @@ Result<Merged> merge_canonical(std::span<const uint8_t> bytes, const std::string
   m.stats.members = members->size();
   m.stats.input_bytes = bytes.size();
   const auto t0 = std::chrono::steady_clock::now();
+  // Members are parsed and modelled in parallel, each into its own slot; errors are
+  // reported for the first failing member in member order, so -j changes nothing.
+  const unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::optional<Result<std::shared_ptr<const btf::Btf>>>> parsed(members->size());
+  parallel_for(members->size(), jobs, [&](size_t k) {
+    const btf::ArchiveMember& am = (*members)[k];
+    const auto span = bytes.subspan(am.offset, am.size);
+    parsed[k] = btf::Btf::parse(std::vector<uint8_t>(span.begin(), span.end()), {file, section, base});
+  });
   std::vector<std::shared_ptr<const btf::Btf>> parts;
   parts.reserve(members->size());
-  for (const btf::ArchiveMember& am : *members) {
-    const auto span = bytes.subspan(am.offset, am.size);
-    auto own = btf::Btf::parse(std::vector<uint8_t>(span.begin(), span.end()), {file, section, base});
+  for (size_t k = 0; k < members->size(); ++k) {
+    auto& own = *parsed[k];
     if (!own.ok()) {
+      const btf::ArchiveMember& am = (*members)[k];
       Error e = own.error();
       e.offset = e.offset.value_or(0) + am.offset;
       e.message = "archive member at offset " + std::to_string(am.offset) + ": " + e.message;
@@ -117,7 +146,10 @@ Result<Merged> merge_canonical(std::span<const uint8_t> bytes, const std::string
     m.stats.types_before += (*own)->own_count();
     parts.push_back(*own);
   }
-  canon::MultiModel mm = canon::build_model(parts);
+  parsed.clear();
+  canon::MultiModel mm = canon::prepare_model(parts);
+  parallel_for(parts.size(), jobs, [&](size_t k) { canon::fill_part(mm, *parts[k], k); });
+  canon::finish_model(mm);
   // Where each node's record lives: (part, type id).
   auto origin = [&](uint32_t node) {
     const size_t part = size_t(std::upper_bound(mm.offsets.begin(), mm.offsets.end(), node) -
@@ -198,8 +230,17 @@ Result<Merged> merge_canonical(std::span<const uint8_t> bytes, const std::string
     });
   }
   m.bytes = btf::write_blob(words, strings.data());
-  m.stats.dedup_s = since(t1);
   m.stats.types_after = uint32_t(emit.size());
+  if (options.sanitize) {
+    const auto t2 = std::chrono::steady_clock::now();
+    auto merged = btf::Btf::parse(m.bytes, {file, section, base});
+    if (!merged.ok()) return merged.error();   // our own writer's framing: never
+    m.bytes = sanitize(**merged, m.stats.sanitize);
+    m.stats.sanitized = true;
+    m.stats.types_after = m.stats.types_after - m.stats.sanitize.dropped() + m.stats.sanitize.types_added;
+    m.stats.sanitize_s = since(t2);
+  }
+  m.stats.dedup_s = since(t1);
   m.stats.bytes_after = m.bytes.size();
   m.stats.bytes_before = 0;
   for (const auto& part : parts) m.stats.bytes_before += part->bytes().size();

@@ -67,6 +67,13 @@ def test_gcc_btf_canonical_merge(gcc_archive, tmp_path):
     assert stats["members"] > 700 and stats["types_before"] > 1_000_000
     canon = run("canon", out).stdout
     assert len(re.findall(r"^struct task_struct( |#)", canon, re.M)) == 1
+    # Sanitized (the default): ordinary BTF that verify passes; what was dropped or fixed
+    # is counted per reason in --json and summed up on stderr.
+    v = run("verify", out)
+    assert v.returncode == 0, v.stdout[-3000:]
+    san = stats["sanitize"]
+    assert san["datasec-invalid"] > 0 and san["func-unnamed"] > 0 and san["kept-referenced"] == 0
+    assert re.search(r"^sanitize: dropped \d+ \(datasec-invalid \d+", stderr, re.M), stderr[:2000]
     assert "forward declaration(s) left unresolved" not in stderr, stderr[:2000]
     ref = tmp_path / "pahole.btf"
     subprocess.run(["pahole", "--btf_gen_floats", f"--btf_encode_detached={ref}", str(obj)],
@@ -116,6 +123,12 @@ def test_pahole_per_object_archive_equals_libbpf(tmp_path):
     assert d.returncode == 0, d.stdout[-3000:]
     assert run("verify", can).returncode == 0
     assert run("verify", lib).returncode == 0
+    # pahole -J's per-object BTF is valid already: sanitize changes nothing.
+    raw = tmp_path / "canonical-raw.btf"
+    r3 = run("encode", "archive", "--dedup=canonical", "--no-sanitize", obj, "-o", raw)
+    assert r3.returncode == 0, r3.stderr
+    assert raw.read_bytes() == can.read_bytes()
+    assert all(n == 0 for n in s2["sanitize"].values()), s2["sanitize"]
     ref = tmp_path / "pahole.btf"
     subprocess.run(["pahole", "--btf_gen_floats", f"--btf_encode_detached={ref}", str(obj)],
                    check=True, capture_output=True, timeout=900)

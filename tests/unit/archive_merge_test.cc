@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <set>
+#include <string_view>
 
 #include "btf/btf.h"
 #include "comparator/canon/canon.h"
@@ -19,6 +21,7 @@ namespace btfcheck {
 namespace {
 
 using testing::BtfBuilder;
+using btf::Kind;
 
 std::vector<uint8_t> concat(const std::vector<std::vector<uint8_t>>& blobs) {
   std::vector<uint8_t> out;
@@ -38,13 +41,16 @@ struct Merged {
 };
 
 Merged merge(const std::vector<std::vector<uint8_t>>& members,
-             const std::vector<std::string>& rules = {}) {
+             const std::vector<std::string>& rules = {}, bool sanitize = true,
+             std::vector<uint8_t>* raw = nullptr) {
   Merged m;
   const auto archive_bytes = concat(members);
-  auto r = archive::merge_canonical(archive_bytes, "test.btf", "", nullptr, &m.amb, rules);
+  auto r = archive::merge_canonical(archive_bytes, "test.btf", "", nullptr, &m.amb,
+                                    archive::CanonicalOptions{rules, sanitize, 0});
   EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().str());
   if (!r.ok()) return m;
   m.stats = r->stats;
+  if (raw) *raw = r->bytes;
   auto p = btf::Btf::parse(r->bytes, {});
   EXPECT_TRUE(p.ok()) << (p.ok() ? "" : p.error().str());
   if (p.ok()) m.btf = *p;
@@ -184,13 +190,15 @@ TEST(ArchiveMerge, MutationsAreNeverMerged) {
     auto sb = btf::Btf::parse(slice, {});
     ASSERT_TRUE(sb.ok());
     const canon::Graph gs = canon::build(**sb);
-    const Merged self = merge({slice, slice});
+    // Without sanitize: a mutation that breaks a kernel rule (a DATASEC offset, say) must
+    // survive the merge itself; sanitize's drops are tested on their own below.
+    const Merged self = merge({slice, slice}, {}, false);
     ASSERT_TRUE(self.btf);
     ASSERT_EQ(diff::diff(gs, canon::build(*self.btf)).unsuppressed(), 0u);
     for (int k = 0; k < 10; ++k) {
       auto mut = testing::mutate(**sb, rng);
       if (!mut) continue;
-      const Merged m = merge({slice, mut->bytes});
+      const Merged m = merge({slice, mut->bytes}, {}, false);
       ASSERT_TRUE(m.btf);
       // The mutated variant survives next to the original: the merge differs from the
       // slice, and has more types than the slice merged with itself.
@@ -201,6 +209,192 @@ TEST(ArchiveMerge, MutationsAreNeverMerged) {
     }
   }
   EXPECT_GE(done, 60);
+}
+
+// Members are parsed and modelled in parallel: the output is the same bytes for every -j.
+TEST(ArchiveMerge, SameBytesForEveryJobCount) {
+  std::vector<std::vector<uint8_t>> members;
+  std::string why;
+  auto full = testing::open_real(testing::cloud_vmlinux_path(), why);
+  if (!full) full = testing::open_real(testing::sysfs_vmlinux_path(), why);
+  if (full)
+    for (uint64_t seed = 1; seed <= 24; ++seed) members.push_back(testing::slice(*full, seed, 3));
+  for (int k = 0; k < 8; ++k) {   // and hand-made ones, with forwards across members
+    BtfBuilder b;
+    const uint32_t i = b.add_int("int", 4, 32, testing::kIntSigned);
+    const uint32_t x = k % 2 ? b.add_fwd("X") : b.add_struct("X", 4, {{"a", i, 0}});
+    b.add_struct("holder" + std::to_string(k % 3), 8, {{"x", b.add_ptr(x), 0}});
+    members.push_back(bytes_of(b));
+  }
+  const auto bytes = concat(members);
+  std::vector<uint8_t> first;
+  for (unsigned jobs : {1u, 2u, 3u, 8u}) {
+    auto r = archive::merge_canonical(bytes, "t", "", nullptr, nullptr,
+                                      archive::CanonicalOptions{{"param-names"}, true, jobs});
+    ASSERT_TRUE(r.ok()) << r.error().str();
+    if (first.empty()) first = r->bytes;
+    EXPECT_EQ(r->bytes, first) << "-j " << jobs;
+  }
+  // A member with broken framing is reported the same way for every -j: the first one.
+  auto broken = members;
+  broken[1].resize(30);
+  broken[3].resize(30);
+  std::string error;
+  for (unsigned jobs : {1u, 4u}) {
+    auto r = archive::merge_canonical(concat(broken), "t", "", nullptr, nullptr,
+                                      archive::CanonicalOptions{{}, true, jobs});
+    ASSERT_FALSE(r.ok());
+    if (error.empty()) error = r.error().str();
+    EXPECT_EQ(r.error().str(), error);
+  }
+}
+
+// --- sanitize (sanitize.cc): one member per reason, as gcc 12's per-object BTF has them.
+
+std::multiset<std::string> rules_of(const btf::Btf& b) {
+  std::multiset<std::string> r;
+  for (const verify::Violation& v : verify::verify(b).violations) r.insert(v.rule);
+  return r;
+}
+
+// The type of `kind` named `name` in `b` (0 when there is none).
+uint32_t find(const btf::Btf& b, Kind kind, std::string_view name) {
+  for (uint32_t id = b.start_id(); id < b.type_count(); ++id)
+    if (b.type(id).kind() == uint32_t(kind) && b.type(id).name() == name) return id;
+  return 0;
+}
+
+TEST(ArchiveSanitize, EachReasonDroppedOrFixed) {
+  BtfBuilder a;
+  const uint32_t ul = a.add_int("long unsigned int", 8, 64);
+  const uint32_t i = a.add_int("int", 4, 32, testing::kIntSigned);
+  a.add_int("char", 1, 8, testing::kIntSigned | testing::kIntChar);          // int-encoding
+  a.add_array(i, ul, 4);                                                     // a regular index
+  a.add_struct("flex", 8, {{"n", i, 0}, {"d", a.add_array(i, 0, 0), 32}});   // array-index
+  const uint32_t fwd = a.add_fwd("M");
+  a.set_word(fwd, 2, i);                                                     // fwd-type
+  // An unlinked object's DATASEC (size 0, entries at object-relative offsets): dropped with
+  // the VARs only it lists; a valid per-CPU DATASEC and its VAR stay.
+  const uint32_t v1 = a.add_var("counter", i), v2 = a.add_var("limit", i);
+  a.add_datasec(".bss", 0, {{v1, 0, 4}, {v2, 0, 4}});                        // datasec-invalid
+  const uint32_t pv = a.add_var("percpu_x", i);
+  a.add_datasec(".data..percpu", 8, {{pv, 0, 4}});
+  const uint32_t proto = a.add_func_proto(i, {{"", i}});
+  a.add_func("", proto, testing::kFuncStatic);                               // func-unnamed
+  // Its own prototype and the pointer and qualifier only that uses go with it.
+  a.add_func("", a.add_func_proto(i, {{"p", a.add_ptr(a.add_const(i))}}));   // anon-orphan x3
+  const uint32_t unnamed_params = a.add_func("h", proto);                   // func-arg-name
+  a.add_decl_tag("tag", unnamed_params);                                     // decl-tag-orphan
+  a.add_func("not_a_proto", i);                                              // func-proto
+  a.add_struct("ops", 8, {{"cb", a.add_ptr(proto), 0}});   // the prototype stays: a pointer uses it
+  // gcc 12: an incomplete enum passed by value, emitted as a struct FWD.
+  const uint32_t e = a.add_fwd("stage");
+  a.add_func("intercept", a.add_func_proto(i, {{"s", a.add_const(e)}}));   // fwd-by-value
+  a.add_func("g", a.add_func_proto(i, {{"n", i}}));
+
+  std::vector<uint8_t> raw;
+  const Merged plain = merge({bytes_of(a)}, {}, false, &raw);
+  ASSERT_TRUE(plain.btf);
+  const std::multiset<std::string> before = rules_of(*plain.btf);
+  for (const char* r : {"int.encoding", "ref.void", "fwd.type", "datasec.size", "name.required",
+                        "func.arg-name", "func.proto", "proto.arg"})
+    EXPECT_GE(before.count(r), 1u) << r;
+  EXPECT_FALSE(plain.stats.sanitized);
+
+  const Merged m = merge({bytes_of(a)});
+  ASSERT_TRUE(m.btf);
+  EXPECT_TRUE(rules_of(*m.btf).empty()) << *rules_of(*m.btf).begin();
+  const archive::SanitizeStats& s = m.stats.sanitize;
+  EXPECT_TRUE(m.stats.sanitized);
+  EXPECT_EQ(s.datasec_dropped, 1u);
+  EXPECT_EQ(s.var_dropped, 2u);
+  EXPECT_EQ(s.func_unnamed, 2u);
+  EXPECT_EQ(s.func_arg_name, 1u);
+  EXPECT_EQ(s.anon_orphan, 3u);
+  EXPECT_EQ(s.func_proto, 1u);
+  EXPECT_EQ(s.decl_tag_dropped, 1u);
+  EXPECT_EQ(s.fwd_type, 1u);
+  EXPECT_EQ(s.int_encoding, 1u);
+  EXPECT_EQ(s.array_index, 1u);
+  EXPECT_EQ(s.fwd_by_value, 1u);
+  EXPECT_EQ(s.kept_referenced, 0u);
+  EXPECT_EQ(s.types_added, 0u);
+  EXPECT_EQ(m.btf->own_count(), plain.btf->own_count() - s.dropped());
+  EXPECT_EQ(m.stats.types_after, m.btf->own_count());
+  EXPECT_EQ(s.summary(),
+            "sanitize: dropped 11 (datasec-invalid 1, var-unlisted 2, func-unnamed 2, "
+            "func-arg-name 1, func-proto 1, decl-tag-orphan 1, anon-orphan 3); fixed 4 (fwd-type 1, "
+            "int-encoding 1, array-index 1, fwd-by-value 1)");
+  // What stays, and how it was fixed.
+  const btf::Btf& b = *m.btf;
+  EXPECT_NE(find(b, Kind::Datasec, ".data..percpu"), 0u);
+  EXPECT_NE(find(b, Kind::Var, "percpu_x"), 0u);
+  EXPECT_EQ(find(b, Kind::Var, "counter"), 0u);
+  EXPECT_EQ(find(b, Kind::Func, "h"), 0u);
+  EXPECT_NE(find(b, Kind::Func, "g"), 0u);
+  EXPECT_NE(find(b, Kind::Func, "intercept"), 0u);
+  EXPECT_EQ(b.type(find(b, Kind::Int, "char")).int_encoding(), testing::kIntSigned);
+  EXPECT_EQ(b.type(find(b, Kind::Fwd, "M")).type(), 0u);
+  const uint32_t stage = find(b, Kind::Enum, "stage");
+  ASSERT_NE(stage, 0u);
+  EXPECT_EQ(b.type(stage).size(), 4u);
+  EXPECT_EQ(b.type(stage).vlen(), 0u);
+  const btf::Type flex = b.type(find(b, Kind::Struct, "flex"));
+  EXPECT_EQ(b.type(flex.member(1).type).array().index_type, find(b, Kind::Int, "long unsigned int"));
+  const btf::Type ops = b.type(find(b, Kind::Struct, "ops"));
+  EXPECT_EQ(b.type(b.type(ops.member(0).type).type()).kind(), uint32_t(Kind::FuncProto));
+}
+
+TEST(ArchiveSanitize, AddsArraySizeTypeWhenNoIndexTypeExists) {
+  BtfBuilder a;
+  const uint32_t c = a.add_int("char", 1, 8, testing::kIntSigned);
+  a.add_struct("msg", 1, {{"body", a.add_array(c, 0, 0), 0}});
+  const Merged m = merge({bytes_of(a)});
+  ASSERT_TRUE(m.btf);
+  EXPECT_TRUE(rules_of(*m.btf).empty());
+  EXPECT_EQ(m.stats.sanitize.array_index, 1u);
+  EXPECT_EQ(m.stats.sanitize.types_added, 1u);
+  const uint32_t idx = find(*m.btf, Kind::Int, "__ARRAY_SIZE_TYPE__");
+  ASSERT_EQ(idx, m.btf->type_count() - 1);   // appended last
+  EXPECT_EQ(m.btf->type(idx).size(), 4u);
+  EXPECT_EQ(m.btf->type(idx).int_bits(), 32u);
+  EXPECT_EQ(m.stats.types_after, m.btf->own_count());
+}
+
+// A drop candidate that another type still refers to is kept (and counted), never left
+// dangling; what it refers to stays too.
+TEST(ArchiveSanitize, ReferencedCandidatesAreKept) {
+  BtfBuilder a;
+  const uint32_t i = a.add_int("int", 4, 32, testing::kIntSigned);
+  const uint32_t f = a.add_func("", a.add_func_proto(i, {}), testing::kFuncStatic);
+  a.add_typedef("fn_alias", f);
+  const Merged m = merge({bytes_of(a)});
+  ASSERT_TRUE(m.btf);
+  EXPECT_EQ(m.stats.sanitize.func_unnamed, 0u);   // a candidate, but referenced
+  EXPECT_EQ(m.stats.sanitize.kept_referenced, 1u);
+  EXPECT_EQ(m.stats.sanitize.dropped(), 0u);
+  const btf::Type td = m.btf->type(find(*m.btf, Kind::Typedef, "fn_alias"));
+  EXPECT_EQ(m.btf->type(td.type()).kind(), uint32_t(Kind::Func));
+}
+
+// Valid BTF (what pahole -J emits per object) comes out byte for byte as the raw merge.
+TEST(ArchiveSanitize, ValidMergeIsUnchanged) {
+  BtfBuilder a, b;
+  for (BtfBuilder* x : {&a, &b}) {
+    const uint32_t i = x->add_int("int", 4, 32, testing::kIntSigned);
+    const uint32_t ul = x->add_int("long unsigned int", 8, 64);
+    x->add_struct("s", 16, {{"n", i, 0}, {"a", x->add_array(i, ul, 2), 32}});
+    const uint32_t v = x->add_var(x == &a ? "pa" : "pb", i);
+    x->add_datasec(".data..percpu", 8, {{v, 4, 4}});
+    x->add_func("f", x->add_func_proto(i, {{"n", i}}));
+  }
+  std::vector<uint8_t> raw, sanitized;
+  const Merged plain = merge({bytes_of(a), bytes_of(b)}, {}, false, &raw);
+  const Merged m = merge({bytes_of(a), bytes_of(b)}, {}, true, &sanitized);
+  ASSERT_TRUE(plain.btf && m.btf);
+  EXPECT_TRUE(rules_of(*m.btf).empty());
+  EXPECT_EQ(raw, sanitized);
+  EXPECT_EQ(m.stats.sanitize.dropped() + m.stats.sanitize.fixed(), 0u);
 }
 
 }  // namespace
