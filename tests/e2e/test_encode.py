@@ -263,6 +263,18 @@ def test_tiny_kernel_if_built(tmp_path):
     assert btfcheck("verify", tmp_path / "tiny.j2.btf").returncode == 0
     r = btfcheck("verify", "--dwarf", v, tmp_path / "tiny.j2.btf")
     assert r.returncode == 0, r.stdout[-3000:]
+    # Its modules (tinyconfig builds a few) as split BTF on pahole's vmlinux BTF.
+    mods = sorted(Path(v).parent.rglob("*.ko"))
+    for ko in mods:
+        pref, out = tmp_path / f"{ko.stem}.pahole.btf", tmp_path / f"{ko.stem}.btf"
+        run("pahole", *PAHOLE_FLAGS, f"--btf_base={ref}", f"--btf_encode_detached={pref}", ko).check_returncode()
+        r = btfcheck("encode", "dwarf", ko, "--base", ref, "-o", out, "--lang-exclude=rust", "--explain")
+        assert r.returncode == 0, r.stderr
+        changed = func_names_changed(pref, out, "--base", ref)
+        assert changed <= set(explained(r.stderr, "replaced")), f"{ko.stem}: {sorted(changed)[:10]}"
+        assert btfcheck("verify", "--base", ref, out).returncode == 0, ko
+        r = btfcheck("verify", "--dwarf", ko, out, "--base", ref)
+        assert r.returncode == 0, r.stdout[-2000:]
 
 
 @pytest.mark.parametrize("case", ["type_tag", "decl_tag", "tags_params_typedefs"])
