@@ -33,8 +33,8 @@ const std::vector<OptionSpec> kSpecs = {
      "subprogram at its symbol's address; -func_by_address: the first CU's, as pahole 1.24). "
      "Off: global_var, optimized_func, consistent_func (skip names whose prototypes differ "
      "across CUs), unambiguous_func (skip names with several symbol addresses), param_regs "
-     "(x86-64: skip functions whose parameters are not in their calling-convention registers "
-     "at entry)",
+     "(skip functions whose parameters are, at entry, not in their x86-64 calling-convention "
+     "registers, or optimized out of a function gcc marked DW_CC_nocall)",
      "LIST"},
     {"--base", true, "base BTF (raw or ELF .BTF): encode split BTF, e.g. for a kernel module", "BASE"},
     {"--elf", false, "write a copy of ELF with its .BTF section replaced or added"},

@@ -14,7 +14,9 @@
 // entry address is some other register means the compiler changed the function's ABI (it
 // is not safe to attach a trampoline with the DWARF prototype): pahole 1.25's
 // "unexpected register" skip. Parameters without a location (optimized out), or on the
-// stack, or described by DW_OP_entry_value, are accepted, as pahole >= 1.28 does.
+// stack, or described by DW_OP_entry_value, are accepted, as pahole >= 1.28 does -- unless
+// gcc marked the function DW_CC_nocall (it changed the calling convention) and a parameter
+// is optimized out: then the prototype is not the ABI either (pahole after fb8328e).
 #include <dwarf.h>
 
 #include <cstdio>
@@ -131,11 +133,26 @@ std::string BatchEncoder::prototype_text(Dwarf_Die* fn) {
 }
 
 std::string BatchEncoder::check_param_regs(Dwarf_Die* fn) const {
+  Dwarf_Die p;
+  if (!dwarf_haschildren(fn) || dwarf_child(fn, &p) != 0) return {};
+  // gcc marks a function whose calling convention it changed (all callers known) with
+  // DW_CC_nocall; with a parameter optimized out, the DWARF prototype is not the ABI.
+  uint64_t cc = 0;
+  if (die_udata(fn, DW_AT_calling_convention, &cc) && cc == DW_CC_nocall) {
+    Dwarf_Die q = p;
+    do {
+      Dwarf_Attribute loc;
+      if (dwarf_tag(&q) == DW_TAG_formal_parameter && !dwarf_attr_integrate(&q, DW_AT_location, &loc) &&
+          !dwarf_attr_integrate(&q, DW_AT_const_value, &loc)) {
+        const char* qn = dwarf_diename(&q);
+        return "parameter '" + std::string(qn ? qn : "?") + "' is optimized out of a function "
+               "whose calling convention gcc changed (DW_CC_nocall)";
+      }
+    } while (dwarf_siblingof(&q, &q) == 0);
+  }
   if (sh_.syms->machine != EM_X86_64) return {};
   Dwarf_Addr entry = 0;
   if (!die_entry_pc(fn, &entry)) return {};
-  Dwarf_Die p;
-  if (!dwarf_haschildren(fn) || dwarf_child(fn, &p) != 0) return {};
   int slot = 0, index = 0;
   do {
     if (dwarf_tag(&p) != DW_TAG_formal_parameter) continue;
