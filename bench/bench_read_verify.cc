@@ -4,7 +4,7 @@
 //   synthetic      a ~100k-type vmlinux-shaped BTF built in memory (bench/synth_btf.h)
 //   sys_vmlinux    /sys/kernel/btf/vmlinux (the running kernel's raw BTF)
 //   cloud_vmlinux  the .BTF section of $BTFCHECK_VMLINUX, or of Debian's cloud vmlinux at
-//                  ~/.cache/btfcheck/usr/lib/debug/boot/vmlinux-6.1.0-56-cloud-amd64
+//                  ~/.cache/btfcheck/usr/lib/debug/boot/vmlinux-*-cloud-amd64
 // Benchmarks per input:
 //   BM_Parse/INPUT       Btf::parse of bytes already in memory (framing + word decode)
 //   BM_Verify/INPUT      verify::verify of an already parsed Btf, default options
@@ -23,6 +23,7 @@
 #include "btf/btf.h"
 #include "btf/load.h"
 #include "comparator/verify/verify.h"
+#include "tests/unit/test_inputs.h"
 
 namespace {
 
@@ -105,12 +106,7 @@ void BM_ReadVerify(benchmark::State& state, const Input* in) {
   set_counters(state, *in, types, violations);
 }
 
-std::string cloud_vmlinux_path() {
-  if (const char* p = std::getenv("BTFCHECK_VMLINUX"); p && *p) return p;
-  const char* home = std::getenv("HOME");
-  return std::string(home ? home : "/root") +
-         "/.cache/btfcheck/usr/lib/debug/boot/vmlinux-6.1.0-56-cloud-amd64";
-}
+using btfcheck::testing::cloud_vmlinux_path;
 
 // Loads a file input; nullptr (with a message) when absent or unreadable.
 std::unique_ptr<Input> file_input(const std::string& name, const std::string& path) {

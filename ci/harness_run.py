@@ -33,15 +33,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "e2e"))
+from real_inputs import cloud_vmlinux  # noqa: E402  (tests/e2e on the path)
 
 TIMEOUT = 600
-
-
-def cloud_vmlinux() -> Path:
-    env = os.environ.get("BTFCHECK_VMLINUX")
-    if env:
-        return Path(env)
-    return Path.home() / ".cache/btfcheck/usr/lib/debug/boot/vmlinux-6.1.0-56-cloud-amd64"
 
 
 def run(cmd: list[str], stdout_path: Path | None = None) -> dict:

@@ -24,11 +24,11 @@ from pathlib import Path
 
 import pytest
 
+from real_inputs import cloud_vmlinux
+
 REPO = Path(__file__).resolve().parents[2]
 BTFCHECK = Path(os.environ.get("BTFCHECK", REPO / "build/bin/btfcheck"))
-VMLINUX = Path(os.environ.get(
-    "BTFCHECK_VMLINUX",
-    Path.home() / ".cache/btfcheck/usr/lib/debug/boot/vmlinux-6.1.0-56-cloud-amd64"))
+VMLINUX = cloud_vmlinux()
 SUPP = REPO / "corpora/suppressions/pahole-1.24-parallel.supp"
 KERNEL_FLAGS = ["--btf_gen_floats", "--lang_exclude=rust"]   # 6.1's flags, minus -j
 FUNC_CATEGORIES = {"copy-added", "copy-removed", "param", "param-name", "type", "return",

@@ -32,6 +32,8 @@ from pathlib import Path
 
 import pytest
 
+from real_inputs import cloud_modules_dir, cloud_vmlinux
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import producers  # noqa: E402
 
@@ -41,8 +43,8 @@ BTFCHECK = Path(os.environ.get("BTFCHECK") or os.environ.get("BTFCHECK_BINARY")
 BPFTOOL = shutil.which("bpftool", path=os.environ.get("PATH", "") + ":/usr/sbin:/sbin")
 DUMP_C_DIR = Path(__file__).resolve().parent / "c"
 SYS_VMLINUX = Path("/sys/kernel/btf/vmlinux")
-CLOUD_VMLINUX = Path(os.environ.get("BTFCHECK_VMLINUX") or Path.home() / ".cache/btfcheck/usr/lib/debug/boot/vmlinux-6.1.0-56-cloud-amd64")
-CLOUD_MODULES = Path(os.environ.get("BTFCHECK_MODULES_DIR") or Path.home() / ".cache/btfcheck/usr/lib/debug/lib/modules/6.1.0-56-cloud-amd64")
+CLOUD_VMLINUX = cloud_vmlinux()
+CLOUD_MODULES = cloud_modules_dir()
 
 # clang for big-endian BPF: same flags as the clang producer, other target.
 BPFEB = "clang-bpfeb"

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from real_inputs import cloud_vmlinux
+
 REPO = Path(__file__).resolve().parents[2]
 BTFCHECK = Path(os.environ.get("BTFCHECK", REPO / "build/bin/btfcheck"))
 CACHE = Path(os.environ.get("BTFCHECK_CACHE", Path.home() / ".cache/btfcheck"))
@@ -33,10 +35,8 @@ def btfcheck(*args, timeout=900) -> subprocess.CompletedProcess:
 
 
 def vmlinux() -> Path | None:
-    if env := os.environ.get("BTFCHECK_VMLINUX"):
-        return Path(env) if Path(env).is_file() else None
-    found = sorted(glob.glob(str(CACHE / "usr/lib/debug/boot/vmlinux-*-cloud-amd64")))
-    return Path(found[0]) if found else None
+    v = cloud_vmlinux()
+    return v if v.is_file() else None
 
 
 def pahole_version() -> str | None:

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from real_inputs import cloud_vmlinux
+
 REPO = Path(__file__).resolve().parents[2]
 BTFCHECK = Path(os.environ.get("BTFCHECK", REPO / "build/bin/btfcheck"))
-VMLINUX = Path(os.environ.get(
-    "BTFCHECK_VMLINUX",
-    Path.home() / ".cache/btfcheck/usr/lib/debug/boot/vmlinux-6.1.0-56-cloud-amd64"))
+VMLINUX = cloud_vmlinux()
 
 
 def run(*args, timeout=900) -> subprocess.CompletedProcess:

@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "btf/load.h"
+#include "test_inputs.h"
 #include "verify_test_util.h"
 
 namespace btfcheck::testing {
@@ -19,20 +20,12 @@ namespace fs = std::filesystem;
 
 bool exists(const std::string& p) { return !p.empty() && fs::exists(p); }
 
-std::string cloud_vmlinux() {
-  if (const char* e = std::getenv("BTFCHECK_VMLINUX"); e && *e) return e;
-  const char* home = std::getenv("HOME");
-  return home ? std::string(home) + "/.cache/btfcheck/usr/lib/debug/boot/vmlinux-6.1.0-56-cloud-amd64"
-              : "";
-}
+std::string cloud_vmlinux() { return cloud_vmlinux_path(); }
 
 // Kernel modules (.ko with .BTF) matching cloud_vmlinux(): BTFCHECK_MODULES_DIR or the
 // Debian debug package's tree next to it.
 std::vector<std::string> cloud_modules(size_t max) {
-  std::string dir;
-  if (const char* e = std::getenv("BTFCHECK_MODULES_DIR"); e && *e) dir = e;
-  else if (const char* home = std::getenv("HOME"))
-    dir = std::string(home) + "/.cache/btfcheck/usr/lib/debug/lib/modules/6.1.0-56-cloud-amd64";
+  const std::string dir = cloud_modules_dir();
   std::vector<std::string> out;
   if (!exists(dir)) return out;
   for (const auto& e : fs::recursive_directory_iterator(dir))
