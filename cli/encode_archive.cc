@@ -98,16 +98,20 @@ int cmd_encode_archive(const Argv& argv) {
   const archive::Stats& s = merged->stats;
   char buf[8192];
   if (args.has("--json")) {
+    std::string extra;
+    if (alg == "canonical")
+      extra = ",\"premerge_mapped\":" + std::to_string(s.premerge_mapped) +
+              ",\"premerge_kept\":" + std::to_string(s.premerge_kept) +
+              ",\"premerge_retries\":" + std::to_string(s.premerge_retries);
+    if (s.sanitized)
+      extra += ",\"sanitize_s\":" + std::to_string(s.sanitize_s) + ",\"sanitize\":" + s.sanitize.json();
     std::snprintf(buf, sizeof buf,
                   "{\"input\":%s,\"members\":%zu,\"input_bytes\":%llu,\"types_before\":%u,"
                   "\"types_after\":%u,\"bytes_before\":%llu,\"bytes_after\":%llu,"
                   "\"add_s\":%.4f,\"dedup_s\":%.4f%s}\n",
                   json_quote(in).c_str(), s.members, (unsigned long long)s.input_bytes,
                   s.types_before, s.types_after, (unsigned long long)s.bytes_before,
-                  (unsigned long long)s.bytes_after, s.add_s, s.dedup_s,
-                  s.sanitized ? (",\"sanitize_s\":" + std::to_string(s.sanitize_s) +
-                                 ",\"sanitize\":" + s.sanitize.json()).c_str()
-                              : "");
+                  (unsigned long long)s.bytes_after, s.add_s, s.dedup_s, extra.c_str());
   } else {
     std::snprintf(buf, sizeof buf,
                   "%s: %zu member(s), %llu bytes; types %u -> %u after dedup; BTF %llu -> %llu "

@@ -142,6 +142,8 @@ void mark_referenced(Model& m) {
 
 }  // namespace
 
+Node make_node(const btf::Type& t) { return node_of(t); }
+
 MultiModel prepare_model(std::span<const std::shared_ptr<const btf::Btf>> parts) {
   MultiModel mm;
   Model& m = mm.model;

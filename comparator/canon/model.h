@@ -73,6 +73,10 @@ MultiModel build_model(std::span<const std::shared_ptr<const btf::Btf>> parts);
 // prepare_model sizes the node array and sets void, the base and the offsets; fill_part
 // builds part p's nodes; finish_model marks referenced nodes.
 MultiModel prepare_model(std::span<const std::shared_ptr<const btf::Btf>> parts);
+// One type's node as build_model makes it, its edges still the type ids of `t`'s BTF
+// (out-of-range ids already void), for callers that place nodes themselves (the archive
+// pre-merge models only the types it did not map onto an earlier copy).
+Node make_node(const btf::Type& t);
 void fill_part(MultiModel& mm, const btf::Btf& part, size_t p);
 void finish_model(MultiModel& mm);
 

@@ -26,6 +26,10 @@ struct Stats {
   uint64_t bytes_after = 0;
   double add_s = 0, dedup_s = 0;   // canonical: parse+model, refine+emit(+sanitize)
   double sanitize_s = 0;            // canonical only
+  uint32_t premerge_mapped = 0;     // canonical: types mapped onto an earlier member's copy
+  uint32_t premerge_kept = 0;       // canonical: types left for refinement
+  uint32_t premerge_retries = 0;    // canonical: 1 when a speculation failed and the merge
+                                    // was redone without the pre-merge
   bool sanitized = false;           // canonical: the sanitize step ran (stats below)
   SanitizeStats sanitize;
 };
@@ -77,11 +81,14 @@ struct Ambiguities {
 // drops or fixes, per documented reason, what per-object compiler BTF carries and the
 // kernel rejects (unlinked DATASECs, unnamed FUNCs, ...), so the output passes `verify`.
 // `jobs`: threads for parsing and modelling the members (0 = hardware threads); the output
-// is the same bytes for every value.
+// is the same bytes for every value. `premerge` (default on; premerge.h): map each member's
+// types onto earlier members' copies before refinement; off gives the same bytes, slower
+// (tests compare the two).
 struct CanonicalOptions {
   std::vector<std::string> rules;
   bool sanitize = true;
   unsigned jobs = 0;
+  bool premerge = true;
 };
 Result<Merged> merge_canonical(std::span<const uint8_t> archive, const std::string& file,
                                const std::string& section, std::shared_ptr<const btf::Btf> base,

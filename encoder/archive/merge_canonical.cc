@@ -1,23 +1,24 @@
 // Canonical archive merge (see archive.h).
 //
 // 1. Parse every member (our reader; framing errors name the member's offset), in parallel.
-// 2. One model for all members (canon::prepare_model/fill_part/finish_model, i.e.
-//    build_model over the parts, each member's nodes built in parallel into its own slots:
-//    node = a member's type, references remapped into the shared node space; a base is
-//    shared by all members).
-// 3. canon::refine: the coarsest bisimulation over all members at once, with forwards
-//    unified to a fixpoint (partition.cc). Class = one output type.
-// 4. Emit: classes in order of their representative node (the first member's copy comes
-//    first); each class is the representative's original record with every type
-//    reference rewritten to the new id of the referenced node's class and every name
-//    re-interned in one new string table. Classes whose representative is a base type (or
-//    void) are not emitted: references to them keep the base id.
+// 2. Pre-merge (premerge.cc): each member's raw records mapped onto copies kept from
+//    earlier members by a strict pairing walk; only the kept types become model nodes
+//    (node = a member's type, references remapped into the shared node space and through
+//    the mapping; a base is shared by all members).
+// 3. canon::refine on that model: the coarsest bisimulation over all members at once, with
+//    forwards unified to a fixpoint (partition.cc). Class = one output type; a mapped node
+//    is in its image's class.
+// 4. Emit: classes in order of their first node (the first member's copy comes first);
+//    each class is its first node's original record with every type reference rewritten
+//    to the new id of the referenced node's class and every name re-interned in one new
+//    string table. Classes whose first node is a base type (or void) are not emitted:
+//    references to them keep the base id.
 // 5. Sanitize (unless --no-sanitize): sanitize.cc drops or fixes what the kernel would reject.
 // Because the record is copied, nothing a model drops (e.g. a struct's kind_flag when it has
 // no bitfields) is lost for the representative; the partition only decides which records
-// are the same type.
+// are the same type. The pre-merge changes no output byte (premerge.cc says why; the unit
+// tests compare with it switched off).
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <map>
 #include <optional>
@@ -32,6 +33,8 @@
 #include "comparator/canon/partition.h"
 #include "comparator/canon/rules.h"
 #include "encoder/archive/archive.h"
+#include "encoder/archive/parallel.h"
+#include "encoder/archive/premerge.h"
 
 namespace btfcheck::archive {
 namespace {
@@ -61,19 +64,6 @@ class StringTable {
   std::string data_;
   std::unordered_map<std::string, uint32_t> index_;
 };
-
-// f(0..n-1) on up to `jobs` threads (the calling one included); f writes only slot k.
-template <typename F>
-void parallel_for(size_t n, unsigned jobs, F&& f) {
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t k; (k = next.fetch_add(1)) < n;) f(k);
-  };
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < jobs && t < n; ++t) pool.emplace_back(work);
-  work();
-  for (std::thread& t : pool) t.join();
-}
 
 void report_ambiguities(const canon::Model& m, const canon::Partition& p, uint32_t first_own,
                         Ambiguities& out) {
@@ -147,63 +137,92 @@ Result<Merged> merge_canonical(std::span<const uint8_t> bytes, const std::string
     parts.push_back(*own);
   }
   parsed.clear();
-  canon::MultiModel mm = canon::prepare_model(parts);
-  parallel_for(parts.size(), jobs, [&](size_t k) { canon::fill_part(mm, *parts[k], k); });
-  canon::finish_model(mm);
+  const bool param_names = std::find(rules.begin(), rules.end(), "param-names") != rules.end();
+  // Pre-merge, rules, refinement. When refinement split the definitions of a name the
+  // pre-merge speculated on (premerge.h), all is redone without the pre-merge: archives
+  // whose copies differ that much (gcc -gbtf without rules: most names have several
+  // definitions) gain little from it, and its strict variant would cost as much again.
+  PremergeOptions popts{options.premerge, param_names, jobs};
+  Premerged pm;
+  canon::Partition rp;
+  std::chrono::steady_clock::time_point t1;
+  for (;;) {
+    pm = premerge(parts, popts);
+    canon::apply_rules(pm.model, rules);
+    m.stats.add_s = since(t0);
+    t1 = std::chrono::steady_clock::now();
+    rp = canon::refine(pm.model);
+    const std::vector<uint64_t> split = check_speculation(pm, rp.cls);
+    if (split.empty()) break;
+    ++m.stats.premerge_retries;
+    popts.enabled = false;
+  }
+  m.stats.premerge_mapped = pm.stats.mapped;
+  m.stats.premerge_kept = pm.stats.kept;
   // Where each node's record lives: (part, type id).
   auto origin = [&](uint32_t node) {
-    const size_t part = size_t(std::upper_bound(mm.offsets.begin(), mm.offsets.end(), node) -
-                               mm.offsets.begin()) - 1;
-    return std::make_pair(part, parts[part]->start_id() + (node - mm.offsets[part]));
+    const size_t part = size_t(std::upper_bound(pm.offsets.begin(), pm.offsets.end(), node) -
+                               pm.offsets.begin()) - 1;
+    return std::make_pair(part, parts[part]->start_id() + (node - pm.offsets[part]));
   };
-  // Named parameters of a node's original prototype (param-names erases them in the model).
-  auto named_params = [&](uint32_t node) {
-    const auto [part, id] = origin(node);
-    const btf::Type t = parts[part]->type(id);
+  // Named parameters of a prototype record (param-names erases them in the model).
+  auto named_params = [&](const btf::Type& t) {
     uint32_t k = 0;
-    for (uint32_t i = 0; i < t.vlen(); ++i) k += !parts[part]->str_or_empty(t.param(i).name_off).empty();
+    for (uint32_t i = 0; i < t.vlen(); ++i) k += !t.btf().str_or_empty(t.param(i).name_off).empty();
     return k;
   };
-  const uint32_t original = uint32_t(mm.model.nodes.size());   // rules may add nodes
-  canon::apply_rules(mm.model, rules);
-  m.stats.add_s = since(t0);
-  const auto t1 = std::chrono::steady_clock::now();
-  const canon::Partition p = canon::refine(mm.model);
-  // The record each class is written from: its representative, except that a prototype
-  // class under param-names takes the member with the most parameter names (first wins).
+  // Every node's class is its image's (premerge.h).
+  const uint32_t original = pm.total;   // nodes of the input; the model's rules add none here
+  std::vector<uint32_t> cls(original);
+  std::vector<uint8_t> unified(original);   // a forward unified with its definition
+  for (uint32_t i = 0; i < original; ++i) {
+    const uint32_t r = pm.reduced[pm.image[i]];
+    cls[i] = rp.cls[r];
+    unified[i] = rp.resolved_fwd[r] != 0 || pm.fwd_mapped[i];
+  }
+  const uint32_t classes = rp.count();
+  // The record each class is written from: its first node, except that a prototype class
+  // under param-names takes the member with the most parameter names (first wins).
   // Nodes a rule added (canonical modifier chains) have no record: a class is written from
   // its smallest original node, and a class of added nodes only is not written at all
   // (records refer to original nodes, whose classes are written).
-  std::vector<uint32_t> source(p.count(), UINT32_MAX);
+  std::vector<uint32_t> source(classes, UINT32_MAX);
   for (uint32_t i = 0; i < original; ++i)   // a unified forward is not its class's record
-    if (source[p.cls[i]] == UINT32_MAX && !p.resolved_fwd[i]) source[p.cls[i]] = i;
-  if (!rules.empty()) {
-    std::vector<uint32_t> best(p.count(), 0);
-    for (uint32_t c = 0; c < p.count(); ++c)
-      if (source[c] != UINT32_MAX && source[c] >= mm.base_nodes &&
-          mm.model.nodes[source[c]].kind == btf::Kind::FuncProto)
-        best[c] = named_params(source[c]);
-    for (uint32_t i = mm.base_nodes; i < original; ++i) {
-      const uint32_t c = p.cls[i];
-      if (mm.model.nodes[i].kind != btf::Kind::FuncProto || source[c] < mm.base_nodes) continue;
-      if (const uint32_t k = named_params(i); k > best[c]) best[c] = k, source[c] = i;
+    if (source[cls[i]] == UINT32_MAX && !unified[i]) source[cls[i]] = i;
+  if (param_names) {
+    std::vector<uint32_t> best(classes, 0);
+    std::vector<uint8_t> seen(classes, 0);
+    for (size_t part = 0; part < parts.size(); ++part) {
+      const btf::Btf& b = *parts[part];
+      for (uint32_t k = 0; k < b.own_count(); ++k) {
+        const uint32_t c = cls[pm.offsets[part] + k];
+        if (source[c] < pm.base_nodes) continue;
+        const btf::Type t = b.type(b.start_id() + k);
+        if (t.kind() != uint32_t(btf::Kind::FuncProto)) continue;
+        const uint32_t named = named_params(t);
+        if (!seen[c] || named > best[c]) {
+          // The first node of the class seen here is its source (nodes ascend).
+          if (seen[c]) source[c] = pm.offsets[part] + k;
+          seen[c] = 1, best[c] = named;
+        }
+      }
     }
   }
 
   // New ids: base classes keep their base id; the others are numbered in order of their
   // representative node.
   const uint32_t first_new = base ? base->type_count() : 1;
-  std::vector<uint32_t> new_id(p.count(), 0);
+  std::vector<uint32_t> new_id(classes, 0);
   std::vector<uint32_t> emit;   // representative nodes, ascending
-  for (uint32_t c = 0; c < p.count(); ++c) {
+  for (uint32_t c = 0; c < classes; ++c) {
     const uint32_t r = source[c];
     if (r == UINT32_MAX) continue;          // added by a rule only
-    if (r < mm.base_nodes) new_id[c] = r;   // void or a base type
+    if (r < pm.base_nodes) new_id[c] = r;   // void or a base type
     else emit.push_back(c);
   }
   // In order of each class's first original node (the first member's copy first).
-  std::vector<uint32_t> first(p.count(), UINT32_MAX);
-  for (uint32_t i = original; i-- > 0;) first[p.cls[i]] = i;
+  std::vector<uint32_t> first(classes, UINT32_MAX);
+  for (uint32_t i = original; i-- > 0;) first[cls[i]] = i;
   std::sort(emit.begin(), emit.end(), [&](uint32_t x, uint32_t y) { return first[x] < first[y]; });
   for (size_t k = 0; k < emit.size(); ++k) new_id[emit[k]] = first_new + uint32_t(k);
 
@@ -221,9 +240,9 @@ Result<Merged> merge_canonical(std::span<const uint8_t> bytes, const std::string
     btf::for_each_ref_word(t.kind(), t.vlen(), [&](uint32_t w) {
       const uint32_t old = words[at + w];
       uint32_t node = 0;
-      if (old >= start && b.valid_id(old)) node = mm.offsets[part] + (old - start);
+      if (old >= start && b.valid_id(old)) node = pm.offsets[part] + (old - start);
       else if (old < start) node = old;   // void or base
-      words[at + w] = new_id[p.cls[node]];
+      words[at + w] = new_id[cls[node]];
     });
     btf::for_each_name_word(t.kind(), t.vlen(), [&](uint32_t w) {
       words[at + w] = strings.add(b.str_or_empty(words[at + w]));
@@ -244,7 +263,7 @@ Result<Merged> merge_canonical(std::span<const uint8_t> bytes, const std::string
   m.stats.bytes_after = m.bytes.size();
   m.stats.bytes_before = 0;
   for (const auto& part : parts) m.stats.bytes_before += part->bytes().size();
-  if (ambiguities) report_ambiguities(mm.model, p, mm.base_nodes, *ambiguities);
+  if (ambiguities) report_ambiguities(pm.model, rp, pm.base_nodes, *ambiguities);
   return m;
 }
 

@@ -16,6 +16,7 @@
 #include "tests/unit/btf_builder.h"
 #include "tests/unit/btf_rewrite.h"
 #include "tests/unit/test_inputs.h"
+#include "tests/unit/text_util.h"
 
 namespace btfcheck {
 namespace {
@@ -23,16 +24,8 @@ namespace {
 using testing::BtfBuilder;
 using btf::Kind;
 
-std::vector<uint8_t> concat(const std::vector<std::vector<uint8_t>>& blobs) {
-  std::vector<uint8_t> out;
-  for (const auto& b : blobs) {
-    out.insert(out.end(), b.begin(), b.end());
-    while (out.size() % 8) out.push_back(0);   // as ld pads .BTF input sections
-  }
-  return out;
-}
-
-std::vector<uint8_t> bytes_of(const BtfBuilder& b) { return b.build().bytes; }
+using testing::bytes_of;
+using testing::ld_concat;
 
 struct Merged {
   std::shared_ptr<const btf::Btf> btf;
@@ -44,7 +37,7 @@ Merged merge(const std::vector<std::vector<uint8_t>>& members,
              const std::vector<std::string>& rules = {}, bool sanitize = true,
              std::vector<uint8_t>* raw = nullptr) {
   Merged m;
-  const auto archive_bytes = concat(members);
+  const auto archive_bytes = ld_concat(members);
   auto r = archive::merge_canonical(archive_bytes, "test.btf", "", nullptr, &m.amb,
                                     archive::CanonicalOptions{rules, sanitize, 0});
   EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().str());
@@ -57,15 +50,7 @@ Merged merge(const std::vector<std::vector<uint8_t>>& members,
   return m;
 }
 
-size_t count_lines(const std::string& text, const std::string& prefix) {
-  size_t n = 0, pos = 0;
-  while (pos < text.size()) {
-    const size_t end = text.find('\n', pos);
-    n += text.compare(pos, prefix.size(), prefix) == 0;
-    pos = end == std::string::npos ? text.size() : end + 1;
-  }
-  return n;
-}
+using testing::count_lines;
 
 std::string canon_text(const btf::Btf& b) { return canon::text(canon::build(b)); }
 
@@ -171,7 +156,7 @@ TEST(ArchiveMerge, RulesParamNamesAndFwdKind) {
   // The copy with the parameter name is kept, though the nameless one came first.
   EXPECT_NE(text.find("func g := func global fn(int count) -> int"), std::string::npos) << text;
   // A rule that would rewrite records unfaithfully is refused.
-  auto bad = archive::merge_canonical(concat({bytes_of(a)}), "t", "", nullptr, nullptr, {"int-names"});
+  auto bad = archive::merge_canonical(ld_concat({bytes_of(a)}), "t", "", nullptr, nullptr, {"int-names"});
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().rule, "usage.rule");
 }
@@ -226,7 +211,7 @@ TEST(ArchiveMerge, SameBytesForEveryJobCount) {
     b.add_struct("holder" + std::to_string(k % 3), 8, {{"x", b.add_ptr(x), 0}});
     members.push_back(bytes_of(b));
   }
-  const auto bytes = concat(members);
+  const auto bytes = ld_concat(members);
   std::vector<uint8_t> first;
   for (unsigned jobs : {1u, 2u, 3u, 8u}) {
     auto r = archive::merge_canonical(bytes, "t", "", nullptr, nullptr,
@@ -241,7 +226,7 @@ TEST(ArchiveMerge, SameBytesForEveryJobCount) {
   broken[3].resize(30);
   std::string error;
   for (unsigned jobs : {1u, 4u}) {
-    auto r = archive::merge_canonical(concat(broken), "t", "", nullptr, nullptr,
+    auto r = archive::merge_canonical(ld_concat(broken), "t", "", nullptr, nullptr,
                                       archive::CanonicalOptions{{}, true, jobs});
     ASSERT_FALSE(r.ok());
     if (error.empty()) error = r.error().str();

@@ -324,4 +324,17 @@ class BtfBuilder {
   std::map<std::string, uint32_t> str_index_;
 };
 
+// The built bytes of `b` (an archive member).
+inline std::vector<uint8_t> bytes_of(const BtfBuilder& b) { return b.build().bytes; }
+
+// Members concatenated as `ld -r` leaves per-object .BTF: each padded to 8 bytes.
+inline std::vector<uint8_t> ld_concat(const std::vector<std::vector<uint8_t>>& blobs) {
+  std::vector<uint8_t> out;
+  for (const auto& b : blobs) {
+    out.insert(out.end(), b.begin(), b.end());
+    while (out.size() % 8) out.push_back(0);
+  }
+  return out;
+}
+
 }  // namespace btfcheck::testing
