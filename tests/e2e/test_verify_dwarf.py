@@ -27,14 +27,14 @@ from pathlib import Path
 
 import pytest
 
+from real_inputs import cloud_modules_dir, cloud_vmlinux
+
 REPO = Path(__file__).resolve().parents[2]
 BTFCHECK = Path(os.environ.get("BTFCHECK") or os.environ.get("BTFCHECK_BINARY")
                 or REPO / "build" / "bin" / "btfcheck")
 CACHE = Path(os.environ.get("BTFCHECK_CACHE", Path.home() / ".cache" / "btfcheck"))
-VMLINUX = Path(os.environ.get("BTFCHECK_VMLINUX")
-               or CACHE / "usr/lib/debug/boot/vmlinux-6.1.0-56-cloud-amd64")
-MODULES = Path(os.environ.get("BTFCHECK_MODULES_DIR")
-               or CACHE / "usr/lib/debug/lib/modules/6.1.0-56-cloud-amd64")
+VMLINUX = cloud_vmlinux()
+MODULES = cloud_modules_dir()
 
 SOURCE = r"""
 typedef unsigned int u32;
@@ -58,17 +58,21 @@ enum big g_big;
 u32 add(u32 a, struct foo *f, ...) { return a + f->a; }
 """
 
-# The 37 FUNCs of Debian's 6.1.0-56-cloud-amd64 .BTF whose prototype is another
-# same-named function's (see the module docstring).
-WRONG_ORIGIN = sorted("""
+# Per Debian release of the cloud kernel: its units, the 37 FUNCs of its .BTF whose
+# prototype is another same-named function's (see the module docstring), and how many
+# FUNCs were checked against their name's definitions (no subprogram at the address).
+_COMMON = """
 acpi_power_off bpf_probe_read_kernel bq_enqueue bsg_timeout buffer_io_error
-check_and_free_fields compute_score compute_score copy_array deflate_compress
+check_and_free_fields compute_score copy_array deflate_compress
 deflate_decompress elf_map errpos ext4_update_super format_flags kmem_cache_release
 kmemdup m_start match_any memchr memchr_inv memcmp mm_init msg_init next_entry
 parse_options rc_normalize store_status strcat strcpy strlcpy strncat strncpy strnlen
 strscpy unsolicited_report_interval watchdog
-""".split())
-NO_ADDRESS_COUNT = 361
+""".split()
+EXPECTED = {
+    "6.1.0-56-cloud-amd64": (2172, sorted(_COMMON + ["compute_score"]), 361),
+    "6.1.0-57-cloud-amd64": (2172, sorted(_COMMON + ["cookie_hash"]), 359),
+}
 
 
 def run(*args, timeout=600) -> subprocess.CompletedProcess:
@@ -187,15 +191,17 @@ def test_cloud_vmlinux(binary):
         by_rule.setdefault(f["rule"], []).append(f)
     assert set(by_rule) <= {"dwarf.func-wrong-origin"}, sorted(set(by_rule))
     # Assert the exact findings for the kernel they were recorded with.
-    if "6.1.0-56-cloud-amd64" not in VMLINUX.name:
+    release = VMLINUX.name.removeprefix("vmlinux-")
+    if release not in EXPECTED:
         return
-    assert r.returncode == 1 and doc["units"] == 2172
+    units, wrong_origin, by_definition = EXPECTED[release]
+    assert r.returncode == 1 and doc["units"] == units
     wrong = sorted(f["path"].removeprefix("func ") for f in by_rule["dwarf.func-wrong-origin"])
-    assert wrong == WRONG_ORIGIN
+    assert wrong == wrong_origin
     for f in by_rule["dwarf.func-wrong-origin"]:
         assert f["kind"] == "FUNC" and f["expected"] != f["found"]
         assert "BTF has the prototype of another" in f["message"]
-    assert doc["funcs_by_definition"] == NO_ADDRESS_COUNT
+    assert doc["funcs_by_definition"] == by_definition
     # Deterministic: the same bytes on a second run (one path: the ELF's own .BTF).
     assert run("verify", "--dwarf", VMLINUX, "--json", timeout=1200).stdout == r.stdout
 
