@@ -1,5 +1,9 @@
 #include "btf/btf.h"
 
+#include <bit>
+#include <cstring>
+#include <memory>
+
 namespace btfcheck::btf {
 
 std::optional<Endian> detect_endian(std::span<const uint8_t> blob) {
@@ -28,7 +32,21 @@ Error Btf::error(std::string rule, std::string message) const {
 
 Result<std::shared_ptr<const Btf>> Btf::parse(std::vector<uint8_t> blob, ParseOptions opts) {
   std::shared_ptr<Btf> b(new Btf());
-  b->bytes_ = std::move(blob);
+  b->own_bytes_ = std::move(blob);
+  b->bytes_ = b->own_bytes_;
+  return parse_into(std::move(b), std::move(opts));
+}
+
+Result<std::shared_ptr<const Btf>> Btf::parse_borrowed(std::span<const uint8_t> blob,
+                                                       std::shared_ptr<const void> keep,
+                                                       ParseOptions opts) {
+  std::shared_ptr<Btf> b(new Btf());
+  b->keep_ = std::move(keep);
+  b->bytes_ = blob;
+  return parse_into(std::move(b), std::move(opts));
+}
+
+Result<std::shared_ptr<const Btf>> Btf::parse_into(std::shared_ptr<Btf> b, ParseOptions opts) {
   b->file_ = std::move(opts.file);
   b->section_ = std::move(opts.section);
   b->base_ = std::move(opts.base);
@@ -76,8 +94,19 @@ Result<std::shared_ptr<const Btf>> Btf::parse(std::vector<uint8_t> blob, ParseOp
   // Type section: record boundaries. Decode every word to host order once.
   const uint64_t tstart = uint64_t(h.hdr_len) + h.type_off;
   const uint64_t nwords = h.type_len / 4;
-  b->words_.resize(nwords);
-  for (uint64_t i = 0; i < nwords; ++i) b->words_[i] = *r.u32(tstart + 4 * i);
+  const uint8_t* tdata = b->bytes_.data() + tstart;
+  const bool host_order = (b->endian_ == Endian::Little) == (std::endian::native == std::endian::little);
+  if (host_order && reinterpret_cast<uintptr_t>(tdata) % alignof(uint32_t) == 0) {
+    b->words_ = std::span<const uint32_t>(reinterpret_cast<const uint32_t*>(tdata), nwords);
+  } else {
+    // Every word is written below: no zero-fill first (archive members are mostly
+    // unaligned, and fresh pages are what costs here).
+    b->own_words_ = std::make_unique_for_overwrite<uint32_t[]>(nwords);
+    if (host_order) std::memcpy(b->own_words_.get(), tdata, 4 * nwords);
+    else for (uint64_t i = 0; i < nwords; ++i) b->own_words_[i] = *r.u32(tstart + 4 * i);
+    b->words_ = std::span<const uint32_t>(b->own_words_.get(), nwords);
+  }
+  b->starts_.reserve(nwords / 8);   // records are 3 words or more; kernel BTF averages ~9
   uint64_t w = 0;
   while (w < nwords || (w * 4 < h.type_len)) {
     const uint64_t off = tstart + 4 * w;
@@ -121,7 +150,7 @@ Type Btf::type(uint32_t id) const {
 }
 
 std::span<const uint8_t> Btf::strings() const {
-  return std::span<const uint8_t>(bytes_).subspan(uint64_t(hdr_.hdr_len) + hdr_.str_off,
+  return bytes_.subspan(uint64_t(hdr_.hdr_len) + hdr_.str_off,
                                                   hdr_.str_len);
 }
 

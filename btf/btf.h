@@ -101,6 +101,15 @@ class Btf {
  public:
   // Parses one BTF blob; stops with an Error at broken framing.
   static Result<std::shared_ptr<const Btf>> parse(std::vector<uint8_t> blob, ParseOptions opts);
+  // The same on bytes it does not copy: they must stay valid as long as the Btf lives,
+  // which `keep` (when not null) ensures. When the blob's byte order is the host's and its
+  // type section is 4-byte aligned, the type words are read in place too (the archive
+  // merge parses a 61 MB archive's members this way).
+  static Result<std::shared_ptr<const Btf>> parse_borrowed(std::span<const uint8_t> blob,
+                                                           std::shared_ptr<const void> keep,
+                                                           ParseOptions opts);
+  Btf(const Btf&) = delete;
+  Btf& operator=(const Btf&) = delete;
 
   const Header& header() const { return hdr_; }
   Endian endian() const { return endian_; }
@@ -133,13 +142,17 @@ class Btf {
 
  private:
   Btf() = default;
-  std::vector<uint8_t> bytes_;
+  static Result<std::shared_ptr<const Btf>> parse_into(std::shared_ptr<Btf> b, ParseOptions opts);
+  std::vector<uint8_t> own_bytes_;          // parse(): the blob; parse_borrowed(): empty
+  std::shared_ptr<const void> keep_;        // parse_borrowed(): what keeps the bytes alive
+  std::span<const uint8_t> bytes_;          // the blob (own_bytes_ or borrowed)
   Endian endian_ = Endian::Little;
   Header hdr_;
   std::string file_, section_;
   std::shared_ptr<const Btf> base_;
   uint32_t start_id_ = 1, start_str_ = 0;
-  std::vector<uint32_t> words_;    // type section in host order
+  std::unique_ptr<uint32_t[]> own_words_;   // type section decoded to host order, unless...
+  std::span<const uint32_t> words_;   // ...read in place (host order, aligned)
   std::vector<uint32_t> starts_;   // first word of each own record
 };
 

@@ -16,14 +16,28 @@ bool is_elf(std::span<const uint8_t> b) {
   return b.size() >= 4 && b[0] == 0x7f && b[1] == 'E' && b[2] == 'L' && b[3] == 'F';
 }
 
-// The named section's bytes, located through libelf on the open file (mmap'd, so only the
-// section is read, not a 600 MB vmlinux).
-Result<Blob> elf_section(int fd, const std::string& path, const std::string& name) {
+struct Fd {
+  int fd;
+  ~Fd() { if (fd >= 0) ::close(fd); }
+};
+
+// An ELF opened through libelf (mmap'd, so only the sections used are read, not a 600 MB
+// vmlinux); section data stays valid while it lives.
+struct ElfHold {
+  Fd fd;
+  Elf* elf = nullptr;
+  ~ElfHold() { if (elf) elf_end(elf); }
+};
+
+// The named section's bytes, viewed in place in the mapped file.
+Result<View> elf_section(int fd_in, const std::string& path, const std::string& name) {
+  auto hold = std::make_shared<ElfHold>();
+  hold->fd.fd = fd_in;
   if (elf_version(EV_CURRENT) == EV_NONE)
     return file_error(path, "elf.libelf", "libelf initialisation failed");
-  Elf* elf = elf_begin(fd, ELF_C_READ_MMAP, nullptr);
+  hold->elf = elf_begin(fd_in, ELF_C_READ_MMAP, nullptr);
+  Elf* elf = hold->elf;
   if (!elf) return file_error(path, "elf.malformed", std::string("not a valid ELF: ") + elf_errmsg(-1));
-  struct Closer { Elf* e; ~Closer() { elf_end(e); } } closer{elf};
   size_t shstrndx = 0;
   if (elf_getshdrstrndx(elf, &shstrndx) != 0)
     return file_error(path, "elf.malformed", std::string("no section name table: ") + elf_errmsg(-1));
@@ -40,21 +54,16 @@ Result<Blob> elf_section(int fd, const std::string& path, const std::string& nam
       bad.message += std::string(": ") + elf_errmsg(-1);
       return bad;
     }
-    Blob b;
-    const uint8_t* p = static_cast<const uint8_t*>(d->d_buf);
-    b.bytes.assign(p, p + d->d_size);
-    b.file = path;
-    b.section = name;
-    b.from_elf = true;
-    return b;
+    View v;
+    v.bytes = std::span<const uint8_t>(static_cast<const uint8_t*>(d->d_buf), d->d_size);
+    v.keep = std::move(hold);
+    v.file = path;
+    v.section = name;
+    v.from_elf = true;
+    return v;
   }
   return file_error(path, "elf.no-btf", "ELF file has no " + name + " section");
 }
-
-struct Fd {
-  int fd;
-  ~Fd() { if (fd >= 0) ::close(fd); }
-};
 
 Result<std::vector<uint8_t>> read_all(int fd, const std::string& path) {
   std::vector<uint8_t> out;
@@ -81,17 +90,34 @@ Result<std::vector<uint8_t>> read_file(const std::string& path) {
   return read_all(f.fd, path);
 }
 
-Result<Blob> load_blob(const std::string& path, const std::string& elf_section_name) {
+Result<View> load_view(const std::string& path, const std::string& elf_section_name) {
   Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
   if (f.fd < 0) return file_error(path, "io.open", std::strerror(errno));
   uint8_t magic[4] = {0, 0, 0, 0};
   ssize_t n = ::pread(f.fd, magic, sizeof magic, 0);
-  if (n == 4 && is_elf(magic)) return elf_section(f.fd, path, elf_section_name);
+  if (n == 4 && is_elf(magic)) {
+    const int fd = f.fd;
+    f.fd = -1;   // elf_section's holder closes it
+    return elf_section(fd, path, elf_section_name);
+  }
   auto data = read_all(f.fd, path);
   if (!data) return data.error();
+  auto owned = std::make_shared<const std::vector<uint8_t>>(std::move(*data));
+  View v;
+  v.bytes = *owned;
+  v.keep = std::move(owned);
+  v.file = path;
+  return v;
+}
+
+Result<Blob> load_blob(const std::string& path, const std::string& elf_section_name) {
+  auto v = load_view(path, elf_section_name);
+  if (!v) return v.error();
   Blob b;
-  b.bytes = std::move(*data);
-  b.file = path;
+  b.bytes.assign(v->bytes.begin(), v->bytes.end());
+  b.file = v->file;
+  b.section = v->section;
+  b.from_elf = v->from_elf;
   return b;
 }
 

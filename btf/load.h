@@ -21,12 +21,23 @@ struct Blob {
   bool from_elf = false;
 };
 
+// The same bytes, not copied: an ELF section viewed in the mapped file, or a raw file read
+// once; `keep` holds whatever backs `bytes` (for Btf::parse_borrowed).
+struct View {
+  std::span<const uint8_t> bytes;
+  std::shared_ptr<const void> keep;
+  std::string file;
+  std::string section;
+  bool from_elf = false;
+};
+
 // Whole file into memory; Error "io.*" names the path and errno text.
 Result<std::vector<uint8_t>> read_file(const std::string& path);
 
 // A raw BTF file or an ELF's section (default ".BTF"). An ELF without the section is an
 // Error with rule "elf.no-btf".
 Result<Blob> load_blob(const std::string& path, const std::string& elf_section = ".BTF");
+Result<View> load_view(const std::string& path, const std::string& elf_section = ".BTF");
 
 // Members of a BTF archive: several BTF blobs concatenated (as `ld -r` leaves per-object
 // .BTF sections), each optionally followed by zero padding up to 8-byte alignment. A plain

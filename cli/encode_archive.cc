@@ -68,7 +68,7 @@ int cmd_encode_archive(const Argv& argv) {
     if (!opened.ok()) return fail(opened.error().str());
     base = *opened;
   }
-  auto blob = btf::load_blob(in);
+  auto blob = btf::load_view(in);   // the section in place: merges copy what they keep
   if (!blob.ok()) return fail(blob.error().str());
   archive::Ambiguities amb;
   std::vector<std::string> rules;

@@ -120,7 +120,8 @@ Result<Merged> merge_canonical(std::span<const uint8_t> bytes, const std::string
   parallel_for(members->size(), jobs, [&](size_t k) {
     const btf::ArchiveMember& am = (*members)[k];
     const auto span = bytes.subspan(am.offset, am.size);
-    parsed[k] = btf::Btf::parse(std::vector<uint8_t>(span.begin(), span.end()), {file, section, base});
+    // Not copied: the parts live only during this call, `bytes` outlives it.
+    parsed[k] = btf::Btf::parse_borrowed(span, nullptr, {file, section, base});
   });
   std::vector<std::shared_ptr<const btf::Btf>> parts;
   parts.reserve(members->size());
