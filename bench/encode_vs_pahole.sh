@@ -26,26 +26,15 @@ command -v "$pahole" >/dev/null || { echo "encode_vs_pahole: pahole not found" >
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-declare -A best_wall best_rss
-run() {  # name command...
-  local name=$1; shift
-  /usr/bin/time -v "$@" >"$tmp/out" 2>"$tmp/time" || { cat "$tmp/out" "$tmp/time" >&2; exit 1; }
-  local wall rss
-  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$tmp/time")
-  rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$tmp/time")
-  printf '  run %-16s %7.2f s %8d KB\n' "$name" "$wall" "$rss"
-  if [ -z "${best_wall[$name]:-}" ] || awk -v a="$wall" -v b="${best_wall[$name]}" 'BEGIN{exit !(a<b)}'; then
-    best_wall[$name]=$wall
-    best_rss[$name]=$rss
-  fi
-}
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
 flags=(--btf_gen_floats --lang_exclude=rust)
 echo "input: $vmlinux ($(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg))"
 for i in $(seq "$repeats"); do
-  run "pahole -j2" "$pahole" -j2 "${flags[@]}" --btf_encode_detached="$tmp/p2.btf" "$vmlinux"
-  run "btfcheck -j2" "$btfcheck" encode dwarf "$vmlinux" -o "$tmp/b2.btf" -j2 --lang-exclude=rust
-  run "pahole serial" "$pahole" "${flags[@]}" --btf_encode_detached="$tmp/p1.btf" "$vmlinux"
-  run "btfcheck -j1" "$btfcheck" encode dwarf "$vmlinux" -o "$tmp/b1.btf" -j1 --lang-exclude=rust
+  bench_run "pahole -j2" "$pahole" -j2 "${flags[@]}" --btf_encode_detached="$tmp/p2.btf" "$vmlinux"
+  bench_run "btfcheck -j2" "$btfcheck" encode dwarf "$vmlinux" -o "$tmp/b2.btf" -j2 --lang-exclude=rust
+  bench_run "pahole serial" "$pahole" "${flags[@]}" --btf_encode_detached="$tmp/p1.btf" "$vmlinux"
+  bench_run "btfcheck -j1" "$btfcheck" encode dwarf "$vmlinux" -o "$tmp/b1.btf" -j1 --lang-exclude=rust
 done
 echo
 printf '%-16s %10s %12s\n' tool "wall (s)" "peak RSS (KB)"

@@ -18,7 +18,8 @@ import yaml
 REPO = Path(__file__).resolve().parents[2]
 WORKFLOW = REPO / ".github" / "workflows" / "ci.yml"
 SCRIPTS = ["ci/bootstrap", "ci/build", "ci/test", "ci/fuzz", "ci/harness", ".ci/run",
-           "bench/compare_bpftool.sh", "tests/fuzz/make_seeds.sh"]
+           "bench/compare_bpftool.sh", "bench/encode_vs_pahole.sh", "bench/archive_merge.sh",
+           "tests/fuzz/make_seeds.sh"]
 BTFCHECK = Path(os.environ.get("BTFCHECK", REPO / "build" / "bin" / "btfcheck"))
 
 
