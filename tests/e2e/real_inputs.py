@@ -31,3 +31,13 @@ def cloud_modules_dir() -> Path:
     if env := os.environ.get("BTFCHECK_MODULES_DIR"):
         return Path(env)
     return cloud_vmlinux().parent.parent / "lib/modules" / cloud_version()
+
+
+def tiny_kernel_dir() -> Path:
+    """$BTFCHECK_TINY, else the newest tiny/<source version>/ that corpora/fetch-tiny-kernel
+    built (its dwarf/, gcc-btf/ and pahole-obj/ variants)."""
+    if env := os.environ.get("BTFCHECK_TINY"):
+        return Path(env)
+    found = sorted((p for p in (CACHE / "tiny").glob("*") if not p.name.startswith("src-")),
+                   reverse=True)
+    return found[0] if found else CACHE / "tiny" / "<version>"

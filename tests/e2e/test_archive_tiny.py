@@ -21,9 +21,11 @@ from pathlib import Path
 
 import pytest
 
+from real_inputs import tiny_kernel_dir
+
 REPO = Path(__file__).resolve().parents[2]
 BTFCHECK = Path(os.environ.get("BTFCHECK", REPO / "build/bin/btfcheck"))
-TINY = Path(os.environ.get("BTFCHECK_TINY", Path.home() / ".cache/btfcheck/tiny/6.1.192-2"))
+TINY = tiny_kernel_dir()
 SUPP = REPO / "corpora/suppressions/gcc-12-btf-vs-pahole.supp"
 CANON_RULES = "param-names,type-tag-order,fwd-kind"
 

@@ -7,7 +7,6 @@ is not installed. pahole's reference output for the Linux 6.1 flags is cached un
 """
 from __future__ import annotations
 
-import glob
 import json
 import os
 import re
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from real_inputs import cloud_vmlinux
+from real_inputs import cloud_modules_dir, cloud_vmlinux, tiny_kernel_dir
 
 REPO = Path(__file__).resolve().parents[2]
 BTFCHECK = Path(os.environ.get("BTFCHECK", REPO / "build/bin/btfcheck"))
@@ -222,7 +221,7 @@ def test_vmlinux_same_bytes_for_every_j(cloud, ours, tmp_path):
 
 
 def test_modules_split_btf_match_pahole(cloud, pahole_ref, tmp_path):
-    mods = sorted(glob.glob(str(cloud.parent.parent / "lib/modules/*/kernel/**/*.ko"), recursive=True))
+    mods = sorted(map(str, cloud_modules_dir().glob("kernel/**/*.ko")))
     if not mods:
         pytest.skip("no module sample next to the cloud vmlinux")
     for ko in mods[:: max(1, len(mods) // 8)]:  # a spread of about 8 modules
@@ -243,12 +242,11 @@ def test_modules_split_btf_match_pahole(cloud, pahole_ref, tmp_path):
 
 
 def test_tiny_kernel_if_built(tmp_path):
-    tiny = sorted(glob.glob(str(CACHE / "tiny/**/vmlinux"), recursive=True))
-    if not tiny:
-        pytest.skip("no tiny kernel under ~/.cache/btfcheck/tiny (corpora/fetch-tiny-kernel)")
+    v = tiny_kernel_dir() / "dwarf" / "vmlinux"
+    if not v.is_file():
+        pytest.skip(f"no tiny kernel at {v} (corpora/fetch-tiny-kernel)")
     if pahole_version() is None:
         pytest.skip("pahole is not installed")
-    v = tiny[0]
     ref = tmp_path / "tiny.pahole.btf"
     assert run("pahole", *PAHOLE_FLAGS, f"--btf_encode_detached={ref}", v).returncode == 0
     outs = []
