@@ -1,5 +1,10 @@
 // btfcheck: one binary, many subcommands.
+#include <malloc.h>
+
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -40,9 +45,50 @@ void usage(FILE* out) {
                "exit codes: 0 clean/equal/pass, 1 findings, 2 could not run\n");
 }
 
+// Transparent huge pages for malloc's heaps (glibc >= 2.35's tunable glibc.malloc.hugetlb=1,
+// which only takes effect at startup): btfcheck re-executes itself once with it set, then
+// restores the caller's GLIBC_TUNABLES so the producers it runs (pahole, compilers) see
+// the environment they were given. On the cloud vmlinux this takes `encode dwarf -j2` from
+// 33k page faults to 4k. BTFCHECK_NO_THP=1 (or any failure to re-execute) runs without it.
+constexpr const char* kReexecMark = "BTFCHECK_REEXEC_TUNABLES";
+
+void reexec_with_thp(char** argv) {
+  if (const char* saved = std::getenv(kReexecMark)) {   // the re-executed process
+    if (*saved) setenv("GLIBC_TUNABLES", saved + 1, 1);   // "=" + the caller's value
+    else unsetenv("GLIBC_TUNABLES");
+    unsetenv(kReexecMark);
+    return;
+  }
+  const char* no = std::getenv("BTFCHECK_NO_THP");
+  if (no && *no && std::strcmp(no, "0") != 0) return;
+  const char* old = std::getenv("GLIBC_TUNABLES");
+  if (old && std::strstr(old, "glibc.malloc.hugetlb")) return;   // the caller chose
+  const std::string prev = old ? std::string("=") + old : std::string();
+  const std::string tunables = std::string(old && *old ? std::string(old) + ":" : "") + "glibc.malloc.hugetlb=1";
+  if (setenv(kReexecMark, prev.c_str(), 1) != 0 || setenv("GLIBC_TUNABLES", tunables.c_str(), 1) != 0) return;
+  execv("/proc/self/exe", argv);
+  // Not re-executed: run as we are, with the caller's environment.
+  if (old) setenv("GLIBC_TUNABLES", old, 1);
+  else unsetenv("GLIBC_TUNABLES");
+  unsetenv(kReexecMark);
+}
+
+// glibc's malloc, tuned for a batch process that builds and frees large tables (libdw's
+// and libbpf's included): freed memory is kept for reuse instead of being returned to the
+// kernel and faulted in again, page by page, by the next batch. Encoding the cloud vmlinux
+// takes 34k page faults instead of 77k (2.1 s instead of 2.7 s at -j2); the peak RSS is
+// the same, and so is every output byte.
+void tune_malloc() {
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);   // glibc's maximum: blocks below it come from the heap
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);    // never give the heap's top back mid-run
+  mallopt(M_TOP_PAD, 64 << 20);          // grow the heap in 64 MB steps (untouched until used)
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  reexec_with_thp(argv);
+  tune_malloc();
   if (argc < 2) {
     usage(stderr);
     return btfcheck::cli::kExitError;

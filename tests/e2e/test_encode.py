@@ -365,3 +365,20 @@ def test_gcc_annotations_equal_clang_ones(tmp_path):
     assert btfcheck("encode", "dwarf", obj, "-o", ref).returncode == 0
     r = btfcheck("diff", out, ref)
     assert r.returncode == 0, r.stdout
+
+
+def test_same_bytes_without_huge_pages(tmp_path):
+    """btfcheck re-executes itself with glibc.malloc.hugetlb=1 (README "Memory");
+    BTFCHECK_NO_THP=1 turns that off. The output must not depend on it."""
+    src = REPO / "corpora" / "cases" / "bitfields.c"
+    obj = tmp_path / "b.o"
+    if run("gcc", "-g", "-O2", "-c", str(src), "-o", str(obj)).returncode != 0:
+        pytest.skip("gcc cannot compile the corpus case")
+    outs = []
+    for env in ({}, {"BTFCHECK_NO_THP": "1"}, {"GLIBC_TUNABLES": "glibc.malloc.check=0"}):
+        out = tmp_path / f"b{len(outs)}.btf"
+        r = subprocess.run([str(BTFCHECK), "encode", "dwarf", str(obj), "-o", str(out)],
+                           capture_output=True, text=True, env={**os.environ, **env}, timeout=120)
+        assert r.returncode == 0, r.stderr
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1] == outs[2]
