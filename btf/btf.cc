@@ -96,15 +96,12 @@ Result<std::shared_ptr<const Btf>> Btf::parse_into(std::shared_ptr<Btf> b, Parse
   const uint64_t nwords = h.type_len / 4;
   const uint8_t* tdata = b->bytes_.data() + tstart;
   const bool host_order = (b->endian_ == Endian::Little) == (std::endian::native == std::endian::little);
-  if (host_order && reinterpret_cast<uintptr_t>(tdata) % alignof(uint32_t) == 0) {
-    b->words_ = std::span<const uint32_t>(reinterpret_cast<const uint32_t*>(tdata), nwords);
+  if (host_order) {
+    b->words_ = HostWords{tdata};
   } else {
-    // Every word is written below: no zero-fill first (archive members are mostly
-    // unaligned, and fresh pages are what costs here).
     b->own_words_ = std::make_unique_for_overwrite<uint32_t[]>(nwords);
-    if (host_order) std::memcpy(b->own_words_.get(), tdata, 4 * nwords);
-    else for (uint64_t i = 0; i < nwords; ++i) b->own_words_[i] = *r.u32(tstart + 4 * i);
-    b->words_ = std::span<const uint32_t>(b->own_words_.get(), nwords);
+    for (uint64_t i = 0; i < nwords; ++i) b->own_words_[i] = *r.u32(tstart + 4 * i);
+    b->words_ = HostWords{reinterpret_cast<const uint8_t*>(b->own_words_.get())};
   }
   b->starts_.reserve(nwords / 8);   // records are 3 words or more; kernel BTF averages ~9
   uint64_t w = 0;
@@ -146,7 +143,7 @@ Type Btf::type(uint32_t id) const {
   if (id < start_id_) return base_->type(id);
   const uint32_t w = starts_[id - start_id_];
   const uint64_t off = uint64_t(hdr_.hdr_len) + hdr_.type_off + 4ull * w;
-  return Type(this, id, words_.data() + w, off);
+  return Type(this, id, HostWords{words_.p + 4ull * w}, off);
 }
 
 std::span<const uint8_t> Btf::strings() const {

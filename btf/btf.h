@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <span>
@@ -36,10 +37,21 @@ struct Header {
 
 class Btf;
 
+// Words in host byte order at any alignment (archive members sit at odd offsets of their
+// section): w[i] is one unaligned load.
+struct HostWords {
+  const uint8_t* p;
+  uint32_t operator[](size_t i) const {
+    uint32_t v;
+    std::memcpy(&v, p + 4 * i, sizeof v);
+    return v;
+  }
+};
+
 // One type record. Cheap to copy; valid while its Btf lives.
 class Type {
  public:
-  Type(const Btf* btf, uint32_t id, const uint32_t* words, uint64_t offset)
+  Type(const Btf* btf, uint32_t id, HostWords words, uint64_t offset)
       : btf_(btf), id_(id), w_(words), offset_(offset) {}
 
   uint32_t id() const { return id_; }
@@ -87,7 +99,7 @@ class Type {
  private:
   const Btf* btf_;
   uint32_t id_;
-  const uint32_t* w_;
+  HostWords w_;
   uint64_t offset_;
 };
 
@@ -102,9 +114,9 @@ class Btf {
   // Parses one BTF blob; stops with an Error at broken framing.
   static Result<std::shared_ptr<const Btf>> parse(std::vector<uint8_t> blob, ParseOptions opts);
   // The same on bytes it does not copy: they must stay valid as long as the Btf lives,
-  // which `keep` (when not null) ensures. When the blob's byte order is the host's and its
-  // type section is 4-byte aligned, the type words are read in place too (the archive
-  // merge parses a 61 MB archive's members this way).
+  // which `keep` (when not null) ensures. When the blob's byte order is the host's, the
+  // type words are read in place too, at any alignment (the archive merge parses a 61 MB
+  // archive's members this way).
   static Result<std::shared_ptr<const Btf>> parse_borrowed(std::span<const uint8_t> blob,
                                                            std::shared_ptr<const void> keep,
                                                            ParseOptions opts);
@@ -152,7 +164,7 @@ class Btf {
   std::shared_ptr<const Btf> base_;
   uint32_t start_id_ = 1, start_str_ = 0;
   std::unique_ptr<uint32_t[]> own_words_;   // type section decoded to host order, unless...
-  std::span<const uint32_t> words_;   // ...read in place (host order, aligned)
+  HostWords words_{nullptr};                // ...read in place (already in host order)
   std::vector<uint32_t> starts_;   // first word of each own record
 };
 

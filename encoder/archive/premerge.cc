@@ -140,6 +140,9 @@ class Premerger {
   std::unordered_map<uint64_t, DefLabel> def_label_;
   std::unordered_set<uint64_t> bad_;   // names not to speculate on
   std::set<uint64_t> speculated_;
+  // own node -> 1 when its name may be speculated on (agg key, not bad_, has a definition;
+  // fixed once classify_names is done); 1 when a walk speculated on it.
+  std::vector<uint8_t> spec_ok_, spec_used_;
   // Current member.
   uint32_t first_ = 0;
   std::vector<Local> local_;
@@ -288,6 +291,14 @@ class Premerger {
         if (agg_key_[i] && fresh.count(agg_key_[i])) touched[part_of_[i]] = 1;
       deepen(jobs, &touched);
     }
+    spec_ok_.assign(owns, 0);
+    spec_used_.assign(owns, 0);
+    parallel_for(parts_.size(), jobs, [&](size_t p) {   // the sets are only read here
+      const uint32_t o = own(out_.offsets[p]);
+      for (uint32_t k = 0; k < parts_[p]->own_count(); ++k)
+        if (const uint64_t key = agg_key_[o + k]; key && !bad_.count(key) && def_label_.count(key))
+          spec_ok_[o + k] = 1;
+    });
   }
 
   // Candidate hash: the label and, kDepth edges deep, what the edges lead to; a named
@@ -362,10 +373,9 @@ class Premerger {
   // Are a and b named aggregates (STRUCT/UNION/FWD) of one name and kind that may be
   // speculated on (3. above)? Then they stand for one type if the check confirms it.
   bool speculate(uint32_t a, uint32_t b) {
-    const uint64_t k = agg_key_[own(a)];
-    if (!k || k != agg_key_[own(b)] || bad_.count(k) || !def_label_.count(k)) return false;
+    if (!spec_ok_[own(a)] || agg_key_[own(a)] != agg_key_[own(b)]) return false;
     if (type(a).name() != type(b).name()) return false;
-    speculated_.insert(k);
+    spec_used_[own(a)] = 1;
     return true;
   }
 
@@ -479,6 +489,8 @@ class Premerger {
       }
     });
     // Kept definitions of each speculated name, in key order.
+    for (size_t i = 0; i < spec_used_.size(); ++i)
+      if (spec_used_[i]) speculated_.insert(agg_key_[i]);
     std::map<uint64_t, std::vector<uint32_t>> defs;
     for (uint64_t k : speculated_) defs[k];
     for (uint32_t v = out_.base_nodes; v < out_.total && !defs.empty(); ++v)
