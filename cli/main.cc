@@ -52,13 +52,22 @@ void usage(FILE* out) {
 // 33k page faults to 4k. BTFCHECK_NO_THP=1 (or any failure to re-execute) runs without it.
 constexpr const char* kReexecMark = "BTFCHECK_REEXEC_TUNABLES";
 
-void reexec_with_thp(char** argv) {
+// Commands that build graphs or encode: the others (verify, dump, report, gate, help) read
+// one BTF and are done long before huge pages pay for an extra exec.
+bool builds_large_tables(const char* cmd) {
+  for (const char* c : {"encode", "canon", "digest", "diff", "dups", "repro", "bisect", "matrix"})
+    if (std::strcmp(cmd, c) == 0) return true;
+  return false;
+}
+
+void reexec_with_thp(int argc, char** argv) {
   if (const char* saved = std::getenv(kReexecMark)) {   // the re-executed process
     if (*saved) setenv("GLIBC_TUNABLES", saved + 1, 1);   // "=" + the caller's value
     else unsetenv("GLIBC_TUNABLES");
     unsetenv(kReexecMark);
     return;
   }
+  if (argc < 2 || !builds_large_tables(argv[1])) return;
   const char* no = std::getenv("BTFCHECK_NO_THP");
   if (no && *no && std::strcmp(no, "0") != 0) return;
   const char* old = std::getenv("GLIBC_TUNABLES");
@@ -87,7 +96,7 @@ void tune_malloc() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  reexec_with_thp(argv);
+  reexec_with_thp(argc, argv);
   tune_malloc();
   if (argc < 2) {
     usage(stderr);
