@@ -156,4 +156,19 @@ std::optional<std::string_view> Btf::str(uint32_t off) const {
   return ByteReader(strings(), endian_).cstr(off - start_str_);
 }
 
+const char* Btf::c_str(uint32_t off) const {
+  if (off < start_str_) return base_ ? base_->c_str(off) : nullptr;
+  const std::span<const uint8_t> s = strings();
+  off -= start_str_;
+  if (off >= s.size() || s.back() != 0) return nullptr;
+  return reinterpret_cast<const char*>(s.data() + off);
+}
+
+bool same_str(const Btf& a, uint32_t a_off, const Btf& b, uint32_t b_off) {
+  const char* x = a.c_str(a_off);
+  const char* y = b.c_str(b_off);
+  if (x && y) return std::strcmp(x, y) == 0;
+  return a.str_or_empty(a_off) == b.str_or_empty(b_off);
+}
+
 }  // namespace btfcheck::btf

@@ -146,6 +146,10 @@ class Btf {
   // The string at a (split-aware) name offset; nullopt when out of range or unterminated.
   std::optional<std::string_view> str(uint32_t off) const;
   std::string_view str_or_empty(uint32_t off) const { return str(off).value_or(""); }
+  // The same string as a NUL-terminated pointer, found without scanning it: when `off` is
+  // in range and its section ends with a NUL (as producers write it); nullptr otherwise,
+  // and then str() decides (a string running off the section's end is not one).
+  const char* c_str(uint32_t off) const;
   // Raw string section of this blob.
   std::span<const uint8_t> strings() const;
 
@@ -167,6 +171,9 @@ class Btf {
   HostWords words_{nullptr};                // ...read in place (already in host order)
   std::vector<uint32_t> starts_;   // first word of each own record
 };
+
+// a.str_or_empty(a_off) == b.str_or_empty(b_off), in one pass where c_str() allows.
+bool same_str(const Btf& a, uint32_t a_off, const Btf& b, uint32_t b_off);
 
 // Detects the byte order from the magic; nullopt when it is not a BTF magic.
 std::optional<Endian> detect_endian(std::span<const uint8_t> blob);

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "comparator/canon/model.h"
 
@@ -15,10 +16,18 @@ inline uint64_t mix(uint64_t h, uint64_t v) {
   return h ^ (h >> 29);
 }
 
-inline uint64_t hash_str(uint64_t h, const std::string& s) {
+inline uint64_t hash_str(uint64_t h, std::string_view s) {
   uint64_t x = 1469598103934665603ull;   // FNV-1a, then mixed
   for (unsigned char c : s) x = (x ^ c) * 1099511628211ull;
   return mix(mix(h, s.size()), x);
+}
+
+// hash_str of a NUL-terminated string, in one pass.
+inline uint64_t hash_cstr(uint64_t h, const char* s) {
+  uint64_t x = 1469598103934665603ull;
+  size_t n = 0;
+  for (; s[n]; ++n) x = (x ^ static_cast<unsigned char>(s[n])) * 1099511628211ull;
+  return mix(mix(h, n), x);
 }
 
 // Everything that makes up a node's identity except where its edges lead.

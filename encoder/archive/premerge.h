@@ -17,7 +17,7 @@ namespace btfcheck::archive {
 struct PremergeOptions {
   bool enabled = true;              // false: every type is kept (the merge without it)
   bool ignore_param_names = false;  // rule param-names: prototypes pair regardless of them
-  unsigned jobs = 1;                // threads for hashing and modelling (same result for any)
+  unsigned jobs = 1;                // threads for hashing, pairing, modelling (same result for any)
 };
 
 struct PremergeStats {

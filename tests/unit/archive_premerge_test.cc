@@ -83,6 +83,26 @@ TEST(ArchivePremerge, IdenticalMembersMapAndOneDifferingMemberStays) {
   EXPECT_EQ(m.amb.funcs, std::vector<std::string>{"func walk: 2 prototypes"});
 }
 
+// Members are paired in batches (1, 1, 2, 4, ... members): first against the kept types of
+// earlier batches, in parallel, then against those of the batch's earlier members. A
+// type new in a batch and repeated within it (members 4 and 5 of the batch [4, 8)) is kept
+// once; every -j gives the same mapping.
+TEST(ArchivePremerge, TypesNewInABatchMapWithinIt) {
+  std::vector<std::vector<uint8_t>> members(8, list_member());
+  members[4] = members[5] = list_member(8);
+  const auto bytes = ld_concat(members);
+  for (unsigned jobs : {1u, 2u, 5u}) {
+    auto r = archive::merge_canonical(bytes, "t", "", nullptr, nullptr,
+                                      archive::CanonicalOptions{{}, true, jobs, true});
+    ASSERT_TRUE(r.ok()) << r.error().str();
+    EXPECT_EQ(r->stats.premerge_kept, 2u * 5u) << "-j " << jobs;
+    EXPECT_EQ(r->stats.premerge_mapped, 6u * 5u) << "-j " << jobs;
+  }
+  const Both m = merge_both(members);
+  ASSERT_TRUE(m.btf);
+  EXPECT_EQ(count_lines(m.text, "struct node#"), 2u) << m.text;
+}
+
 TEST(ArchivePremerge, SameNamedDifferentStructsStayApart) {
   auto member = [](bool wide, bool fwd) {
     BtfBuilder b;

@@ -1,6 +1,7 @@
 // Btf::parse_borrowed reads a blob in place (type words too, when the byte order is the
 // host's and the type section is aligned) and must give exactly what Btf::parse gives, at
 // every alignment and in both byte orders; load_view must see the same bytes as load_blob.
+// Strings found without scanning (c_str, same_str) must be the strings str() finds.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -70,6 +71,36 @@ TEST(ParseBorrowed, BrokenFramingIsTheSameError) {
   ASSERT_FALSE(a.ok());
   ASSERT_FALSE(b.ok());
   EXPECT_EQ(a.error().str(), b.error().str());
+}
+
+// c_str finds a string without scanning it only where str() would find the same one;
+// same_str agrees with comparing str_or_empty in every case.
+TEST(StringAccess, CStrAndSameStrAgreeWithStr) {
+  BtfBuilder base = sample();
+  auto b = btf::Btf::parse(base.bytes(), {});
+  ASSERT_TRUE(b.ok());
+  const btf::Btf& x = **b;
+  const uint32_t pair = x.type(2).name_off();
+  ASSERT_NE(x.c_str(pair), nullptr);
+  EXPECT_STREQ(x.c_str(pair), "pair");
+  EXPECT_EQ(x.c_str(x.str_end()), nullptr);   // out of range: str() gives nullopt
+  BtfBuilder split = BtfBuilder::split(x);
+  split.add_struct("pair", 8, {{"b", 1, 0}});
+  split.append_string_bytes("tail");           // the split's section ends unterminated
+  auto s = btf::Btf::parse(split.bytes(), {"", "", *b});
+  ASSERT_TRUE(s.ok());
+  const btf::Btf& y = **s;
+  const uint32_t own_pair = y.type(x.type_count()).name_off();
+  EXPECT_STREQ(y.c_str(pair), "pair");         // a base offset: the base's section
+  EXPECT_EQ(y.c_str(own_pair), nullptr);       // unterminated section: str() decides
+  EXPECT_EQ(y.str_or_empty(own_pair), "pair");
+  const uint32_t tail = y.str_end() - 4;
+  EXPECT_EQ(y.str_or_empty(tail), "");         // runs off the end: not a string
+  EXPECT_TRUE(btf::same_str(x, pair, y, own_pair));
+  EXPECT_TRUE(btf::same_str(y, own_pair, y, pair));
+  EXPECT_FALSE(btf::same_str(x, pair, x, x.type(1).name_off()));
+  EXPECT_TRUE(btf::same_str(y, tail, x, 0));   // both read as ""
+  EXPECT_TRUE(btf::same_str(x, x.str_end() + 7, y, tail));
 }
 
 TEST(LoadView, RawFileSameBytesAsLoadBlob) {

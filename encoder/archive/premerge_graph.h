@@ -1,0 +1,73 @@
+// The pre-merge's view of an archive (internal): premerge.cc builds it (1. and 3. there),
+// pairing.cc walks it (2.). Nodes are numbered as in premerge.h; "own" nodes are the
+// members' types, own(node) = node - base_nodes indexes the per-node arrays.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "btf/btf.h"
+#include "btf/kinds.h"
+#include "encoder/archive/premerge.h"
+
+namespace btfcheck::archive {
+
+struct PremergeGraph {
+  std::span<const std::shared_ptr<const btf::Btf>> parts;
+  bool ignore_param_names = false;   // rule param-names: FUNC_PROTO parameter names unlabelled
+  uint32_t base_nodes = 1;
+  std::vector<uint32_t> offsets;     // first node of each part
+  std::vector<uint32_t> part_of;                // own node -> part
+  std::vector<uint32_t> edge_begin, edge_to;    // own node -> its edges (node numbers)
+  std::vector<uint64_t> hash;                   // own node -> label hash
+  std::vector<uint64_t> deep;                   // own node -> candidate hash
+  // own node -> name key of a named STRUCT, UNION or FWD (0 for others); 1 for a FWD;
+  // 1 when its name may be speculated on (3. in premerge.cc).
+  std::vector<uint64_t> agg_key;
+  std::vector<uint8_t> fwd, spec_ok;
+
+  uint32_t own(uint32_t node) const { return node - base_nodes; }
+  btf::Type type(uint32_t node) const {
+    const uint32_t p = part_of[own(node)];
+    const btf::Btf& b = *parts[p];
+    return b.type(b.start_id() + (node - offsets[p]));
+  }
+  // Equal labels: every record word but type ids, names by their text (premerge.cc, 1.).
+  bool same_label(uint32_t v, uint32_t u) const;
+};
+
+// Pairs every member's nodes with kept nodes of earlier members (2. in premerge.cc).
+// Fills image (a kept node: itself) and fwd_mapped, and spec_used (own node -> 1 when a
+// walk speculated on its name); adds to stats' mapped, pairs, failed_walks, fwd_mapped.
+// Members go in batches of a fixed schedule, each member of a batch paired against the
+// kept nodes of earlier batches in parallel, then what is left of each in member order
+// against the batch's own: the result depends on the parts only, never on `jobs`.
+struct PairingOut {
+  std::vector<uint32_t>& image;
+  std::vector<uint8_t>& fwd_mapped;
+  std::vector<uint8_t>& spec_used;
+  PremergeStats& stats;
+};
+void pair_members(const PremergeGraph& g, unsigned jobs, PairingOut out);
+
+enum class Role : uint8_t { kPlain, kRef, kName };
+
+// f(k, role) for every word k of record t, in order.
+template <typename F>
+void for_each_role(const btf::Type& t, F&& f) {
+  const btf::KindLayout& l = btf::kind_layout(t.kind());
+  f(0u, Role::kName);
+  f(1u, Role::kPlain);
+  f(2u, l.size_type_is_ref ? Role::kRef : Role::kPlain);
+  uint32_t k = 3;
+  for (int i = 0; i < l.fixed_words; ++i, ++k)
+    f(k, i == l.fixed_ref[0] || i == l.fixed_ref[1] ? Role::kRef : Role::kPlain);
+  const uint32_t vlen = t.vlen();
+  for (uint32_t e = 0; e < vlen; ++e)
+    for (int j = 0; j < l.vlen_words; ++j, ++k)
+      f(k, j == l.vlen_ref ? Role::kRef : j == l.vlen_name ? Role::kName : Role::kPlain);
+}
+
+}  // namespace btfcheck::archive
