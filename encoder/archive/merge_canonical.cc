@@ -20,9 +20,8 @@
 // tests compare with it switched off).
 #include <algorithm>
 #include <chrono>
-#include <map>
 #include <optional>
-#include <set>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 
@@ -44,53 +43,69 @@ double since(std::chrono::steady_clock::time_point t0) {
 }
 
 // Strings of the output, deduplicated; offsets continue after the base's string section.
+// Indexed by views of the strings added, which must outlive the table (the members').
 class StringTable {
  public:
   explicit StringTable(uint32_t start) : start_(start) { data_.push_back('\0'); }
   uint32_t add(std::string_view s) {
     if (s.empty()) return 0;
-    auto it = index_.find(std::string(s));
-    if (it != index_.end()) return it->second;
-    const uint32_t off = start_ + uint32_t(data_.size());
+    auto [it, added] = index_.try_emplace(s, 0);
+    if (!added) return it->second;
+    it->second = start_ + uint32_t(data_.size());
     data_.append(s);
     data_.push_back('\0');
-    index_.emplace(std::string(s), off);
-    return off;
+    return it->second;
   }
   const std::string& data() const { return data_; }
 
  private:
   uint32_t start_;
   std::string data_;
-  std::unordered_map<std::string, uint32_t> index_;
+  std::unordered_map<std::string_view, uint32_t> index_;
 };
 
 void report_ambiguities(const canon::Model& m, const canon::Partition& p, uint32_t first_own,
                         Ambiguities& out) {
-  // (kind word, name) -> classes of definitions / of FUNCs; forwards left unresolved.
-  std::map<std::string, std::set<uint32_t>> def_classes, func_classes;
-  std::set<std::string> unresolved;
+  // (kind word, name) and class of each named definition / FUNC; forwards left unresolved.
+  using Key = std::pair<std::string_view, std::string_view>;
+  std::vector<std::pair<Key, uint32_t>> defs, funcs;
+  std::vector<Key> unresolved;
   for (uint32_t i = first_own; i < m.nodes.size(); ++i) {
     const canon::Node& n = m.nodes[i];
     if (n.name.empty()) continue;
     const bool enum_decl = (n.kind == btf::Kind::Enum || n.kind == btf::Kind::Enum64) && n.fields.empty();
     if (n.kind == btf::Kind::Fwd || enum_decl) {
-      if (!p.resolved_fwd[i])
-        unresolved.insert(std::string(n.kind == btf::Kind::Fwd ? (n.x ? "union " : "struct ") : "enum ") + n.name);
+      if (!p.resolved_fwd[i]) unresolved.push_back({n.kind == btf::Kind::Fwd ? (n.x ? "union" : "struct") : "enum", n.name});
     } else if (n.kind == btf::Kind::Struct || n.kind == btf::Kind::Union) {
-      def_classes[std::string(canon::kind_word(n.kind)) + " " + n.name].insert(p.cls[i]);
+      defs.push_back({{canon::kind_word(n.kind), n.name}, p.cls[i]});
     } else if (n.kind == btf::Kind::Enum || n.kind == btf::Kind::Enum64) {
-      def_classes["enum " + n.name].insert(p.cls[i]);
+      defs.push_back({{"enum", n.name}, p.cls[i]});
     } else if (n.kind == btf::Kind::Func) {
-      func_classes["func " + n.name].insert(p.cls[i]);
+      funcs.push_back({{"func", n.name}, p.cls[i]});
     }
   }
-  for (const std::string& name : unresolved)
-    if (auto it = def_classes.find(name); it != def_classes.end() && it->second.size() > 1)
-      out.forwards.push_back(name + ": " + std::to_string(it->second.size()) + " definitions");
-  for (const auto& [name, classes] : func_classes)
-    if (classes.size() > 1)
-      out.funcs.push_back(name + ": " + std::to_string(classes.size()) + " prototypes");
+  // Key -> how many classes, keys in order ("enum" < "struct" < "union": the order of the
+  // messages' text).
+  auto classes_per_key = [](std::vector<std::pair<Key, uint32_t>>& v) {
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+    std::vector<std::pair<Key, uint32_t>> counts;
+    for (const auto& [key, cls] : v)
+      if (counts.empty() || counts.back().first != key) counts.push_back({key, 1});
+      else ++counts.back().second;
+    return counts;
+  };
+  auto text = [](const Key& k) { return std::string(k.first) + " " + std::string(k.second); };
+  const auto def_counts = classes_per_key(defs), func_counts = classes_per_key(funcs);
+  std::sort(unresolved.begin(), unresolved.end());
+  unresolved.erase(std::unique(unresolved.begin(), unresolved.end()), unresolved.end());
+  for (const Key& k : unresolved) {
+    auto it = std::lower_bound(def_counts.begin(), def_counts.end(), std::make_pair(k, 0u));
+    if (it != def_counts.end() && it->first == k && it->second > 1)
+      out.forwards.push_back(text(k) + ": " + std::to_string(it->second) + " definitions");
+  }
+  for (const auto& [k, n] : func_counts)
+    if (n > 1) out.funcs.push_back(text(k) + ": " + std::to_string(n) + " prototypes");
 }
 
 }  // namespace
@@ -172,15 +187,12 @@ Result<Merged> merge_canonical(std::span<const uint8_t> bytes, const std::string
     for (uint32_t i = 0; i < t.vlen(); ++i) k += !t.btf().str_or_empty(t.param(i).name_off).empty();
     return k;
   };
-  // Every node's class is its image's (premerge.h).
+  // Every node's class is its model node's (premerge.h).
   const uint32_t original = pm.total;   // nodes of the input; the model's rules add none here
-  std::vector<uint32_t> cls(original);
-  std::vector<uint8_t> unified(original);   // a forward unified with its definition
-  for (uint32_t i = 0; i < original; ++i) {
-    const uint32_t r = pm.reduced[pm.image[i]];
-    cls[i] = rp.cls[r];
-    unified[i] = rp.resolved_fwd[r] != 0 || pm.fwd_mapped[i];
-  }
+  auto cls = [&](uint32_t i) { return rp.cls[pm.model_of[i]]; };
+  auto unified = [&](uint32_t i) {   // a forward unified with its definition
+    return rp.resolved_fwd[pm.model_of[i]] != 0 || pm.fwd_mapped[i];
+  };
   const uint32_t classes = rp.count();
   // The record each class is written from: its first node, except that a prototype class
   // under param-names takes the member with the most parameter names (first wins).
@@ -189,14 +201,14 @@ Result<Merged> merge_canonical(std::span<const uint8_t> bytes, const std::string
   // (records refer to original nodes, whose classes are written).
   std::vector<uint32_t> source(classes, UINT32_MAX);
   for (uint32_t i = 0; i < original; ++i)   // a unified forward is not its class's record
-    if (source[cls[i]] == UINT32_MAX && !unified[i]) source[cls[i]] = i;
+    if (source[cls(i)] == UINT32_MAX && !unified(i)) source[cls(i)] = i;
   if (param_names) {
     std::vector<uint32_t> best(classes, 0);
     std::vector<uint8_t> seen(classes, 0);
     for (size_t part = 0; part < parts.size(); ++part) {
       const btf::Btf& b = *parts[part];
       for (uint32_t k = 0; k < b.own_count(); ++k) {
-        const uint32_t c = cls[pm.offsets[part] + k];
+        const uint32_t c = cls(pm.offsets[part] + k);
         if (source[c] < pm.base_nodes) continue;
         const btf::Type t = b.type(b.start_id() + k);
         if (t.kind() != uint32_t(btf::Kind::FuncProto)) continue;
@@ -223,7 +235,7 @@ Result<Merged> merge_canonical(std::span<const uint8_t> bytes, const std::string
   }
   // In order of each class's first original node (the first member's copy first).
   std::vector<uint32_t> first(classes, UINT32_MAX);
-  for (uint32_t i = original; i-- > 0;) first[cls[i]] = i;
+  for (uint32_t i = original; i-- > 0;) first[cls(i)] = i;
   std::sort(emit.begin(), emit.end(), [&](uint32_t x, uint32_t y) { return first[x] < first[y]; });
   for (size_t k = 0; k < emit.size(); ++k) new_id[emit[k]] = first_new + uint32_t(k);
 
@@ -243,7 +255,7 @@ Result<Merged> merge_canonical(std::span<const uint8_t> bytes, const std::string
       uint32_t node = 0;
       if (old >= start && b.valid_id(old)) node = pm.offsets[part] + (old - start);
       else if (old < start) node = old;   // void or base
-      words[at + w] = new_id[cls[node]];
+      words[at + w] = new_id[cls(node)];
     });
     btf::for_each_name_word(t.kind(), t.vlen(), [&](uint32_t w) {
       words[at + w] = strings.add(b.str_or_empty(words[at + w]));

@@ -80,10 +80,10 @@ class Premerger {
     number();
     if (opt_.enabled) {
       index();
-      pair_members(g_, opt_.jobs, {out_.image, out_.fwd_mapped, spec_used_, out_.stats});
+      pair_members(g_, opt_.jobs, {out_.model_of, out_.fwd_mapped, spec_used_, out_.stats});
     }
-    for (uint32_t v = out_.base_nodes; v < out_.total; ++v)
-      if (out_.image[v] == kNone) out_.image[v] = v;
+    for (uint32_t v = out_.base_nodes; v < out_.total; ++v)   // premerge off: all kept
+      if (out_.model_of[v] == kNone) out_.model_of[v] = v;
     build_model();
   }
 
@@ -111,9 +111,9 @@ class Premerger {
       total += p->own_count();
     }
     out_.total = uint32_t(total);
-    out_.image.assign(total, kNone);
+    out_.model_of.assign(total, kNone);   // the image until build_model
     out_.fwd_mapped.assign(total, 0);
-    for (uint32_t i = 0; i < out_.base_nodes; ++i) out_.image[i] = i;
+    for (uint32_t i = 0; i < out_.base_nodes; ++i) out_.model_of[i] = i;
     g_.parts = parts_;
     g_.ignore_param_names = opt_.ignore_param_names;
     g_.base_nodes = out_.base_nodes;
@@ -263,15 +263,28 @@ class Premerger {
   }
 
   void build_model() {
-    out_.reduced.assign(out_.total, kNone);
-    uint32_t next = 0;
-    for (; next < out_.base_nodes; ++next) out_.reduced[next] = next;
+    // Kept definitions of each speculated name, in key order.
+    for (size_t i = 0; i < spec_used_.size(); ++i)
+      if (spec_used_[i]) speculated_.insert(g_.agg_key[i]);
+    std::map<uint64_t, std::vector<uint32_t>> defs;
+    for (uint64_t k : speculated_) defs[k];
+    // The image becomes model_of in place, in node order: a kept node (its own image)
+    // takes the next model node, a mapped one its image's (smaller, so done already).
+    std::vector<uint32_t>& model_of = out_.model_of;
+    uint32_t next = out_.base_nodes;
     std::vector<uint32_t> kept_at(parts_.size());   // first model node of each part's kept
     for (size_t p = 0; p < parts_.size(); ++p) {
       kept_at[p] = next;
       const uint32_t end = out_.offsets[p] + parts_[p]->own_count();
-      for (uint32_t v = out_.offsets[p]; v < end; ++v)
-        if (out_.image[v] == v) out_.reduced[v] = next++;
+      for (uint32_t v = out_.offsets[p]; v < end; ++v) {
+        if (model_of[v] != v) {
+          model_of[v] = model_of[model_of[v]];
+          continue;
+        }
+        model_of[v] = next++;
+        if (!defs.empty() && g_.agg_key[own(v)] && !g_.fwd[own(v)])
+          if (auto it = defs.find(g_.agg_key[own(v)]); it != defs.end()) it->second.push_back(model_of[v]);
+      }
     }
     out_.stats.kept = next - out_.base_nodes;
     canon::Model& m = out_.model;
@@ -281,23 +294,17 @@ class Premerger {
     parallel_for(parts_.size(), std::max(1u, opt_.jobs), [&](size_t p) {
       const btf::Btf& b = *parts_[p];
       const uint32_t start = b.start_id(), off = out_.offsets[p];
-      canon::Node* slot = m.nodes.data() + kept_at[p];
+      // A node of part p is kept iff its model node is the part's next one (a mapped
+      // node's is an earlier node's).
+      uint32_t slot = kept_at[p];
       for (uint32_t v = off; v < off + b.own_count(); ++v) {
-        if (out_.image[v] != v) continue;
-        canon::Node& n = *slot++;
+        if (model_of[v] != slot) continue;
+        canon::Node& n = m.nodes[slot++];
         n = canon::make_node(b.type(start + (v - off)));
         for (uint32_t& e : n.edges)
-          if (e >= start) e = out_.reduced[out_.image[off + (e - start)]];
+          if (e >= start) e = model_of[off + (e - start)];
       }
     });
-    // Kept definitions of each speculated name, in key order.
-    for (size_t i = 0; i < spec_used_.size(); ++i)
-      if (spec_used_[i]) speculated_.insert(g_.agg_key[i]);
-    std::map<uint64_t, std::vector<uint32_t>> defs;
-    for (uint64_t k : speculated_) defs[k];
-    for (uint32_t v = out_.base_nodes; v < out_.total && !defs.empty(); ++v)
-      if (out_.image[v] == v && g_.agg_key[own(v)] && !g_.fwd[own(v)])
-        if (auto it = defs.find(g_.agg_key[own(v)]); it != defs.end()) it->second.push_back(out_.reduced[v]);
     out_.speculated.assign(defs.begin(), defs.end());
     out_.stats.names_speculated = uint32_t(speculated_.size());
     out_.stats.names_excluded = uint32_t(bad_.size());

@@ -35,12 +35,11 @@ struct Premerged {
   uint32_t base_nodes = 1;
   std::vector<uint32_t> offsets;   // first node of each part
   uint32_t total = 0;              // nodes in all
-  // node -> the node it was mapped onto (always a smaller, kept node), itself when kept.
-  std::vector<uint32_t> image;
-  // kept node -> its index in `model` (void and base nodes keep theirs); UINT32_MAX else.
-  std::vector<uint32_t> reduced;
+  // node -> its node in `model`: a kept node's own, a mapped node's image's (the smaller,
+  // kept node it was mapped onto). Void and base nodes keep their number.
+  std::vector<uint32_t> model_of;
   // The model of the kept nodes (void, the base, then each part's kept types in order),
-  // every edge led through `image`. Rules and refinement run on it.
+  // every edge led through model_of. Rules and refinement run on it.
   canon::Model model;
   // node -> 1 when it is a forward mapped onto a definition (in the full model, a forward
   // refinement unifies: never the record its class is written from).
