@@ -163,7 +163,7 @@ class Walker {
     frames_.clear();
     uint32_t counter = 0;
     bool inherent = true;   // false: a conflict inside this walk, not a difference
-    std::vector<uint32_t>& image = out_.image;
+    Buffer<uint32_t>& image = out_.image;
     visit(v0, u0, counter);
     while (!frames_.empty()) {
       const uint32_t v = frames_.back().v;

@@ -98,7 +98,7 @@ class Premerger {
   std::unordered_map<uint64_t, DefLabel> def_label_;
   std::unordered_set<uint64_t> bad_;
   std::set<uint64_t> speculated_;
-  std::vector<uint8_t> spec_used_;   // own node -> 1 when a walk speculated on its name
+  Buffer<uint8_t> spec_used_;   // own node -> 1 when a walk speculated on its name
 
   uint32_t own(uint32_t node) const { return g_.own(node); }
 
@@ -111,16 +111,20 @@ class Premerger {
       total += p->own_count();
     }
     out_.total = uint32_t(total);
-    out_.model_of.assign(total, kNone);   // the image until build_model
-    out_.fwd_mapped.assign(total, 0);
-    for (uint32_t i = 0; i < out_.base_nodes; ++i) out_.model_of[i] = i;
+    out_.model_of.resize(total);   // the image until build_model
+    out_.fwd_mapped.resize(total);
+    for (uint32_t i = 0; i < out_.base_nodes; ++i) out_.model_of[i] = i, out_.fwd_mapped[i] = 0;
     g_.parts = parts_;
     g_.ignore_param_names = opt_.ignore_param_names;
     g_.base_nodes = out_.base_nodes;
     g_.offsets = out_.offsets;
     g_.part_of.resize(total - out_.base_nodes);
-    for (size_t p = 0; p < parts_.size(); ++p)
-      std::fill_n(g_.part_of.begin() + own(out_.offsets[p]), parts_[p]->own_count(), uint32_t(p));
+    parallel_for(parts_.size(), std::max(1u, opt_.jobs), [&](size_t p) {
+      const uint32_t first = out_.offsets[p], n = parts_[p]->own_count();
+      std::fill_n(out_.model_of.begin() + first, n, kNone);
+      std::fill_n(out_.fwd_mapped.begin() + first, n, uint8_t(0));
+      std::fill_n(g_.part_of.begin() + own(first), n, uint32_t(p));
+    });
   }
 
   // Edge target of a reference word of part p: own type, void/base, or void when invalid.
@@ -152,7 +156,8 @@ class Premerger {
   // Edges (CSR), label hashes and name keys, each part in parallel into its own slots.
   void index() {
     const size_t owns = g_.part_of.size();
-    g_.edge_begin.assign(owns + 1, 0);
+    g_.edge_begin.resize(owns + 1);
+    g_.edge_begin[0] = 0;
     g_.hash.resize(owns);
     g_.agg_key.resize(owns);
     g_.fwd.resize(owns);
@@ -215,13 +220,15 @@ class Premerger {
         if (g_.agg_key[i] && fresh.count(g_.agg_key[i])) touched[g_.part_of[i]] = 1;
       deepen(jobs, &touched);
     }
-    g_.spec_ok.assign(owns, 0);
-    spec_used_.assign(owns, 0);
+    g_.spec_ok.resize(owns);
+    spec_used_.resize(owns);
     parallel_for(parts_.size(), jobs, [&](size_t p) {   // the sets are only read here
       const uint32_t o = own(out_.offsets[p]);
-      for (uint32_t k = 0; k < parts_[p]->own_count(); ++k)
-        if (const uint64_t key = g_.agg_key[o + k]; key && !bad_.count(key) && def_label_.count(key))
-          g_.spec_ok[o + k] = 1;
+      for (uint32_t k = 0; k < parts_[p]->own_count(); ++k) {
+        const uint64_t key = g_.agg_key[o + k];
+        g_.spec_ok[o + k] = key && !bad_.count(key) && def_label_.count(key);
+        spec_used_[o + k] = 0;
+      }
     });
   }
 
@@ -270,7 +277,7 @@ class Premerger {
     for (uint64_t k : speculated_) defs[k];
     // The image becomes model_of in place, in node order: a kept node (its own image)
     // takes the next model node, a mapped one its image's (smaller, so done already).
-    std::vector<uint32_t>& model_of = out_.model_of;
+    Buffer<uint32_t>& model_of = out_.model_of;
     uint32_t next = out_.base_nodes;
     std::vector<uint32_t> kept_at(parts_.size());   // first model node of each part's kept
     for (size_t p = 0; p < parts_.size(); ++p) {

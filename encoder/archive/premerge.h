@@ -11,6 +11,7 @@
 
 #include "btf/btf.h"
 #include "comparator/canon/model.h"
+#include "encoder/archive/parallel.h"
 
 namespace btfcheck::archive {
 
@@ -37,13 +38,13 @@ struct Premerged {
   uint32_t total = 0;              // nodes in all
   // node -> its node in `model`: a kept node's own, a mapped node's image's (the smaller,
   // kept node it was mapped onto). Void and base nodes keep their number.
-  std::vector<uint32_t> model_of;
+  Buffer<uint32_t> model_of;
   // The model of the kept nodes (void, the base, then each part's kept types in order),
   // every edge led through model_of. Rules and refinement run on it.
   canon::Model model;
   // node -> 1 when it is a forward mapped onto a definition (in the full model, a forward
   // refinement unifies: never the record its class is written from).
-  std::vector<uint8_t> fwd_mapped;
+  Buffer<uint8_t> fwd_mapped;
   // For each name (struct or union) whose forwards were mapped onto a definition: the model
   // nodes of its kept definitions, which must all end in one class (check_speculation).
   std::vector<std::pair<uint64_t, std::vector<uint32_t>>> speculated;

@@ -10,6 +10,7 @@
 
 #include "btf/btf.h"
 #include "btf/kinds.h"
+#include "encoder/archive/parallel.h"
 #include "encoder/archive/premerge.h"
 
 namespace btfcheck::archive {
@@ -19,14 +20,14 @@ struct PremergeGraph {
   bool ignore_param_names = false;   // rule param-names: FUNC_PROTO parameter names unlabelled
   uint32_t base_nodes = 1;
   std::vector<uint32_t> offsets;     // first node of each part
-  std::vector<uint32_t> part_of;                // own node -> part
-  std::vector<uint32_t> edge_begin, edge_to;    // own node -> its edges (node numbers)
-  std::vector<uint64_t> hash;                   // own node -> label hash
-  std::vector<uint64_t> deep;                   // own node -> candidate hash
+  Buffer<uint32_t> part_of;                // own node -> part
+  Buffer<uint32_t> edge_begin, edge_to;    // own node -> its edges (node numbers)
+  Buffer<uint64_t> hash;                   // own node -> label hash
+  Buffer<uint64_t> deep;                   // own node -> candidate hash
   // own node -> name key of a named STRUCT, UNION or FWD (0 for others); 1 for a FWD;
   // 1 when its name may be speculated on (3. in premerge.cc).
-  std::vector<uint64_t> agg_key;
-  std::vector<uint8_t> fwd, spec_ok;
+  Buffer<uint64_t> agg_key;
+  Buffer<uint8_t> fwd, spec_ok;
 
   uint32_t own(uint32_t node) const { return node - base_nodes; }
   btf::Type type(uint32_t node) const {
@@ -45,9 +46,9 @@ struct PremergeGraph {
 // kept nodes of earlier batches in parallel, then what is left of each in member order
 // against the batch's own: the result depends on the parts only, never on `jobs`.
 struct PairingOut {
-  std::vector<uint32_t>& image;
-  std::vector<uint8_t>& fwd_mapped;
-  std::vector<uint8_t>& spec_used;
+  Buffer<uint32_t>& image;
+  Buffer<uint8_t>& fwd_mapped;
+  Buffer<uint8_t>& spec_used;
   PremergeStats& stats;
 };
 void pair_members(const PremergeGraph& g, unsigned jobs, PairingOut out);
