@@ -34,11 +34,11 @@ constexpr uint8_t kMaxFailures = 8;    // failed pairs per node before it stays 
 constexpr size_t kMaxBatch = 64;       // members per batch
 
 // Candidate hash -> the first kMaxCandidates kept nodes with it, in node order (later ones
-// are never tried). Open addressing on the hash (a mixed 64-bit value), each hash's nodes in
+// are never tried). Open addressing on the hash (well mixed bits), each hash's nodes in
 // a block of its own: a lookup per root is one probe into a small table, no node chasing.
 class KeptIndex {
  public:
-  std::span<const uint32_t> find(uint64_t h) const {
+  std::span<const uint32_t> find(uint32_t h) const {
     if (slots_.empty()) return {};
     for (size_t i = h & mask_;; i = (i + 1) & mask_) {
       const Slot& s = slots_[i];
@@ -46,7 +46,7 @@ class KeptIndex {
       if (s.hash == h) return {pool_.data() + s.block, s.count};
     }
   }
-  void add(uint64_t h, uint32_t node) {
+  void add(uint32_t h, uint32_t node) {
     if (2 * (used_ + 1) > slots_.size()) grow();
     size_t i = h & mask_;
     while (slots_[i].count != 0 && slots_[i].hash != h) i = (i + 1) & mask_;
@@ -69,7 +69,7 @@ class KeptIndex {
 
  private:
   struct Slot {
-    uint64_t hash = 0;
+    uint32_t hash = 0;
     uint32_t block = 0;   // first of its kMaxCandidates entries in pool_
     uint32_t count = 0;   // 0: empty slot
   };
@@ -285,7 +285,7 @@ void pair_members(const PremergeGraph& g, unsigned jobs, PairingOut out) {
       }
     }
     // After the older ones: each hash's nodes stay in node order.
-    fresh.for_each([&](uint64_t h, uint32_t v) { kept.add(h, v); });
+    fresh.for_each([&](uint32_t h, uint32_t v) { kept.add(h, v); });
     begin = end;
   }
 }

@@ -66,8 +66,8 @@ constexpr uint32_t kNone = UINT32_MAX;
 
 // The key of a struct (union = false) or union name; never 0. Two names sharing a key
 // only make speculation more cautious (their labels count as one name's).
-uint64_t name_key(bool is_union, std::string_view name) {
-  return canon::hash_str(is_union ? 0x75 : 0x73, name) | 1;
+uint32_t name_key(bool is_union, std::string_view name) {
+  return fold(canon::hash_str(is_union ? 0x75 : 0x73, name)) | 1;
 }
 
 class Premerger {
@@ -94,9 +94,9 @@ class Premerger {
   PremergeGraph g_;
   // Per name key (premerge_graph.h), the one candidate hash of all its definitions (or
   // `mixed`); names not to speculate on; names speculated on.
-  struct DefLabel { uint64_t hash; bool mixed; };
-  std::unordered_map<uint64_t, DefLabel> def_label_;
-  std::unordered_set<uint64_t> bad_;
+  struct DefLabel { uint32_t hash; bool mixed; };
+  std::unordered_map<uint32_t, DefLabel> def_label_;
+  std::unordered_set<uint32_t> bad_;
   std::set<uint64_t> speculated_;
   Buffer<uint8_t> spec_used_;   // own node -> 1 when a walk speculated on its name
 
@@ -171,7 +171,7 @@ class Premerger {
         uint32_t refs = 0;
         btf::for_each_ref_word(kind, vlen, [&](uint32_t) { ++refs; });
         g_.edge_begin[o + k + 1] = refs;
-        g_.hash[o + k] = label_hash(t);
+        g_.hash[o + k] = fold(label_hash(t));
         const bool un = kind == uint32_t(btf::Kind::Union), fwd = kind == uint32_t(btf::Kind::Fwd);
         const bool agg = un || fwd || kind == uint32_t(btf::Kind::Struct);
         g_.fwd[o + k] = fwd;
@@ -211,7 +211,7 @@ class Premerger {
         auto [it, added] = def_label_.try_emplace(g_.agg_key[i], DefLabel{g_.deep[i], false});
         if (!added && it->second.hash != g_.deep[i]) it->second.mixed = true;
       }
-      std::unordered_set<uint64_t> fresh;
+      std::unordered_set<uint32_t> fresh;
       for (const auto& [k, d] : def_label_)
         if (d.mixed && bad_.insert(k).second) fresh.insert(k);
       if (fresh.empty()) break;
@@ -225,7 +225,7 @@ class Premerger {
     parallel_for(parts_.size(), jobs, [&](size_t p) {   // the sets are only read here
       const uint32_t o = own(out_.offsets[p]);
       for (uint32_t k = 0; k < parts_[p]->own_count(); ++k) {
-        const uint64_t key = g_.agg_key[o + k];
+        const uint32_t key = g_.agg_key[o + k];
         g_.spec_ok[o + k] = key && !bad_.count(key) && def_label_.count(key);
         spec_used_[o + k] = 0;
       }
@@ -247,12 +247,12 @@ class Premerger {
   void deepen_part(size_t p) {
     constexpr int kDepth = 4;
     const uint32_t o = own(out_.offsets[p]), n = parts_[p]->own_count();
-    std::vector<uint64_t> seen(n), next(n);   // a node as its referrers see it
+    std::vector<uint32_t> seen(n), next(n);   // a node as its referrers see it
     for (uint32_t k = 0; k < n; ++k) {
-      const uint64_t key = g_.agg_key[o + k];
+      const uint32_t key = g_.agg_key[o + k];
       if (!key) continue;
-      if (!bad_.count(key)) seen[k] = canon::mix(0x61, key);
-      else if (g_.fwd[o + k]) seen[k] = canon::mix(0x66, key);
+      if (!bad_.count(key)) seen[k] = fold(canon::mix(0x61, key));
+      else if (g_.fwd[o + k]) seen[k] = fold(canon::mix(0x66, key));
     }
     std::copy_n(g_.hash.begin() + o, n, g_.deep.begin() + o);
     for (int round = 0; round < kDepth; ++round) {
@@ -263,7 +263,7 @@ class Premerger {
           if (to < out_.base_nodes) h = canon::mix(h, to);
           else h = canon::mix(h, seen[own(to) - o] ? seen[own(to) - o] : g_.deep[own(to)]);
         }
-        next[k] = h;
+        next[k] = fold(h);
       }
       std::copy(next.begin(), next.end(), g_.deep.begin() + o);
     }

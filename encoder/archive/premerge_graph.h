@@ -22,11 +22,13 @@ struct PremergeGraph {
   std::vector<uint32_t> offsets;     // first node of each part
   Buffer<uint32_t> part_of;                // own node -> part
   Buffer<uint32_t> edge_begin, edge_to;    // own node -> its edges (node numbers)
-  Buffer<uint64_t> hash;                   // own node -> label hash
-  Buffer<uint64_t> deep;                   // own node -> candidate hash
+  // Hashes are 32 bits: they only filter and pick candidates (labels are then compared in
+  // full), and two names sharing a key only make speculation more cautious.
+  Buffer<uint32_t> hash;                   // own node -> label hash
+  Buffer<uint32_t> deep;                   // own node -> candidate hash
   // own node -> name key of a named STRUCT, UNION or FWD (0 for others); 1 for a FWD;
   // 1 when its name may be speculated on (3. in premerge.cc).
-  Buffer<uint64_t> agg_key;
+  Buffer<uint32_t> agg_key;
   Buffer<uint8_t> fwd, spec_ok;
 
   uint32_t own(uint32_t node) const { return node - base_nodes; }
@@ -52,6 +54,9 @@ struct PairingOut {
   PremergeStats& stats;
 };
 void pair_members(const PremergeGraph& g, unsigned jobs, PairingOut out);
+
+// A 64-bit hash folded to the 32 bits kept per node.
+inline uint32_t fold(uint64_t h) { return uint32_t(h ^ (h >> 32)); }
 
 enum class Role : uint8_t { kPlain, kRef, kName };
 
