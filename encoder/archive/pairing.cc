@@ -93,17 +93,21 @@ class Walker {
  public:
   Walker(const PremergeGraph& g, PairingOut out) : g_(g), out_(out) {}
 
-  // Tries member p's unmapped nodes against `kept`; maps what pairs.
+  // Tries member p's unmapped nodes against `kept`; maps what pairs. The walk state is
+  // set up at the first node with a candidate (most members have none left to try
+  // against the batch's own kept nodes).
   void pair(size_t p, const KeptIndex& kept) {
     const uint32_t count = g_.parts[p]->own_count();
     first_ = g_.offsets[p];
-    local_.assign(count, Local{});
+    bool ready = false;
     failed_.clear();
     work_ = 0;
     const uint64_t budget = 16 * uint64_t(count) + 4096;
     for (uint32_t v = first_; v < first_ + count && work_ <= budget; ++v) {
       if (out_.image[v] != kNone) continue;
-      for (const uint32_t u : kept.find(g_.deep[g_.own(v)])) {
+      const std::span<const uint32_t> candidates = kept.find(g_.deep[g_.own(v)]);
+      if (!candidates.empty() && !ready) local_.assign(count, Local{}), ready = true;
+      for (const uint32_t u : candidates) {
         if (local(v).failures >= kMaxFailures) break;
         if (was_failed(v, u) || !g_.same_label(v, u)) continue;
         if (walk(v, u)) break;
@@ -268,12 +272,9 @@ void pair_members(const PremergeGraph& g, unsigned jobs, PairingOut out) {
       for (const Walker& w : walkers) add_stats(w);
     }
     KeptIndex fresh;   // kept nodes of this batch
+    Walker w(g, out);
     for (size_t p = begin; p < end; ++p) {
-      if (!fresh.empty()) {
-        Walker w(g, out);
-        w.pair(p, fresh);
-        add_stats(w);
-      }
+      if (!fresh.empty()) w.pair(p, fresh);
       const uint32_t first = g.offsets[p], last = first + g.parts[p]->own_count();
       for (uint32_t v = first; v < last; ++v) {
         if (out.image[v] != kNone) {
@@ -284,6 +285,7 @@ void pair_members(const PremergeGraph& g, unsigned jobs, PairingOut out) {
         fresh.add(g.deep[g.own(v)], v);
       }
     }
+    add_stats(w);
     // After the older ones: each hash's nodes stay in node order.
     fresh.for_each([&](uint32_t h, uint32_t v) { kept.add(h, v); });
     begin = end;
