@@ -187,8 +187,9 @@ Result<Merged> merge_canonical(std::span<const uint8_t> bytes, const std::string
     for (uint32_t i = 0; i < t.vlen(); ++i) k += !t.btf().str_or_empty(t.param(i).name_off).empty();
     return k;
   };
-  // Every node's class is its model node's (premerge.h).
-  const uint32_t original = pm.total;   // nodes of the input; the model's rules add none here
+  // Every node's class is its model node's (premerge.h). A mapped node comes after its
+  // image, in its class, and is a unified forward if its image is one: every class's first
+  // node and first non-unified node are kept nodes, so only those are scanned for them.
   auto cls = [&](uint32_t i) { return rp.cls[pm.model_of[i]]; };
   auto unified = [&](uint32_t i) {   // a forward unified with its definition
     return rp.resolved_fwd[pm.model_of[i]] != 0 || pm.fwd_mapped[i];
@@ -200,7 +201,7 @@ Result<Merged> merge_canonical(std::span<const uint8_t> bytes, const std::string
   // its smallest original node, and a class of added nodes only is not written at all
   // (records refer to original nodes, whose classes are written).
   std::vector<uint32_t> source(classes, UINT32_MAX);
-  for (uint32_t i = 0; i < original; ++i)   // a unified forward is not its class's record
+  for (const uint32_t i : pm.kept)   // a unified forward is not its class's record
     if (source[cls(i)] == UINT32_MAX && !unified(i)) source[cls(i)] = i;
   if (param_names) {
     std::vector<uint32_t> best(classes, 0);
@@ -235,7 +236,7 @@ Result<Merged> merge_canonical(std::span<const uint8_t> bytes, const std::string
   }
   // In order of each class's first original node (the first member's copy first).
   std::vector<uint32_t> first(classes, UINT32_MAX);
-  for (uint32_t i = original; i-- > 0;) first[cls(i)] = i;
+  for (size_t k = pm.kept.size(); k-- > 0;) first[cls(pm.kept[k])] = pm.kept[k];
   std::sort(emit.begin(), emit.end(), [&](uint32_t x, uint32_t y) { return first[x] < first[y]; });
   for (size_t k = 0; k < emit.size(); ++k) new_id[emit[k]] = first_new + uint32_t(k);
 

@@ -280,6 +280,8 @@ class Premerger {
     Buffer<uint32_t>& model_of = out_.model_of;
     uint32_t next = out_.base_nodes;
     std::vector<uint32_t> kept_at(parts_.size());   // first model node of each part's kept
+    out_.kept.resize(next);
+    for (uint32_t i = 0; i < next; ++i) out_.kept[i] = i;
     for (size_t p = 0; p < parts_.size(); ++p) {
       kept_at[p] = next;
       const uint32_t end = out_.offsets[p] + parts_[p]->own_count();
@@ -289,6 +291,7 @@ class Premerger {
           continue;
         }
         model_of[v] = next++;
+        out_.kept.push_back(v);
         if (!defs.empty() && g_.agg_key[own(v)] && !g_.fwd[own(v)])
           if (auto it = defs.find(g_.agg_key[own(v)]); it != defs.end()) it->second.push_back(model_of[v]);
       }

@@ -39,6 +39,8 @@ struct Premerged {
   // node -> its node in `model`: a kept node's own, a mapped node's image's (the smaller,
   // kept node it was mapped onto). Void and base nodes keep their number.
   Buffer<uint32_t> model_of;
+  // model node -> its node (void and the base: themselves; then the kept nodes, ascending).
+  std::vector<uint32_t> kept;
   // The model of the kept nodes (void, the base, then each part's kept types in order),
   // every edge led through model_of. Rules and refinement run on it.
   canon::Model model;
