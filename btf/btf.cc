@@ -139,13 +139,6 @@ Result<std::shared_ptr<const Btf>> Btf::parse_into(std::shared_ptr<Btf> b, Parse
   return std::shared_ptr<const Btf>(std::move(b));
 }
 
-Type Btf::type(uint32_t id) const {
-  if (id < start_id_) return base_->type(id);
-  const uint32_t w = starts_[id - start_id_];
-  const uint64_t off = uint64_t(hdr_.hdr_len) + hdr_.type_off + 4ull * w;
-  return Type(this, id, HostWords{words_.p + 4ull * w}, off);
-}
-
 std::span<const uint8_t> Btf::strings() const {
   return bytes_.subspan(uint64_t(hdr_.hdr_len) + hdr_.str_off,
                                                   hdr_.str_len);
@@ -154,21 +147,6 @@ std::span<const uint8_t> Btf::strings() const {
 std::optional<std::string_view> Btf::str(uint32_t off) const {
   if (off < start_str_) return base_ ? base_->str(off) : std::nullopt;
   return ByteReader(strings(), endian_).cstr(off - start_str_);
-}
-
-const char* Btf::c_str(uint32_t off) const {
-  if (off < start_str_) return base_ ? base_->c_str(off) : nullptr;
-  const std::span<const uint8_t> s = strings();
-  off -= start_str_;
-  if (off >= s.size() || s.back() != 0) return nullptr;
-  return reinterpret_cast<const char*>(s.data() + off);
-}
-
-bool same_str(const Btf& a, uint32_t a_off, const Btf& b, uint32_t b_off) {
-  const char* x = a.c_str(a_off);
-  const char* y = b.c_str(b_off);
-  if (x && y) return std::strcmp(x, y) == 0;
-  return a.str_or_empty(a_off) == b.str_or_empty(b_off);
 }
 
 }  // namespace btfcheck::btf

@@ -175,6 +175,28 @@ class Btf {
 // a.str_or_empty(a_off) == b.str_or_empty(b_off), in one pass where c_str() allows.
 bool same_str(const Btf& a, uint32_t a_off, const Btf& b, uint32_t b_off);
 
+inline const char* Btf::c_str(uint32_t off) const {
+  if (off < start_str_) return base_ ? base_->c_str(off) : nullptr;
+  off -= start_str_;
+  const uint8_t* s = bytes_.data() + hdr_.hdr_len + hdr_.str_off;   // strings()
+  if (off >= hdr_.str_len || s[hdr_.str_len - 1] != 0) return nullptr;
+  return reinterpret_cast<const char*>(s + off);
+}
+
+inline bool same_str(const Btf& a, uint32_t a_off, const Btf& b, uint32_t b_off) {
+  const char* x = a.c_str(a_off);
+  const char* y = b.c_str(b_off);
+  if (x && y) return std::strcmp(x, y) == 0;
+  return a.str_or_empty(a_off) == b.str_or_empty(b_off);
+}
+
+inline Type Btf::type(uint32_t id) const {
+  if (id < start_id_) return base_->type(id);
+  const uint32_t w = starts_[id - start_id_];
+  const uint64_t off = uint64_t(hdr_.hdr_len) + hdr_.type_off + 4ull * w;
+  return Type(this, id, HostWords{words_.p + 4ull * w}, off);
+}
+
 // Detects the byte order from the magic; nullopt when it is not a BTF magic.
 std::optional<Endian> detect_endian(std::span<const uint8_t> blob);
 
