@@ -16,17 +16,20 @@ inline uint64_t mix(uint64_t h, uint64_t v) {
   return h ^ (h >> 29);
 }
 
+// Strings: FNV-1a over the bytes, then mixed with the length.
+constexpr uint64_t kFnvOffset = 1469598103934665603ull, kFnvPrime = 1099511628211ull;
+
 inline uint64_t hash_str(uint64_t h, std::string_view s) {
-  uint64_t x = 1469598103934665603ull;   // FNV-1a, then mixed
-  for (unsigned char c : s) x = (x ^ c) * 1099511628211ull;
+  uint64_t x = kFnvOffset;
+  for (unsigned char c : s) x = (x ^ c) * kFnvPrime;
   return mix(mix(h, s.size()), x);
 }
 
 // hash_str of a NUL-terminated string, in one pass.
 inline uint64_t hash_cstr(uint64_t h, const char* s) {
-  uint64_t x = 1469598103934665603ull;
+  uint64_t x = kFnvOffset;
   size_t n = 0;
-  for (; s[n]; ++n) x = (x ^ static_cast<unsigned char>(s[n])) * 1099511628211ull;
+  for (; s[n]; ++n) x = (x ^ static_cast<unsigned char>(s[n])) * kFnvPrime;
   return mix(mix(h, n), x);
 }
 
