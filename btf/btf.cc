@@ -139,11 +139,6 @@ Result<std::shared_ptr<const Btf>> Btf::parse_into(std::shared_ptr<Btf> b, Parse
   return std::shared_ptr<const Btf>(std::move(b));
 }
 
-std::span<const uint8_t> Btf::strings() const {
-  return bytes_.subspan(uint64_t(hdr_.hdr_len) + hdr_.str_off,
-                                                  hdr_.str_len);
-}
-
 std::optional<std::string_view> Btf::str(uint32_t off) const {
   if (off < start_str_) return base_ ? base_->str(off) : std::nullopt;
   return ByteReader(strings(), endian_).cstr(off - start_str_);

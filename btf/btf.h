@@ -151,7 +151,9 @@ class Btf {
   // and then str() decides (a string running off the section's end is not one).
   const char* c_str(uint32_t off) const;
   // Raw string section of this blob.
-  std::span<const uint8_t> strings() const;
+  std::span<const uint8_t> strings() const {
+    return bytes_.subspan(uint64_t(hdr_.hdr_len) + hdr_.str_off, hdr_.str_len);
+  }
 
   // Error prefilled with this blob's file and section.
   Error error(std::string rule, std::string message) const;
@@ -178,9 +180,9 @@ bool same_str(const Btf& a, uint32_t a_off, const Btf& b, uint32_t b_off);
 inline const char* Btf::c_str(uint32_t off) const {
   if (off < start_str_) return base_ ? base_->c_str(off) : nullptr;
   off -= start_str_;
-  const uint8_t* s = bytes_.data() + hdr_.hdr_len + hdr_.str_off;   // strings()
-  if (off >= hdr_.str_len || s[hdr_.str_len - 1] != 0) return nullptr;
-  return reinterpret_cast<const char*>(s + off);
+  const std::span<const uint8_t> s = strings();
+  if (off >= s.size() || s.back() != 0) return nullptr;
+  return reinterpret_cast<const char*>(s.data() + off);
 }
 
 inline bool same_str(const Btf& a, uint32_t a_off, const Btf& b, uint32_t b_off) {
