@@ -231,4 +231,31 @@ Result<std::shared_ptr<const Btf>> open_btf(const std::string& path,
   return Btf::parse(std::move(blob->bytes), ParseOptions{blob->file, blob->section, base});
 }
 
+std::string write_file(const std::string& path, std::span<const uint8_t> bytes) {
+  std::string tmp = path + ".tmp.XXXXXX";
+  std::vector<char> name(tmp.begin(), tmp.end());
+  name.push_back('\0');
+  int fd = ::mkstemp(name.data());
+  if (fd < 0) return path + ": cannot create temporary file: " + std::strerror(errno);
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      std::string err = path + ": write failed: " + std::strerror(errno);
+      ::close(fd);
+      ::unlink(name.data());
+      return err;
+    }
+    done += size_t(n);
+  }
+  ::fchmod(fd, 0644);
+  if (::close(fd) != 0 || ::rename(name.data(), path.c_str()) != 0) {
+    std::string err = path + ": " + std::strerror(errno);
+    ::unlink(name.data());
+    return err;
+  }
+  return "";
+}
+
 }  // namespace btfcheck::btf

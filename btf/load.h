@@ -34,6 +34,10 @@ struct View {
 // Whole file into memory; Error "io.*" names the path and errno text.
 Result<std::vector<uint8_t>> read_file(const std::string& path);
 
+// Writes `bytes` to `path` atomically (a temporary file in the same directory, then rename),
+// so a failure never leaves a partial file. Returns "" or an error naming the path.
+std::string write_file(const std::string& path, std::span<const uint8_t> bytes);
+
 // A raw BTF file or an ELF's section (default ".BTF"). An ELF without the section is an
 // Error with rule "elf.no-btf".
 Result<Blob> load_blob(const std::string& path, const std::string& elf_section = ".BTF");

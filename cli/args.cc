@@ -1,5 +1,7 @@
 #include "cli/args.h"
 
+#include "btf/load.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -104,30 +106,7 @@ std::string write_output(const std::string& path, const std::string& content) {
     std::fflush(stdout);
     return "";
   }
-  std::string tmp = path + ".tmp.XXXXXX";
-  std::vector<char> name(tmp.begin(), tmp.end());
-  name.push_back('\0');
-  int fd = ::mkstemp(name.data());
-  if (fd < 0) return path + ": cannot create temporary file: " + std::strerror(errno);
-  size_t done = 0;
-  while (done < content.size()) {
-    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      std::string err = path + ": write failed: " + std::strerror(errno);
-      ::close(fd);
-      ::unlink(name.data());
-      return err;
-    }
-    done += size_t(n);
-  }
-  ::fchmod(fd, 0644);
-  if (::close(fd) != 0 || ::rename(name.data(), path.c_str()) != 0) {
-    std::string err = path + ": " + std::strerror(errno);
-    ::unlink(name.data());
-    return err;
-  }
-  return "";
+  return btf::write_file(path, {reinterpret_cast<const uint8_t*>(content.data()), content.size()});
 }
 
 }  // namespace btfcheck::cli

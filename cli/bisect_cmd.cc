@@ -11,7 +11,7 @@
 #include "cli/commands.h"
 #include "cli/produce_util.h"
 #include "cli/producer_opts.h"
-#include "comparator/canon/rules.h"
+#include "canon/rules.h"
 
 namespace btfcheck::cli {
 namespace {

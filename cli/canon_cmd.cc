@@ -5,8 +5,8 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/input.h"
-#include "comparator/canon/canon.h"
-#include "comparator/canon/rules.h"
+#include "canon/canon.h"
+#include "canon/rules.h"
 #include "comparator/diff/dups.h"
 
 namespace btfcheck::cli {

@@ -14,7 +14,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/input.h"
-#include "comparator/canon/rules.h"
+#include "canon/rules.h"
 #include "encoder/archive/archive.h"
 
 namespace btfcheck::cli {

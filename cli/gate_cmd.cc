@@ -15,7 +15,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
-#include "comparator/canon/rules.h"
+#include "canon/rules.h"
 #include "encoder/producers/producers.h"
 #include "reports/gate.h"
 
@@ -120,6 +120,8 @@ int cmd_gate(const Argv& argv) {
     o.suppressions = std::move(*sups);
   }
   o.corpus_dir = args.value_or("--corpus", producers::default_corpora_dir());
+  if (auto cases = producers::corpus(o.corpus_dir); cases.ok())
+    for (const auto& in : *cases) o.case_sources[in.name] = in.sources;
   char cwd[PATH_MAX];
   if (getcwd(cwd, sizeof cwd)) o.cwd = cwd;
   auto base = report::read_baseline(*baseline);

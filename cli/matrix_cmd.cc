@@ -7,12 +7,12 @@
 #include <fstream>
 #include <sstream>
 
-#include "bench/matrix/matrix.h"
+#include "matrix/matrix.h"
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/progress.h"
 #include "cli/producer_opts.h"
-#include "comparator/canon/rules.h"
+#include "canon/rules.h"
 
 namespace btfcheck::cli {
 namespace {

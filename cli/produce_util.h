@@ -7,7 +7,7 @@
 
 #include "btf/btf.h"
 #include "btf/error.h"
-#include "comparator/canon/canon.h"
+#include "canon/canon.h"
 #include "comparator/diff/diff.h"
 #include "encoder/producers/producers.h"
 

@@ -13,7 +13,7 @@
 #include "cli/produce_util.h"
 #include "cli/progress.h"
 #include "cli/producer_opts.h"
-#include "comparator/canon/rules.h"
+#include "canon/rules.h"
 
 namespace btfcheck::cli {
 namespace {

@@ -9,7 +9,6 @@
 #include <set>
 
 #include "btf/load.h"
-#include "encoder/archive/archive.h"
 #include "reports/gate.h"
 #include "reports/text.h"
 
@@ -72,10 +71,10 @@ Result<std::vector<uint8_t>> load_output_btf(const std::string& path) {
   if (!blob.ok()) return blob.error();
   auto members = btf::split_archive(blob->bytes, blob->file, blob->section);
   if (!members.ok()) return members.error();
-  if (members->size() <= 1) return std::move(blob->bytes);
-  auto merged = archive::merge_libbpf(blob->bytes, blob->file, blob->section, nullptr);
-  if (!merged.ok()) return merged.error();
-  return std::move(merged->bytes);
+  if (members->size() > 1)
+    return report_error("gate.archive", path,
+                        "is a BTF archive; matrix results name its merged BTF (\"merged_output\")");
+  return std::move(blob->bytes);
 }
 
 Result<Baseline> read_baseline(const std::string& path) {

@@ -10,9 +10,8 @@
 #include <set>
 
 #include "btf/btf.h"
-#include "comparator/canon/canon.h"
+#include "canon/canon.h"
 #include "comparator/diff/diff.h"
-#include "encoder/producers/producers.h"
 #include "reports/gate.h"
 #include "reports/text.h"
 
@@ -58,14 +57,13 @@ struct Ctx {
   const Baseline& base;
   const Results& now;
   const GateOptions& o;
-  std::map<std::string, std::vector<std::string>> sources;   // input -> C sources
   GateResult& g;
 
   Finding finding(const std::string& level, const std::string& check, const Run& r,
                   const std::string& title, const std::string& message, double weight) {
     Finding f{level, check, r.input, r.producer, title, message, {}, "", 0, weight};
-    auto it = sources.find(r.input);
-    if (it != sources.end() && !it->second.empty()) f.file = display_path(it->second[0], o);
+    auto it = o.case_sources.find(r.input);
+    if (it != o.case_sources.end() && !it->second.empty()) f.file = display_path(it->second[0], o);
     return f;
   }
 
@@ -110,7 +108,7 @@ struct Ctx {
         f.details.push_back("impacts " + std::to_string(c.impacts.size()) + ": " + imp +
                             (c.impacts.size() > 5 ? ", ..." : ""));
       }
-      if (auto it = sources.find(b.input); it != sources.end()) {
+      if (auto it = o.case_sources.find(b.input); it != o.case_sources.end()) {
         auto [file, line] = locate(it->second, c.path);
         if (!file.empty()) {
           f.file = display_path(file, o);
@@ -204,10 +202,7 @@ std::optional<double> SpeedBudget::for_producer(const std::string& p) const {
 
 GateResult gate(const Baseline& base, const Results& now, const GateOptions& o) {
   GateResult g;
-  Ctx ctx{base, now, o, {}, g};
-  if (!o.corpus_dir.empty())
-    if (auto cases = producers::corpus(o.corpus_dir); cases.ok())
-      for (const auto& in : *cases) ctx.sources[in.name] = in.sources;
+  Ctx ctx{base, now, o, g};
   const Results& old = base.results;
   std::set<std::pair<std::string, std::string>> keys;
   for (const Run& r : old.runs) keys.emplace(r.input, r.producer);

@@ -69,6 +69,7 @@ struct GateOptions {
   std::vector<std::string> rules;        // canonical-diff rules (default strict)
   std::vector<diff::Suppression> suppressions;
   std::string corpus_dir;                // to name case sources in annotations
+  std::map<std::string, std::vector<std::string>> case_sources;  // corpus case -> its source files
   std::string cwd;                       // annotation paths are relative to it when below it
   size_t max_changes = 20;               // changes listed per run (all are counted)
 };

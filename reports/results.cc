@@ -61,7 +61,7 @@ Run parse_run(const nlohmann::json& j) {
   r.version = str(j, "version");
   r.status = str(j, "status");
   r.reason = str(j, "reason");
-  r.output = str(j, "output");
+  r.output = j.contains("merged_output") ? str(j, "merged_output") : str(j, "output");  // an archive's merged BTF
   r.digest = str(j, "digest");
   r.error = str(j, "error");
   r.wall_s = num(j, "wall_s");

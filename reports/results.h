@@ -41,7 +41,7 @@ struct Run {
   std::string input, feature, producer, version;
   std::string status;     // ok | skipped | failed (anything else is kept as is)
   std::string reason;     // skipped/failed: why
-  std::string output;     // BTF output path (matrix) or stored blob key (baseline)
+  std::string output;     // plain BTF path (matrix "merged_output" for archives, else "output") or stored blob key (baseline)
   std::string digest;     // canonical digest, 16 hex digits
   std::string error;      // analysis error recorded by the matrix
   double wall_s = 0, cpu_s = 0, prepare_s = 0;

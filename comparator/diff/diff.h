@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "comparator/canon/canon.h"
+#include "canon/canon.h"
 
 namespace btfcheck::diff {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "comparator/canon/canon.h"
+#include "canon/canon.h"
 #include "comparator/diff/diff.h"
 
 namespace btfcheck::diff {

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "comparator/canon/canon.h"
+#include "canon/canon.h"
 #include "comparator/diff/diff.h"
 
 namespace btfcheck::diff {

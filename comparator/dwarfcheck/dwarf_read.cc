@@ -34,10 +34,18 @@
 #include <unordered_set>
 
 #include "comparator/dwarfcheck/dwarf_types.h"
-#include "encoder/dwarf/die_util.h"  // die_entry_pc (header-only, libdw)
 
 namespace btfcheck::dwarfcheck::detail {
 namespace {
+
+// Where a subprogram starts: its entry pc (DW_AT_entry_pc, else DW_AT_low_pc), or the start
+// of its first address range when it has only DW_AT_ranges (split hot/cold code). Written
+// here, not shared with the encoder: this reader is the oracle the encoder is checked by.
+bool subprogram_start(Dwarf_Die* die, Dwarf_Addr* pc) {
+  if (dwarf_entrypc(die, pc) == 0) return true;
+  Dwarf_Addr base = 0, end = 0;
+  return dwarf_ranges(die, 0, &base, pc, &end) > 0;
+}
 
 int no_separate_debuginfo(Dwfl_Module*, void**, const char*, Dwarf_Addr, const char*,
                           const char*, GElf_Word, char**) {
@@ -141,7 +149,7 @@ class UnitWalk {
   void subprogram(Dwarf_Die* die) {
     if (addrs_.empty() || dwarf_hasattr(die, DW_AT_declaration)) return;
     Dwarf_Addr pc = 0;
-    const bool has_address = encode::die_entry_pc(die, &pc);
+    const bool has_address = subprogram_start(die, &pc);
     const uint64_t addr = has_address ? pc + bias_ : 0;
     const bool at_symbol = has_address && addrs_.count(addr);
     const char* n = dwarf_diename(die);

@@ -61,7 +61,7 @@ struct Ambiguities {
   std::vector<std::string> funcs;
 };
 
-// The canonical merge: every member's types in one canonical graph (comparator/canon:
+// The canonical merge: every member's types in one canonical graph (canon:
 // partition refinement, cycle-aware, decided globally rather than greedily), forwards
 // unified with the definition of their name whenever that is unambiguous after
 // minimization (repeated to a fixpoint), then one type per class, in order of first

@@ -55,7 +55,7 @@
 #include <unordered_set>
 
 #include "btf/kinds.h"
-#include "comparator/canon/hash.h"
+#include "canon/hash.h"
 #include "encoder/archive/parallel.h"
 #include "encoder/archive/premerge_graph.h"
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "btf/btf.h"
-#include "comparator/canon/model.h"
+#include "canon/model.h"
 #include "encoder/archive/parallel.h"
 
 namespace btfcheck::archive {

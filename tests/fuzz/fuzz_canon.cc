@@ -16,8 +16,8 @@
 
 #include "btf/btf.h"
 #include "btf/load.h"
-#include "comparator/canon/canon.h"
-#include "comparator/canon/rules.h"
+#include "canon/canon.h"
+#include "canon/rules.h"
 
 namespace {
 

@@ -16,7 +16,7 @@
 
 #include "btf/btf.h"
 #include "btf/load.h"
-#include "comparator/canon/canon.h"
+#include "canon/canon.h"
 #include "comparator/diff/diff.h"
 
 namespace {

@@ -1,19 +1,15 @@
-// The per-rule negative images of tests/unit/verify_rules_test.cc, reused as files.
+// The per-rule negative images of tests/unit/verify_rule_cases.cc, reused as files.
 //
-// Design: that test already holds, for every verifier rule, a valid builder image and the
-// same image with exactly one field corrupted. Rather than keep a second table in step
-// with it, this translation unit includes the test's source, so its case table (in the
-// test's anonymous namespace, visible within this TU) is the single source of truth: a
-// rule case added there becomes a malformed file here on the next build. The GoogleTest
-// registrations that come along are never run (the generator has its own main). Each
-// case yields its corrupted image little endian and, when small, re-encoded big endian by
+// Design: tests/unit/verify_rule_cases.cc holds, for every verifier rule, a valid builder
+// image and the same image with exactly one field corrupted; that one table serves the unit
+// test and this generator, so a rule case added there becomes a malformed file here on the
+// next build. Each case yields its corrupted image little endian and, when small, re-encoded big endian by
 // the test's own to_big_endian. `cli_reports` says whether the default verifier options
 // (what `btfcheck verify FILE` uses) report the rule on the expected type id; a case that
 // needs other options (e.g. a lowered size cap) is still a malformed file, only the rule
 // assertion is skipped for it.
-#include "../unit/verify_rules_test.cc"
-
 #include "tests/malformed/rule_cases.h"
+#include "tests/unit/verify_rule_cases.h"
 
 namespace btfcheck::malformed {
 

@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "btf/btf.h"
-#include "comparator/canon/canon.h"
+#include "canon/canon.h"
 #include "comparator/diff/diff.h"
 #include "comparator/verify/verify.h"
 #include "encoder/archive/archive.h"

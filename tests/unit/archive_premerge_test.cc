@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "btf/btf.h"
-#include "comparator/canon/canon.h"
+#include "canon/canon.h"
 #include "encoder/archive/archive.h"
 #include "tests/unit/btf_builder.h"
 #include "tests/unit/btf_rewrite.h"

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "btf/btf.h"
-#include "comparator/canon/canon.h"
+#include "canon/canon.h"
 #include "comparator/diff/diff.h"
 #include "tests/unit/btf_rewrite.h"
 #include "tests/unit/test_inputs.h"

@@ -7,7 +7,7 @@
 #include <algorithm>
 
 #include "btf/btf.h"
-#include "comparator/canon/canon.h"
+#include "canon/canon.h"
 #include "comparator/diff/diff.h"
 #include "tests/unit/btf_builder.h"
 

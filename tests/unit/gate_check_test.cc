@@ -69,6 +69,7 @@ class GateTest : public ::testing::Test {
   GateOptions opts() {
     GateOptions o;
     o.corpus_dir = (dir_ / "corpora").string();
+    o.case_sources["c1"] = {(dir_ / "corpora/cases/c1.c").string()};
     o.cwd = dir_.string();
     return o;
   }

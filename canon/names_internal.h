@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "comparator/canon/canon.h"
+#include "canon/canon.h"
 
 namespace btfcheck::canon {
 

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "comparator/canon/model.h"
+#include "canon/model.h"
 
 namespace btfcheck::canon {
 

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "btf/error.h"
-#include "comparator/canon/model.h"
+#include "canon/model.h"
 
 namespace btfcheck::canon {
 

@@ -2,7 +2,7 @@
 // equality, text and diff machinery sees both producers' output in one spelling. They run
 // in the order of the table below; rules that add nodes append them (refinement merges
 // them with equal existing nodes).
-#include "comparator/canon/rules.h"
+#include "canon/rules.h"
 
 #include <algorithm>
 #include <map>

@@ -10,9 +10,9 @@
 #include <cstdio>
 #include <ctime>
 
-#include "bench/matrix/matrix.h"
+#include "matrix/matrix.h"
 #include "btf/load.h"
-#include "comparator/canon/canon.h"
+#include "canon/canon.h"
 #include "comparator/diff/diff.h"
 #include "encoder/archive/archive.h"
 

@@ -1,13 +1,15 @@
 // What the matrix records about one BTF output. Everything here reads the output through
 // our own reader; an archive (several concatenated blobs) is merged with libbpf first, as a
-// loader would, so its verify result and digest are those of the merged BTF.
+// loader would, so its verify result and digest are those of the merged BTF, and the merged
+// blob is written beside it ("merged_output": PATH.merged.btf) so that reports and the gate read one
+// plain BTF per run without merging anything themselves.
 #include <cstdio>
 
 #include "btf/load.h"
-#include "comparator/canon/canon.h"
+#include "canon/canon.h"
 #include "comparator/verify/verify.h"
 #include "encoder/archive/archive.h"
-#include "bench/matrix/matrix.h"
+#include "matrix/matrix.h"
 
 namespace btfcheck::matrix {
 
@@ -25,8 +27,13 @@ nlohmann::json analyze(const std::string& path, const std::string& base_path) {
   auto raw = btf::load_blob(path);
   j["members"] = members;
   j["size"] = {{"total", raw.ok() ? raw->bytes.size() : 0}};
-  if (members > 1) j["merged"] = {{"by", "libbpf btf__add_btf + btf__dedup"}};
   const btf::Btf& b = **parsed;
+  if (members > 1) {
+    j["merged"] = {{"by", "libbpf btf__add_btf + btf__dedup"}};
+    const std::string merged = path + ".merged.btf";
+    if (std::string err = btf::write_file(merged, b.bytes()); !err.empty()) return {{"error", err}};
+    j["merged_output"] = merged;
+  }
   const btf::Header& h = b.header();
   j["size"]["header"] = h.hdr_len;
   j["size"]["types"] = h.type_len;

@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "btf/btf.h"
-#include "comparator/canon/model.h"
-#include "comparator/canon/partition.h"
+#include "canon/model.h"
+#include "canon/partition.h"
 
 namespace btfcheck::canon {
 

@@ -6,9 +6,9 @@
 // where they are used and the text never mentions a type id.
 #include <algorithm>
 
-#include "comparator/canon/canon.h"
-#include "comparator/canon/names_internal.h"
-#include "comparator/canon/rules.h"
+#include "canon/canon.h"
+#include "canon/names_internal.h"
+#include "canon/rules.h"
 
 namespace btfcheck::canon {
 namespace {

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "comparator/canon/model.h"
+#include "canon/model.h"
 
 namespace btfcheck::canon {
 

@@ -25,8 +25,8 @@
 // Determinism: nodes are visited in index order and ids are handed out in that order, so
 // the same model always gives the same partition. Class ids are internal; everything
 // printed is keyed by canonical names (names.h), never by class id.
-#include "comparator/canon/partition.h"
-#include "comparator/canon/hash.h"
+#include "canon/partition.h"
+#include "canon/hash.h"
 
 #include <algorithm>
 #include <map>

@@ -24,10 +24,10 @@
 #include <map>
 #include <unordered_map>
 
-#include "comparator/canon/canon.h"
-#include "comparator/canon/hash.h"
-#include "comparator/canon/names_internal.h"
-#include "comparator/canon/rules.h"
+#include "canon/canon.h"
+#include "canon/hash.h"
+#include "canon/names_internal.h"
+#include "canon/rules.h"
 
 namespace btfcheck::canon {
 std::string hex64(uint64_t v) {

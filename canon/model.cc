@@ -1,4 +1,4 @@
-#include "comparator/canon/model.h"
+#include "canon/model.h"
 
 namespace btfcheck::canon {
 
