@@ -15,6 +15,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/producer_opts.h"
 #include "canon/rules.h"
 #include "encoder/producers/producers.h"
 #include "reports/blob_store.h"
@@ -31,7 +32,7 @@ const std::vector<OptionSpec>& specs() {
       {"--speed-budget", true, "fail when a producer's wall time / the reference's exceeds RATIO; "
                                "RATIO for all, or PRODUCER=RATIO,... (default: no speed check)", "SPEC"},
       {"--rules", true, "normalization rules for the canonical diff vs the baseline (default strict)", "LIST"},
-      {"--corpus", true, "corpus directory, to name case sources in annotations (default: the source tree's)", "DIR"},
+      {"--corpus", true, "corpus directory, to name case sources in annotations (default: as matrix --corpus)", "DIR"},
       {"--junit", true, "write a JUnit XML report", "OUT.xml"},
       {"--summary", true, "write the markdown summary", "OUT.md"},
       {"--blobs", true, "the baseline's BTF store (default: beside it, <stem>.blobs/; a CI cache or artifact directory works)", "DIR"},
@@ -128,7 +129,7 @@ int cmd_gate(const Argv& argv) {
     if (!sups.ok()) return fail(sups.error().str());
     o.suppressions = std::move(*sups);
   }
-  o.corpus_dir = args.value_or("--corpus", producers::default_corpora_dir());
+  o.corpus_dir = args.value_or("--corpus", default_corpora_dir());
   if (auto cases = producers::corpus(o.corpus_dir); cases.ok())
     for (const auto& in : *cases) o.case_sources[in.name] = in.sources;
   char cwd[PATH_MAX];

@@ -11,6 +11,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/version.h"
 
 namespace {
 
@@ -42,7 +43,8 @@ void usage(FILE* out) {
                "BTF verification and diff harness.\n\ncommands:\n");
   for (const Command& c : kCommands) std::fprintf(out, "  %-10s %s\n", c.name, c.summary);
   std::fprintf(out,
-               "\n'btfcheck COMMAND --help' describes one command.\n"
+               "\n'btfcheck COMMAND --help' describes one command; 'btfcheck --version' prints\n"
+               "the version and the git commit this binary was built from.\n"
                "exit codes: 0 clean/equal/pass, 1 findings, 2 could not run\n");
 }
 
@@ -106,6 +108,10 @@ int main(int argc, char** argv) {
   std::string cmd = argv[1];
   if (cmd == "-h" || cmd == "--help" || cmd == "help") {
     usage(stdout);
+    return 0;
+  }
+  if (cmd == "--version") {
+    std::printf("%s\n", btfcheck::cli::version_line());
     return 0;
   }
   for (const Command& c : kCommands) {

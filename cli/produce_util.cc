@@ -1,6 +1,7 @@
 #include "cli/produce_util.h"
 
 #include "btf/load.h"
+#include "cli/input.h"
 #include "encoder/archive/archive.h"
 
 namespace btfcheck::cli {
@@ -14,16 +15,12 @@ Result<Made> make_btf(const producers::Producer& p, const producers::Input& in,
   if (!m.skipped.empty()) return m;
   m.wall_s = out->wall_s;
   m.peak_rss_kb = out->peak_rss_kb;
-  std::shared_ptr<const btf::Btf> base;
-  if (!in.base.empty()) {
-    auto b = btf::open_btf(in.base);
-    if (!b.ok()) return b.error();
-    base = *b;
-  }
+  auto base = open_base(in.elf, in.base);   // the input's base is the output's
+  if (!base.ok()) return base.error();
   auto blob = btf::load_blob(out->btf_path);
   if (!blob.ok()) return blob.error();
   m.bytes = std::move(blob->bytes);
-  auto parsed = archive::open_merged(out->btf_path, base);
+  auto parsed = archive::open_merged(out->btf_path, *base);
   if (!parsed.ok()) return parsed.error();
   m.btf = *parsed;
   return m;

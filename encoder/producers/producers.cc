@@ -183,8 +183,7 @@ std::vector<Producer> detect(const Config& cfg) {
   out.push_back(make("gcc", "gcc", cfg.gcc));
   out.push_back(make("bpf-gcc", "bpf-gcc", cfg.bpf_gcc));
   out.push_back(make("pahole", "pahole", cfg.pahole, true));
-  Producer self = make("btfcheck", "btfcheck", cfg.self, true);
-  self.version = self.missing.empty() ? "btfcheck " BTFCHECK_VERSION : "";
+  Producer self = make("btfcheck", "btfcheck", cfg.self, true);   // version: `btfcheck --version`
   out.push_back(self);
   // Two merges of the same per-object archive: libbpf's (btf__add_btf + btf__dedup) and
   // btfcheck's canonical one.
@@ -287,11 +286,6 @@ Result<Input> resolve_input(const std::string& spec, const std::string& corpora_
     if (c.name == spec) return c;
   return fail("usage.input", "'" + spec + "' is not a file nor a case of " + corpora_dir +
                                  "/manifest.json", spec);
-}
-
-std::string default_corpora_dir() {
-  if (const char* e = std::getenv("BTFCHECK_CORPORA"); e && *e) return e;
-  return BTFCHECK_CORPORA_DIR;
 }
 
 }  // namespace btfcheck::producers

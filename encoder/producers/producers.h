@@ -85,7 +85,4 @@ Result<std::vector<Input>> corpus(const std::string& corpora_dir);
 Result<Input> resolve_input(const std::string& spec, const std::string& corpora_dir,
                             const std::string& base = "");
 
-// The corpora directory: $BTFCHECK_CORPORA, else the source tree's corpora/.
-std::string default_corpora_dir();
-
 }  // namespace btfcheck::producers
