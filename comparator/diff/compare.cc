@@ -14,10 +14,12 @@
 // types that refer to a changed one (directly or through anonymous types); without leaf
 // mode each such referrer also gets an "indirect" change. Output order: sorted.
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <string_view>
 #include <unordered_set>
 
+#include "comparator/diff/array_shape.h"
 #include "comparator/diff/diff.h"
 #include "comparator/diff/walk.h"
 
@@ -69,7 +71,8 @@ using Identity = std::pair<int, std::string_view>;
 struct Side {
   const Graph& g;
   std::vector<std::pair<Identity, uint32_t>> ids;   // named tops, sorted by identity
-  std::set<std::string> loose;   // lines of decl tags and unreferenced anonymous types
+  // Lines of decl tags and unreferenced anonymous types, with their class.
+  std::map<std::string, uint32_t> loose;
   // Identities that exist only as declarations (FWD, enum without enumerators) and got no
   // line because of the fwd-decl rule: the other side's definition is not "added".
   std::set<Identity> declared;
@@ -83,7 +86,7 @@ struct Side {
       }
     for (uint32_t c : g.tops) {
       if (g.named[c]) ids.push_back({identity(g, c), c});
-      else loose.insert(canon::line(g, c));
+      else loose.emplace(canon::line(g, c), c);
     }
     std::sort(ids.begin(), ids.end());
   }
@@ -182,11 +185,21 @@ Report diff(const Graph& a, const Graph& b, const Options& opts) {
     if (set.empty()) set.insert(g.expr.begin(), g.expr.end());
     return set.count(std::string_view(line).substr(8)) > 0;
   };
-  for (const std::string& l : sa.loose)
-    if (!sb.loose.count(l) && !present(b, eb, l))
+  // Under array-flatten, an anonymous array matches one of the other side's shape.
+  std::optional<ShapeIndex> shapes_a, shapes_b;   // built on first need
+  auto shaped = [](const Graph& g, uint32_t c, const Graph& other,
+                   std::optional<ShapeIndex>& index) {
+    if (!g.model.arrays_by_shape || !other.model.arrays_by_shape ||
+        canon::rep_node(g, c).kind != Kind::Array)
+      return false;
+    if (!index) index.emplace(other);
+    return index->contains(g, array_shape(g, c));
+  };
+  for (const auto& [l, c] : sa.loose)
+    if (!sb.loose.count(l) && !present(b, eb, l) && !shaped(a, c, b, shapes_b))
       r.changes.push_back(Change::of("removed", "", l, l, ""));
-  for (const std::string& l : sb.loose)
-    if (!sa.loose.count(l) && !present(a, ea, l))
+  for (const auto& [l, c] : sb.loose)
+    if (!sa.loose.count(l) && !present(a, ea, l) && !shaped(b, c, a, shapes_a))
       r.changes.push_back(Change::of("added", "", l, "", l));
 
   // Impacts: named referrers of each changed type (B side; A side for removed types).
