@@ -15,8 +15,10 @@
 // mode each such referrer also gets an "indirect" change. Output order: sorted.
 #include <algorithm>
 #include <optional>
+#include <map>
 #include <set>
 #include <string_view>
+#include <type_traits>
 #include <unordered_set>
 
 #include "comparator/diff/array_shape.h"
@@ -133,14 +135,23 @@ Report diff(const Graph& a, const Graph& b, const Options& opts) {
     // A family of one on a side has no tag in its key, so equal structure is found by the
     // structural digest first, then by key.
     std::vector<uint8_t> used_a(va.size(), 0), used_b(vb.size(), 0);
-    auto match = [&](auto same) {
-      for (size_t i = 0; i < va.size(); ++i)
-        for (size_t j = 0; j < vb.size() && !used_a[i]; ++j)
-          if (!used_b[j] && same(va[i], vb[j]))
-            used_a[i] = used_b[j] = 1, pairs.push_back({va[i], vb[j]});
+    // Each unused member of A, in order, pairs with the first unused member of B with an
+    // equal value (a lookup, not a scan: families can have 100k members).
+    auto match = [&](const auto& value_a, const auto& value_b) {
+      std::multimap<std::decay_t<decltype(value_b[0])>, size_t> free_b;   // equal: j order
+      for (size_t j = 0; j < vb.size(); ++j)
+        if (!used_b[j]) free_b.emplace(value_b[vb[j]], j);
+      for (size_t i = 0; i < va.size(); ++i) {
+        if (used_a[i]) continue;
+        auto it = free_b.lower_bound(value_a[va[i]]);
+        if (it == free_b.end() || it->first != value_a[va[i]]) continue;
+        used_a[i] = used_b[it->second] = 1;
+        pairs.push_back({va[i], vb[it->second]});
+        free_b.erase(it);
+      }
     };
-    match([&](uint32_t x, uint32_t y) { return a.digest[x] == b.digest[y]; });
-    match([&](uint32_t x, uint32_t y) { return a.key[x] == b.key[y]; });
+    match(a.digest, b.digest);
+    match(a.key, b.key);
     std::vector<uint32_t> rest_a, rest_b;
     for (size_t i = 0; i < va.size(); ++i)
       if (!used_a[i]) rest_a.push_back(va[i]);
