@@ -14,8 +14,8 @@
 // types that refer to a changed one (directly or through anonymous types); without leaf
 // mode each such referrer also gets an "indirect" change. Output order: sorted.
 #include <algorithm>
-#include <optional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string_view>
 #include <type_traits>

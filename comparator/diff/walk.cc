@@ -128,8 +128,9 @@ struct Walker {
   }
 
   // array-flatten: arrays compared by shape (array_shape.h). A different nesting is one
-  // type change printing both shapes (int[3][4][5] -> int[5][4][3]); the innermost elements are compared at path[], and
-  // the index types per dimension when both have as many dimensions (else the outermost).
+  // type change printing both shapes (int[3][4][5] -> int[5][4][3]); otherwise the
+  // innermost elements are compared at path[], and the index types per dimension when both
+  // have as many dimensions (else the outermost ones).
   void shaped_array(uint32_t ca, uint32_t cb, const std::string& path, int depth) {
     const ArrayShape sa = array_shape(A, ca), sb = array_shape(B, cb);
     switch (match_shapes(sa, sb)) {
