@@ -48,6 +48,11 @@ struct Model {
   // declares ("struct foo") and gets no line of its own, so declaration-only and defined
   // types compare equal.
   bool fwd_as_decl = false;
+  // Set by the array-flatten rule: the diff compares arrays by their shape (dimensions
+  // through array typedefs, and the innermost element). A one-dimensional array equals a
+  // nested one of as many elements (pahole flattens); two nested arrays must agree
+  // dimension by dimension, so a nesting in another order stays a difference.
+  bool arrays_by_shape = false;
   // Node i was the target of some reference in the input BTF (nodes that rules add are
   // targets by construction and count as referenced). Decides which anonymous types are
   // "unreferenced" and get a line of their own, independently of what rules rewired.

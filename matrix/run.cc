@@ -43,9 +43,7 @@ nlohmann::json compare(const std::string& a, const std::string& b, const std::st
   nlohmann::json changes = nlohmann::json::array();
   for (const diff::Change& c : r.changes) {
     if (changes.size() == 20) break;
-    changes.push_back(c.category + " " + c.path + (c.before.empty() && c.after.empty()
-                                                       ? std::string()
-                                                       : ": " + c.before + " -> " + c.after));
+    changes.push_back(diff::change_line(c));
   }
   return {{"equal", r.unsuppressed() == 0}, {"changes", r.unsuppressed()},
           {"summary", r.summary}, {"first_changes", changes}};

@@ -14,10 +14,14 @@
 // types that refer to a changed one (directly or through anonymous types); without leaf
 // mode each such referrer also gets an "indirect" change. Output order: sorted.
 #include <algorithm>
+#include <map>
+#include <optional>
 #include <set>
 #include <string_view>
+#include <type_traits>
 #include <unordered_set>
 
+#include "comparator/diff/array_shape.h"
 #include "comparator/diff/diff.h"
 #include "comparator/diff/walk.h"
 
@@ -69,7 +73,8 @@ using Identity = std::pair<int, std::string_view>;
 struct Side {
   const Graph& g;
   std::vector<std::pair<Identity, uint32_t>> ids;   // named tops, sorted by identity
-  std::set<std::string> loose;   // lines of decl tags and unreferenced anonymous types
+  // Lines of decl tags and unreferenced anonymous types, with their class.
+  std::map<std::string, uint32_t> loose;
   // Identities that exist only as declarations (FWD, enum without enumerators) and got no
   // line because of the fwd-decl rule: the other side's definition is not "added".
   std::set<Identity> declared;
@@ -83,7 +88,7 @@ struct Side {
       }
     for (uint32_t c : g.tops) {
       if (g.named[c]) ids.push_back({identity(g, c), c});
-      else loose.insert(canon::line(g, c));
+      else loose.emplace(canon::line(g, c), c);
     }
     std::sort(ids.begin(), ids.end());
   }
@@ -130,14 +135,23 @@ Report diff(const Graph& a, const Graph& b, const Options& opts) {
     // A family of one on a side has no tag in its key, so equal structure is found by the
     // structural digest first, then by key.
     std::vector<uint8_t> used_a(va.size(), 0), used_b(vb.size(), 0);
-    auto match = [&](auto same) {
-      for (size_t i = 0; i < va.size(); ++i)
-        for (size_t j = 0; j < vb.size() && !used_a[i]; ++j)
-          if (!used_b[j] && same(va[i], vb[j]))
-            used_a[i] = used_b[j] = 1, pairs.push_back({va[i], vb[j]});
+    // Each unused member of A, in order, pairs with the first unused member of B with an
+    // equal value (a lookup, not a scan: families can have 100k members).
+    auto match = [&](const auto& value_a, const auto& value_b) {
+      std::multimap<std::decay_t<decltype(value_b[0])>, size_t> free_b;   // equal: j order
+      for (size_t j = 0; j < vb.size(); ++j)
+        if (!used_b[j]) free_b.emplace(value_b[vb[j]], j);
+      for (size_t i = 0; i < va.size(); ++i) {
+        if (used_a[i]) continue;
+        auto it = free_b.lower_bound(value_a[va[i]]);
+        if (it == free_b.end() || it->first != value_a[va[i]]) continue;
+        used_a[i] = used_b[it->second] = 1;
+        pairs.push_back({va[i], vb[it->second]});
+        free_b.erase(it);
+      }
     };
-    match([&](uint32_t x, uint32_t y) { return a.digest[x] == b.digest[y]; });
-    match([&](uint32_t x, uint32_t y) { return a.key[x] == b.key[y]; });
+    match(a.digest, b.digest);
+    match(a.key, b.key);
     std::vector<uint32_t> rest_a, rest_b;
     for (size_t i = 0; i < va.size(); ++i)
       if (!used_a[i]) rest_a.push_back(va[i]);
@@ -182,11 +196,21 @@ Report diff(const Graph& a, const Graph& b, const Options& opts) {
     if (set.empty()) set.insert(g.expr.begin(), g.expr.end());
     return set.count(std::string_view(line).substr(8)) > 0;
   };
-  for (const std::string& l : sa.loose)
-    if (!sb.loose.count(l) && !present(b, eb, l))
+  // Under array-flatten, an anonymous array matches one of the other side's shape.
+  std::optional<ShapeIndex> shapes_a, shapes_b;   // built on first need
+  auto shaped = [](const Graph& g, uint32_t c, const Graph& other,
+                   std::optional<ShapeIndex>& index) {
+    if (!g.model.arrays_by_shape || !other.model.arrays_by_shape ||
+        canon::rep_node(g, c).kind != Kind::Array)
+      return false;
+    if (!index) index.emplace(other);
+    return index->contains(g, array_shape(g, c));
+  };
+  for (const auto& [l, c] : sa.loose)
+    if (!sb.loose.count(l) && !present(b, eb, l) && !shaped(a, c, b, shapes_b))
       r.changes.push_back(Change::of("removed", "", l, l, ""));
-  for (const std::string& l : sb.loose)
-    if (!sa.loose.count(l) && !present(a, ea, l))
+  for (const auto& [l, c] : sb.loose)
+    if (!sa.loose.count(l) && !present(a, ea, l) && !shaped(b, c, a, shapes_a))
       r.changes.push_back(Change::of("added", "", l, "", l));
 
   // Impacts: named referrers of each changed type (B side; A side for removed types).

@@ -6,6 +6,7 @@
 // nesting (only in synthetic input) is reported as one type change at that depth.
 #include <map>
 
+#include "comparator/diff/array_shape.h"
 #include "comparator/diff/walk.h"
 
 namespace btfcheck::diff {
@@ -93,6 +94,8 @@ struct Walker {
         if (na.x != nb.x) emit("kind", path, na.x ? "union" : "struct", nb.x ? "union" : "struct");
         return;
       case Kind::Array:
+        if (A.model.arrays_by_shape && B.model.arrays_by_shape)
+          return shaped_array(ca, cb, path, depth);
         if (na.size != nb.size)
           emit("array-length", path, num(na.size), num(nb.size));
         ref(canon::succ(A, ca, 0), canon::succ(B, cb, 0), path + "[]", depth);
@@ -122,6 +125,28 @@ struct Walker {
       case Kind::Unkn:
         return;
     }
+  }
+
+  // array-flatten: arrays compared by shape (array_shape.h). A different nesting is one
+  // type change printing both shapes (int[3][4][5] -> int[5][4][3]); otherwise the
+  // innermost elements are compared at path[], and the index types per dimension when both
+  // have as many dimensions (else the outermost ones).
+  void shaped_array(uint32_t ca, uint32_t cb, const std::string& path, int depth) {
+    const ArrayShape sa = array_shape(A, ca), sb = array_shape(B, cb);
+    switch (match_shapes(sa, sb)) {
+      case ShapeMatch::Nesting:
+        return emit("type", path, shape_text(A, sa), shape_text(B, sb));
+      case ShapeMatch::Length:
+        emit("array-length", path, std::to_string(sa.count()), std::to_string(sb.count()));
+        break;
+      case ShapeMatch::Equal:
+        break;
+    }
+    ref(sa.element, sb.element, path + "[]", depth);
+    const size_t levels = sa.dims.size() == sb.dims.size() ? sa.dims.size() : 1;
+    std::string level = path;
+    for (size_t l = 0; l < levels; ++l, level += "[]")
+      ref(sa.index[l], sb.index[l], level + "[index]", depth);
   }
 
   std::string member_path(const std::string& path, const Graph& g, uint32_t c, size_t i) {

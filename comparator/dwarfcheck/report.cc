@@ -21,8 +21,11 @@ constexpr RuleInfo kRules[] = {
     {"dwarf.bitfield-size", "bitfield size differs (kflag=1 member encoding or kflag=0 INT bits)"},
     {"dwarf.member-type", "member type shape differs (typedef/aggregate names, pointers, "
                           "modifiers, array sizes, function types)"},
-    {"dwarf.enum-count", "number of enumerators differs"},
-    {"dwarf.enum-name", "enumerator at the same position has another name"},
+    {"dwarf.enum-missing", "a DWARF enumerator (named, with its value) has no BTF enumerator of "
+                           "that name (gcc 12 -gbtf drops 64-bit ones)"},
+    {"dwarf.enum-extra", "a BTF enumerator (named, with its value) is not in the DWARF enum"},
+    {"dwarf.enum-name", "enumerator at the same position has another name (neither name is on "
+                        "the other side)"},
     {"dwarf.enum-value", "enumerator value differs, compared in full 64 bits (a 64-bit value "
                          "truncated into a 32-bit ENUM is caught here)"},
     {"dwarf.typedef-target", "typedef target shape differs"},

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -153,6 +154,42 @@ def test_truncated_enum64_exits_1(binary, tmp_path):
     assert "[dwarf.enum-value]" in text and "1 finding(s)" in text
 
 
+@pytest.mark.parametrize("cc", ["gcc", "bpf-gcc"])
+def test_gcc_gbtf_dropped_enum64_enumerators_named(binary, tmp_path, cc):
+    """gcc 12 -gbtf drops every enumerator whose value needs 64 bits (enum big loses BIG;
+    enum wide keeps only its 32-bit one): one finding per dropped enumerator, naming it and
+    its value, with the ENUM's type id and the enum's DIE offset."""
+    need(cc)
+    src = tmp_path / "enums.c"
+    src.write_text("enum big { BIG = 0x100000000ULL, SMALL = 1 };\n"
+                   "enum wide { W_MIN = -0x7fffffffffffffffLL - 1, W_MID = 7, W_TOP = 0x1234567890LL };\n"
+                   "enum big g_big;\nenum wide g_wide;\n"
+                   "int use(void) { return g_big + g_wide; }\n")
+    obj = tmp_path / "enums.o"
+    subprocess.run([cc, "-gbtf", "-g", "-O1", "-c", str(src), "-o", str(obj)], check=True,
+                   capture_output=True)
+    dump = run("dump", obj).stdout
+    kept = {name: int(vlen) for name, vlen in
+            re.findall(r"ENUM '(\w+)' encoding=\w+ size=\d+ vlen=(\d+)", dump)}
+    if kept.get("big") != 1 or kept.get("wide") != 1:
+        pytest.skip(f"{cc} keeps 64-bit enumerators (no -gbtf bug to name): {kept}")
+    r = run("verify", "--dwarf", obj, "--json")
+    assert r.returncode == 1, r.stdout + r.stderr
+    doc = json.loads(r.stdout)
+    got = [(f["rule"], f["path"], f["expected"], f["found"]) for f in doc["findings"]]
+    assert got == [
+        ("dwarf.enum-missing", "enum big.BIG", "4294967296 (0x100000000)", "(none)"),
+        ("dwarf.enum-missing", "enum wide.W_MIN", "-9223372036854775808 (0x8000000000000000)", "(none)"),
+        ("dwarf.enum-missing", "enum wide.W_TOP", "78187493520 (0x1234567890)", "(none)"),
+    ], doc
+    assert all(f["type_id"] > 0 and f["kind"] == "ENUM" and f["die"] for f in doc["findings"])
+    text = run("verify", "--dwarf", obj).stdout
+    assert ": enum big.BIG: enumerator missing from BTF: expected 4294967296 (0x100000000), " \
+           f"found (none) (CU '{src}' DIE 0x" in text, text
+    assert "[dwarf.enum-missing]" in text and "3 finding(s)" in text
+    assert "number of enumerators" not in text
+
+
 def test_usage_and_unreadable_inputs_exit_2(binary, tmp_path):
     obj = build(tmp_path, "gcc", 5)
     assert run("verify", "--dwarf", obj, obj, obj).returncode == 2
@@ -169,7 +206,8 @@ def test_usage_and_unreadable_inputs_exit_2(binary, tmp_path):
     r = run("verify", "--dwarf", obj, "--strict-arrays")
     assert r.returncode == 1 and "struct foo.arr" in r.stdout and "[dwarf.member-type]" in r.stdout
     help_text = run("verify", "--help").stdout
-    for rule in ("dwarf.enum-value", "dwarf.func-proto", "dwarf.func-wrong-origin"):
+    for rule in ("dwarf.enum-value", "dwarf.enum-missing", "dwarf.enum-extra", "dwarf.func-proto",
+                 "dwarf.func-wrong-origin"):
         assert rule in help_text
 
 
