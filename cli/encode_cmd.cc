@@ -40,7 +40,9 @@ const std::vector<OptionSpec> kSpecs = {
      "replaced: REASON' where the FUNC's prototype is not the one pahole 1.24 gives"},
     {"--lang-exclude", true, "skip CUs of this language (only 'rust')", "LANG"},
     {"--quiet", false, "no progress bar (shown on a terminal: batches merged, elapsed time)"},
-    {"--stats", false, "print unit, batch, FUNC and VAR counts and phase times on stderr"},
+    {"--stats", false,
+     "print unit, batch, FUNC and VAR counts, the function entry offsets func_by_address used "
+     "(and how they were learned) and phase times on stderr"},
 };
 
 const char* kSynopsis =
@@ -115,6 +117,7 @@ int cmd_encode(const Argv& argv) {
                  "features %s\n",
                  res->cus, res->cus_skipped, res->batches, res->funcs, res->vars,
                  encode::features_str(opts.features).c_str());
+    std::fprintf(stderr, "btfcheck encode: function entries: %s\n", res->entries.c_str());
     std::fprintf(stderr, "btfcheck encode: time: %s\n", res->timing.c_str());
   }
   return kExitOk;

@@ -13,7 +13,8 @@
 //   member whose type shape differs. Enumerators pair by name: each missing, extra or
 //   changed one is a finding of its own, naming it and carrying its value.
 // - Functions: the FUNC's symbol addresses (a static function may have several), the DWARF
-//   subprograms whose entry is at one of them; the FUNC matches when one of them has the
+//   subprograms whose entry is at one of them (at the symbol plus the target's entry offset
+//   for it, func_entries.cc); the FUNC matches when one of them has the
 //   same return shape, parameter shapes and varargs; else the nearest is reported.
 #include "comparator/dwarfcheck/compare.h"
 
@@ -225,8 +226,8 @@ std::vector<Finding> check_def(const DwarfDef& dd, BtfModel& btf) {
 }
 
 std::vector<Finding> check_func(uint32_t func_id, BtfModel& btf, const DwarfData& dwarf,
-                                bool* by_definition) {
-  *by_definition = false;
+                                FuncMatch* match) {
+  *match = FuncMatch::None;
   const btf::Type t = btf.btf().type(func_id);
   const std::string name(t.name());
   auto stamp = [&](std::vector<Finding> v, const DwarfFunc* df) {
@@ -276,7 +277,7 @@ std::vector<Finding> check_func(uint32_t func_id, BtfModel& btf, const DwarfData
     bool one_prototype = true;
     for (const DwarfFunc* o : addressless) one_prototype &= same_sig(o->sig, near->sig);
     if (sig && one_prototype && same_sig(near->sig, *sig)) {
-      *by_definition = true;   // the thunk's target has the one prototype the name has
+      *match = FuncMatch::ByDefinition;   // the thunk's target has the name's one prototype
       return {};
     }
     std::string agrees = "its prototype differs from BTF's";
@@ -296,6 +297,7 @@ std::vector<Finding> check_func(uint32_t func_id, BtfModel& btf, const DwarfData
                            agrees)},
                  near);
   }
+  *match = FuncMatch::AtEntry;
   if (!sig)
     return stamp({make("dwarf.func-proto", path, "FUNC_PROTO", "(none)", why)}, subs.front());
   std::vector<const DwarfFunc*> c_subs;

@@ -111,7 +111,10 @@ def test_small_program_clean(binary, tmp_path, cc, version):
     obj = build(tmp_path, cc, version)
     r = run("verify", "--dwarf", obj)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert r.stdout.endswith("FUNCs)\n") and ": OK against DWARF of " in r.stdout
+    assert ": OK against DWARF of " in r.stdout and " FUNCs: 1 at their symbol's entry" in r.stdout
+    # x86-64 code starts at its symbol: no ftrace table in a plain object, offset 0 learned.
+    assert r.stdout.endswith("function entries (x86-64): symbol+0 (learned from 1 of 1 names); "
+                             "no ftrace table in the ELF)\n"), r.stdout
     # Detached raw BTF as the second path.
     raw = tmp_path / "prog.btf"
     subprocess.run(["pahole", f"--btf_encode_detached={raw}", str(obj)], check=True,
@@ -234,6 +237,14 @@ def cloud_dwarf(binary):
 def test_cloud_vmlinux(cloud_dwarf):
     r, doc, by_rule = cloud_dwarf
     assert doc["funcs"] > 40000 and doc["dwarf_types"] > 10000
+    # Entries: at the symbol for both kinds (ftrace's `call __fentry__` comes first and gcc's
+    # low_pc is the symbol); almost every FUNC has its subprogram there.
+    e = doc["entry"]
+    assert e["machine"] == "x86-64" and e["table"].startswith("__start_mcount_loc..__stop_mcount_loc")
+    assert (e["patchable"]["offset"], e["other"]["offset"]) == (0, 0)
+    assert e["patchable"]["symbols"] > 30000 and e["patchable"]["agree"] == e["patchable"]["samples"]
+    assert doc["funcs_at_entry"] + doc["funcs_by_definition"] == doc["funcs"]
+    assert doc["funcs_at_entry"] >= 0.98 * doc["funcs"]
     assert set(by_rule) <= {"dwarf.func-wrong-origin"}, sorted(set(by_rule))
     for f in by_rule.get("dwarf.func-wrong-origin", []):
         assert f["kind"] == "FUNC" and f["expected"] != f["found"]
