@@ -6,6 +6,17 @@
 
 namespace btfcheck::cli {
 
+namespace {
+
+// Producers only see generated names (input.elf, unit0.o, ...): an error about what one
+// made says whose output it was and which input the user gave.
+Error about_output(Error e, const producers::Producer& p, const producers::Input& in) {
+  e.message += " (the output of " + p.name + " for " + (in.elf.empty() ? in.name : in.elf) + ")";
+  return e;
+}
+
+}  // namespace
+
 Result<Made> make_btf(const producers::Producer& p, const producers::Input& in,
                       const producers::Config& cfg, const std::string& dir, int jobs) {
   auto out = producers::produce(p, in, cfg, dir, jobs);
@@ -18,10 +29,10 @@ Result<Made> make_btf(const producers::Producer& p, const producers::Input& in,
   auto base = open_base(in.elf, in.base);   // the input's base is the output's
   if (!base.ok()) return base.error();
   auto blob = btf::load_blob(out->btf_path);
-  if (!blob.ok()) return blob.error();
+  if (!blob.ok()) return about_output(blob.error(), p, in);
   m.bytes = std::move(blob->bytes);
   auto parsed = archive::open_merged(out->btf_path, *base);
-  if (!parsed.ok()) return parsed.error();
+  if (!parsed.ok()) return about_output(parsed.error(), p, in);
   m.btf = *parsed;
   return m;
 }
