@@ -128,38 +128,51 @@ void followed_refs(const btf::Type& t, std::vector<uint32_t>& out) {
 
 bool named_composite(const btf::Type& t) { return btf::is_composite(t.kind()) && t.name_off() != 0; }
 
-// Iterative three-colour DFS over the followed references, minus the edges `skip` drops.
-// Frames keep their pending references in one shared stack, so the walk allocates nothing
-// per type. Returns the id at which a cycle closes.
-template <typename Skip>
-std::optional<uint32_t> find_cycle(const btf::Btf& top, Skip skip) {
-  const uint32_t n = top.type_count();
-  std::vector<uint8_t> colour(n, 0);   // 0 new, 1 on stack, 2 done
+// The explicit stack of the iterative DFS walks below. Frames keep their pending references
+// in one shared vector (the top frame's block always ends it), so a walk allocates nothing
+// per type.
+struct DfsStack {
   struct Frame {
     uint32_t id;
     size_t begin, next;   // this frame's references: refs[next .. end of its block)
   };
-  std::vector<Frame> stack;
-  std::vector<uint32_t> refs, scratch;
+  std::vector<Frame> frames;
+  std::vector<uint32_t> refs;
+  void push(uint32_t id, const std::vector<uint32_t>& children) {
+    frames.push_back({id, refs.size(), refs.size()});
+    refs.insert(refs.end(), children.begin(), children.end());
+  }
+  bool top_done() const { return frames.back().next == refs.size(); }
+  uint32_t next_child() { return refs[frames.back().next++]; }
+  void pop() {
+    refs.resize(frames.back().begin);
+    frames.pop_back();
+  }
+};
+
+// Iterative three-colour DFS over the followed references, minus the edges `skip` drops.
+// Returns the id at which a cycle closes.
+template <typename Skip>
+std::optional<uint32_t> find_cycle(const btf::Btf& top, Skip skip) {
+  const uint32_t n = top.type_count();
+  std::vector<uint8_t> colour(n, 0);   // 0 new, 1 on stack, 2 done
+  DfsStack dfs;
+  std::vector<uint32_t> scratch;
   auto push = [&](uint32_t id) {
     colour[id] = 1;
     followed_refs(top.type(id), scratch);
-    const size_t begin = refs.size();
-    refs.insert(refs.end(), scratch.begin(), scratch.end());
-    stack.push_back({id, begin, begin});
+    dfs.push(id, scratch);
   };
   for (uint32_t root = 1; root < n; ++root) {
     if (colour[root]) continue;
     push(root);
-    while (!stack.empty()) {
-      Frame& f = stack.back();
-      if (f.next == refs.size()) {   // the top frame's block always ends the shared stack
-        colour[f.id] = 2;
-        refs.resize(f.begin);
-        stack.pop_back();
+    while (!dfs.frames.empty()) {
+      if (dfs.top_done()) {
+        colour[dfs.frames.back().id] = 2;
+        dfs.pop();
         continue;
       }
-      const uint32_t from = f.id, to = refs[f.next++];
+      const uint32_t from = dfs.frames.back().id, to = dfs.next_child();
       if (colour[to] == 2 || skip(top.type(from), top.type(to))) continue;
       if (colour[to] == 1) return to;
       push(to);
@@ -258,38 +271,31 @@ std::vector<uint64_t> dag_sum(const btf::Btf& top, Self self, Children children)
   const uint32_t n = top.type_count();
   std::vector<uint64_t> val(n, 0);
   std::vector<uint8_t> state(n, 0);   // 0 new, 1 open, 2 done
-  struct Frame {
-    uint32_t id;
-    size_t begin, next;
-  };
-  std::vector<Frame> stack;
-  std::vector<uint32_t> refs, scratch;
+  DfsStack dfs;
+  std::vector<uint32_t> scratch;
   val[0] = 1;
   state[0] = 2;
   auto push = [&](uint32_t id) {
     state[id] = 1;
     scratch.clear();
     children(top.type(id), scratch);
-    const size_t begin = refs.size();
-    refs.insert(refs.end(), scratch.begin(), scratch.end());
-    stack.push_back({id, begin, begin});
+    dfs.push(id, scratch);
   };
   for (uint32_t root = 1; root < n; ++root) {
     if (state[root]) continue;
     push(root);
-    while (!stack.empty()) {
-      Frame& f = stack.back();
-      if (f.next == refs.size()) {
+    while (!dfs.frames.empty()) {
+      if (dfs.top_done()) {
+        const DfsStack::Frame& f = dfs.frames.back();
         uint64_t v = self(top.type(f.id));
-        for (size_t i = f.begin; i < refs.size(); ++i)
-          v = sat_add(v, state[refs[i]] == 2 ? val[refs[i]] : 1);
+        for (size_t i = f.begin; i < dfs.refs.size(); ++i)
+          v = sat_add(v, state[dfs.refs[i]] == 2 ? val[dfs.refs[i]] : 1);
         val[f.id] = v;
         state[f.id] = 2;
-        refs.resize(f.begin);
-        stack.pop_back();
+        dfs.pop();
         continue;
       }
-      const uint32_t to = refs[f.next++];
+      const uint32_t to = dfs.next_child();
       if (state[to] == 0) push(to);
     }
   }

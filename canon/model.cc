@@ -48,36 +48,20 @@ Node node_of(const btf::Type& t) {
   btf::for_each_ref_word(t.kind(), vlen,
                          [&](uint32_t w) { n.edges.push_back(ref(b, t.word(w))); });
   // Scalars and fields: what each kind means.
+  if (btf::has_size_word(t.kind())) n.size = t.size();
   switch (n.kind) {
-    case Kind::Int:
-      n.size = t.size();
-      n.x = t.int_encoding();
-      n.y = t.int_bits();
-      n.z = t.int_offset();
-      break;
-    case Kind::Float:
-      n.size = t.size();
-      break;
-    case Kind::Func:
-      n.x = vlen;   // linkage
-      break;
-    case Kind::Var:
-      n.x = t.var_linkage();
-      break;
-    case Kind::DeclTag:
-      n.x = t.decl_tag_component();
-      break;
-    case Kind::Array:
-      n.size = t.array().nelems;
-      break;
+    case Kind::Int: n.x = t.int_encoding(), n.y = t.int_bits(), n.z = t.int_offset(); break;
+    case Kind::Array: n.size = t.array().nelems; break;
+    case Kind::Func: n.x = vlen; break;   // linkage
+    case Kind::Var: n.x = t.var_linkage(); break;
+    case Kind::DeclTag: n.x = t.decl_tag_component(); break;
+    case Kind::Fwd: n.x = t.kflag(); break;
     case Kind::Struct: case Kind::Union:
-      n.size = t.size();
       for (uint32_t i = 0; i < vlen; ++i)
         n.fields.push_back({std::string(b.str_or_empty(t.member(i).name_off)),
                             t.member_bit_offset(i), t.member_bitfield_size(i)});
       break;
     case Kind::Enum:
-      n.size = t.size();
       n.x = t.kflag();
       for (uint32_t i = 0; i < vlen; ++i) {
         auto e = t.enumerator(i);
@@ -85,21 +69,16 @@ Node node_of(const btf::Type& t) {
       }
       break;
     case Kind::Enum64:
-      n.size = t.size();
       n.x = t.kflag();
       for (uint32_t i = 0; i < vlen; ++i)
         n.fields.push_back({std::string(b.str_or_empty(t.word(btf::entry_name_word(t.kind(), i)))),
                             static_cast<int64_t>(t.enum64_value(i)), 0});
-      break;
-    case Kind::Fwd:
-      n.x = t.kflag();
       break;
     case Kind::FuncProto:
       for (uint32_t i = 0; i < vlen; ++i)
         n.fields.push_back({std::string(b.str_or_empty(t.param(i).name_off)), 0, 0});
       break;
     case Kind::Datasec:
-      n.size = t.size();
       for (uint32_t i = 0; i < vlen; ++i)
         n.fields.push_back({"", t.secinfo(i).offset, t.secinfo(i).size});
       break;

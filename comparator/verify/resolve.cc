@@ -384,14 +384,20 @@ class Resolver {
     pop_resolved(0, 0);
   }
 
+  // The type word of FUNC or DECL_TAG `t` names no type: reported, and `t` fails.
+  bool target_missing(const btf::Type& t) {
+    if (valid(t.type())) return false;
+    sink_.type("resolve.missing", t, word_off(t, 2),
+               "Invalid type_id: type [" + n(t.type()) + "] does not exist");
+    pop_failed();
+    return true;
+  }
+
   // btf_func_resolve -> btf_func_check.
   void resolve_func(const btf::Type& t) {
     const uint32_t proto = t.type();
     const uint64_t at = word_off(t, 2);
-    if (!valid(proto)) {
-      sink_.type("resolve.missing", t, at, "Invalid type_id: type [" + n(proto) + "] does not exist");
-      return pop_failed();
-    }
+    if (target_missing(t)) return;
     if (kind(proto) != K(Kind::FuncProto)) {
       sink_.type("func.proto", t, at,
                  "Invalid type_id: FUNC must point to a FUNC_PROTO, not " + describe(btf_, proto));
@@ -409,10 +415,7 @@ class Resolver {
   void resolve_decl_tag(const btf::Type& t) {
     const uint32_t target = t.type();
     const uint64_t at = word_off(t, 2);
-    if (!valid(target)) {
-      sink_.type("resolve.missing", t, at, "Invalid type_id: type [" + n(target) + "] does not exist");
-      return pop_failed();
-    }
+    if (target_missing(t)) return;
     const uint32_t k = kind(target);
     if (!(k == K(Kind::Func) || is_composite(k) || k == K(Kind::Var) || k == K(Kind::Typedef))) {
       sink_.type("decl_tag.target", t, at,
