@@ -82,8 +82,7 @@ struct Side {
     if (g.model.fwd_as_decl)
       for (uint32_t c = 0; c < g.part.count(); ++c) {
         const Node& n = canon::rep_node(g, c);
-        if (g.named[c] && (n.kind == Kind::Fwd || ((n.kind == Kind::Enum || n.kind == Kind::Enum64) &&
-                                                   n.fields.empty())))
+        if (g.named[c] && canon::is_declaration_only(n))
           declared.insert(identity(g, c));
       }
     for (uint32_t c : g.tops) {
