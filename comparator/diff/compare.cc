@@ -210,15 +210,16 @@ void compare_loose(const Side& sa, const Side& sb, std::vector<Change>& out) {
     if (set.empty()) set.insert(g.expr.begin(), g.expr.end());
     return set.count(std::string_view(line).substr(8)) > 0;
   };
-  // Under array-flatten, an anonymous array matches one of the other side's shape.
+  // Under array-flatten, an anonymous array (or pointer to one) matches one of the other
+  // side's shape.
   std::optional<ShapeIndex> shapes_a, shapes_b;   // built on first need
   auto shaped = [](const Graph& g, uint32_t c, const Graph& other,
                    std::optional<ShapeIndex>& index) {
-    if (!g.model.arrays_by_shape || !other.model.arrays_by_shape ||
-        canon::rep_node(g, c).kind != Kind::Array)
-      return false;
+    if (!g.model.arrays_by_shape || !other.model.arrays_by_shape) return false;
+    const auto w = wrapped_shape(g, c);
+    if (!w) return false;
     if (!index) index.emplace(other);
-    return index->contains(g, array_shape(g, c));
+    return index->contains(g, *w);
   };
   for (const auto& [l, c] : sa.loose)
     if (!sb.loose.count(l) && !present(b, eb, l) && !shaped(a, c, b, shapes_b))
