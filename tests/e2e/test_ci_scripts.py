@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from real_inputs import require_or_skip
+
 REPO = Path(__file__).resolve().parents[2]
 WORKFLOW = REPO / ".github" / "workflows" / "ci.yml"
 SCRIPTS = ["ci/bootstrap", "ci/build", "ci/test", "ci/fuzz", "ci/harness", ".ci/run",
@@ -192,9 +194,8 @@ def test_harness_report_renders_results(tmp_path):
 def test_compare_bpftool_measures_both_tools(tmp_path):
     bpftool = shutil.which("bpftool") or ("/usr/sbin/bpftool" if Path("/usr/sbin/bpftool").exists() else None)
     if bpftool is None:
-        pytest.skip("bpftool not installed")
-    if not is_executable(BTFCHECK):
-        pytest.skip(f"{BTFCHECK} not built (run ci/build)")
+        require_or_skip("bpftool", "bpftool not installed")
+    assert is_executable(BTFCHECK), f"{BTFCHECK} not built (run ci/build)"
     seed = REPO / "tests" / "fuzz" / "seeds" / "all_kinds.clang.btf"
     prefix = tmp_path / "cmp"
     r = subprocess.run([str(REPO / "bench" / "compare_bpftool.sh"), "-n", "2", "-o", str(prefix),
@@ -223,7 +224,7 @@ def test_compare_bpftool_rejects_bad_usage():
 def test_kernel_btf_load_gives_a_verdict(tmp_path):
     cc = shutil.which("cc") or shutil.which("gcc")
     if cc is None:
-        pytest.skip("no C compiler")
+        require_or_skip("gcc", "no C compiler")
     exe = tmp_path / "kernel_btf_load"
     r = subprocess.run([cc, "-O2", "-o", str(exe), str(REPO / "ci" / "kernel_btf_load.c"), "-lbpf"],
                        capture_output=True, text=True)
@@ -234,6 +235,6 @@ def test_kernel_btf_load_gives_a_verdict(tmp_path):
     seed = REPO / "tests" / "fuzz" / "seeds" / "sections.clang.btf"
     r = subprocess.run([str(exe), str(seed)], capture_output=True, text=True)
     if r.stdout.startswith("unavailable"):
-        pytest.skip(f"BPF_BTF_LOAD not permitted here: {r.stdout.strip()}")
+        require_or_skip("kernel-load", f"BPF_BTF_LOAD not permitted here: {r.stdout.strip()}")
     assert r.returncode == 1 and r.stdout.startswith("rejected: "), r.stdout
     assert "DATASEC" in r.stdout

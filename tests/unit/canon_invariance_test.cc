@@ -8,6 +8,7 @@
 #include "comparator/diff/diff.h"
 #include "tests/unit/btf_rewrite.h"
 #include "tests/unit/test_inputs.h"
+#include "tests/unit/require.h"
 
 namespace btfcheck {
 namespace {
@@ -42,14 +43,14 @@ void check_invariance(const btf::Btf& original, int seeds) {
 TEST(CanonInvariance, CloudVmlinux) {
   std::string why;
   auto b = testing::open_real(testing::cloud_vmlinux_path(), why);
-  if (!b) GTEST_SKIP() << why;
+  if (!b) BTFCHECK_SKIP("cloud") << why;
   check_invariance(*b, 4);
 }
 
 TEST(CanonInvariance, RunningKernel) {
   std::string why;
   auto b = testing::open_real(testing::sysfs_vmlinux_path(), why);
-  if (!b) GTEST_SKIP() << why;
+  if (!b) BTFCHECK_SKIP("sysfs") << why;
   check_invariance(*b, 4);
 }
 
@@ -57,7 +58,7 @@ TEST(CanonInvariance, DuplicatesCollapse) {
   std::string why;
   auto b = testing::open_real(testing::sysfs_vmlinux_path(), why);
   if (!b) b = testing::open_real(testing::cloud_vmlinux_path(), why);
-  if (!b) GTEST_SKIP() << why;
+  if (!b) BTFCHECK_SKIP("sysfs|cloud") << why;
   // A slice with many duplicate copies has exactly the classes of the slice itself.
   auto sliced = parse(testing::slice(*b, 7, 40));
   ASSERT_TRUE(sliced);

@@ -11,6 +11,7 @@
 #include "comparator/diff/diff.h"
 #include "tests/unit/btf_rewrite.h"
 #include "tests/unit/test_inputs.h"
+#include "tests/unit/require.h"
 
 namespace btfcheck {
 namespace {
@@ -19,7 +20,7 @@ TEST(DiffMutation, ThousandSingleFieldMutations) {
   std::string why;
   auto full = testing::open_real(testing::cloud_vmlinux_path(), why);
   if (!full) full = testing::open_real(testing::sysfs_vmlinux_path(), why);
-  if (!full) GTEST_SKIP() << why;
+  if (!full) BTFCHECK_SKIP("cloud|sysfs") << why;
   std::mt19937_64 rng(2026);
   std::map<std::string, int> by_category;
   int done = 0, tries = 0;
