@@ -1,5 +1,5 @@
-"""Archive merge on the tiny kernel (corpora/fetch-tiny-kernel builds it, ~25 min on 2 cores;
-these tests skip, saying so, when it is not in the cache).
+"""Archive merge on the tiny kernel (corpora/fetch-tiny-kernel builds it: ~2,050 s of CPU,
+cached; ci/test runs these, marker 'tiny', once it is there; without it they skip as [tiny]).
 
 gcc 12 `make KCFLAGS=-gbtf vmlinux_o` leaves per-object BTF concatenated in vmlinux.o's
 .BTF (793 members, 1.38M types). libbpf's merge leaves hundreds of thousands of types and

@@ -20,6 +20,7 @@ from real_inputs import require_or_skip
 REPO = Path(__file__).resolve().parents[2]
 WORKFLOW = REPO / ".github" / "workflows" / "ci.yml"
 SCRIPTS = ["ci/bootstrap", "ci/build", "ci/test", "ci/fuzz", "ci/harness", ".ci/run",
+           "ci/machine_resources", "corpora/fetch-tiny-kernel",
            "bench/compare_bpftool.sh", "bench/encode_vs_pahole.sh", "bench/archive_merge.sh",
            "tests/fuzz/make_seeds.sh"]
 BTFCHECK = Path(os.environ.get("BTFCHECK", REPO / "build" / "bin" / "btfcheck"))
@@ -85,7 +86,7 @@ def test_script_is_executable_with_valid_bash_syntax(rel):
     assert r.returncode == 0, r.stderr
 
 
-@pytest.mark.parametrize("rel", ["ci/harness_run.py", "reports/harness_report.py"])
+@pytest.mark.parametrize("rel", ["ci/harness_run.py", "reports/harness_report.py", "ci/ctest_skips.py"])
 def test_python_helpers_compile(rel):
     source = (REPO / rel).read_text()
     compile(source, rel, "exec")
@@ -98,7 +99,7 @@ def test_ci_run_hands_over_to_ci_test():
 
 def test_ci_test_runs_every_stage_and_guards_against_empty_suites():
     text = (REPO / "ci" / "test").read_text()
-    for needle in ("ci/bootstrap", "ci/build", "ctest --test-dir build ", "-m pytest -q tests/e2e",
+    for needle in ("ci/bootstrap", "ci/build", "unit_tests build", "-m pytest -q -rs",
                    "--sanitize address", "ctest --test-dir build-asan", "ci/fuzz"):
         assert needle in text, needle
     assert text.count("--no-tests=error") >= 2
