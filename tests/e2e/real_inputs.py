@@ -102,12 +102,11 @@ def tiny_kernel_dir() -> Path:
 
 
 def tiny_output(variant: str, name: str = "vmlinux.o") -> Path:
-    """tiny_kernel_dir()/VARIANT/NAME, or require_or_skip("tiny"; "tiny-i386" for the
-    i386 build) when corpora/fetch-tiny-kernel has not built it."""
+    """tiny_kernel_dir()/VARIANT/NAME, or require_or_skip("tiny") when
+    corpora/fetch-tiny-kernel has not built it."""
     __tracebackhide__ = True   # a skip is reported at the test's line
     p = tiny_kernel_dir() / variant / name
     if not p.is_file():
-        require_or_skip("tiny-i386" if variant.endswith("-i386") else "tiny",
-                        f"tiny kernel variant '{variant}' not built ({p}); "
+        require_or_skip("tiny", f"tiny kernel variant '{variant}' not built ({p}); "
                         f"run corpora/fetch-tiny-kernel --variants {variant}")
     return p
