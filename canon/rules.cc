@@ -12,7 +12,9 @@
 namespace btfcheck::canon {
 namespace {
 
-// "long unsigned int" -> "unsigned long", "short int" -> "short", "char" stays.
+// "long unsigned int" -> "unsigned long", "short int" -> "short", "char" stays. Only a
+// valid C combination of specifiers is respelled ("long long long", "short long", "signed
+// unsigned int", "" stay as they are, so they never equal a real type's name).
 std::string canonical_int_name(const std::string& name) {
   std::istringstream in(name);
   std::string w;
@@ -27,7 +29,10 @@ std::string canonical_int_name(const std::string& name) {
     else if (w == "int") ++in_t;
     else ++other, rest = w;
   }
-  if (other > 1 || (other && (lng || shrt || chr || in_t))) return name;
+  const int sizes = (shrt > 0) + (lng > 0) + (chr > 0) + (other > 0);   // at most one
+  if (unsig + sig > 1 || lng > 2 || shrt > 1 || chr > 1 || in_t > 1 || other > 1 ||
+      sizes > 1 || (in_t && (chr || other)) || unsig + sig + lng + shrt + chr + in_t + other == 0)
+    return name;
   std::string base = other ? rest : chr ? "char" : shrt ? "short" : lng == 2 ? "long long"
                                   : lng == 1 ? "long" : "int";
   if (unsig) return "unsigned " + base;
@@ -38,6 +43,14 @@ std::string canonical_int_name(const std::string& name) {
 bool is_float_name(const std::string& n) {
   return n == "float" || n == "double" || n == "long double" || n.rfind("_Float", 0) == 0 ||
          n == "__float128";
+}
+
+// Node i is the target of some edge.
+std::vector<uint8_t> referenced(const Model& m) {
+  std::vector<uint8_t> used(m.nodes.size(), 0);
+  for (const Node& n : m.nodes)
+    for (uint32_t e : n.edges) used[e] = 1;
+  return used;
 }
 
 uint32_t add_node(Model& m, Node n) {
@@ -58,9 +71,11 @@ void char_encoding(Model& m) {
 void array_index(Model& m) {
   for (Node& n : m.nodes)
     if (n.kind == Kind::Array) n.edges[1] = 0;
-  // clang's artificial index type has no other use: it becomes void.
-  for (Node& n : m.nodes)
-    if (n.kind == Kind::Int && n.name == "__ARRAY_SIZE_TYPE__") n = Node{};
+  // clang's artificial index type, when nothing else refers to it, becomes void.
+  const std::vector<uint8_t> used = referenced(m);
+  for (size_t i = 1; i < m.nodes.size(); ++i)
+    if (m.nodes[i].kind == Kind::Int && m.nodes[i].name == "__ARRAY_SIZE_TYPE__" && !used[i])
+      m.nodes[i] = Node{};
 }
 
 void float_int(Model& m) {
@@ -73,7 +88,7 @@ void float_int(Model& m) {
 
 void enum_sign(Model& m) {
   for (Node& n : m.nodes) {
-    if (n.kind != Kind::Enum && n.kind != Kind::Enum64) continue;
+    if (!btf::is_any_enum(n.kind)) continue;
     n.x = 0;
     if (n.kind == Kind::Enum)
       for (Field& f : n.fields) f.a = int64_t(int32_t(uint32_t(f.a)));
@@ -91,12 +106,14 @@ void func_linkage(Model& m) {
 }
 
 // Legacy (kind_flag 0) bitfields keep width and bit offset in a dedicated INT; move them
-// to the member and point it at the plain INT of that size and encoding.
+// to the member and point it at the plain INT of that size and encoding. A dedicated INT
+// that nothing refers to afterwards goes (the member-level encoding has none).
 void bitfields(Model& m) {
   std::map<std::tuple<std::string, uint64_t, int64_t>, uint32_t> plain;
+  std::set<uint32_t> dedicated;
   const size_t n0 = m.nodes.size();
   for (size_t i = 0; i < n0; ++i) {
-    if (m.nodes[i].kind != Kind::Struct && m.nodes[i].kind != Kind::Union) continue;
+    if (!btf::is_composite(m.nodes[i].kind)) continue;
     for (size_t k = 0; k < m.nodes[i].edges.size(); ++k) {
       const Node& t = m.nodes[m.nodes[i].edges[k]];
       if (t.kind != Kind::Int || m.nodes[i].fields[k].b != 0) continue;
@@ -110,11 +127,15 @@ void bitfields(Model& m) {
         it = plain.emplace(key, add_node(m, p)).first;
       }
       Node& s = m.nodes[i];
+      dedicated.insert(s.edges[k]);
       s.fields[k].a += m.nodes[s.edges[k]].z;
       s.fields[k].b = m.nodes[s.edges[k]].y;
       s.edges[k] = it->second;
     }
   }
+  const std::vector<uint8_t> used = referenced(m);
+  for (uint32_t d : dedicated)
+    if (!used[d]) m.nodes[d] = Node{};
 }
 
 void fwd_decl(Model& m) { m.fwd_as_decl = true; }
@@ -128,7 +149,7 @@ void fwd_kind(Model& m) {
     if (n.name.empty()) continue;
     if (n.kind == Kind::Struct) kinds[n.name] |= 1;
     else if (n.kind == Kind::Union) kinds[n.name] |= 2;
-    else if ((n.kind == Kind::Enum || n.kind == Kind::Enum64) && !n.fields.empty()) kinds[n.name] |= 4;
+    else if (btf::is_any_enum(n.kind) && !n.fields.empty()) kinds[n.name] |= 4;
   }
   for (Node& n : m.nodes) {
     if (n.kind != Kind::Fwd || n.name.empty()) continue;
@@ -144,10 +165,6 @@ void fwd_kind(Model& m) {
   }
 }
 
-bool is_modifier(Kind k) {
-  return k == Kind::Const || k == Kind::Volatile || k == Kind::Restrict || k == Kind::TypeTag;
-}
-
 // Chains of modifiers and type tags: rebuilt as tags (sorted by name) then const,
 // volatile, restrict, each once, so the order of tags and qualifiers no longer differs.
 void type_tag_order(Model& m) {
@@ -156,12 +173,12 @@ void type_tag_order(Model& m) {
   for (size_t i = 0; i < n0; ++i) {
     for (size_t k = 0; k < m.nodes[i].edges.size(); ++k) {
       const uint32_t head = m.nodes[i].edges[k];
-      if (is_modifier(m.nodes[i].kind) || !is_modifier(m.nodes[head].kind)) continue;
+      if (btf::is_modifier(m.nodes[i].kind) || !btf::is_modifier(m.nodes[head].kind)) continue;
       std::vector<std::string> tags;
       int quals = 0;   // bit 0 const, 1 volatile, 2 restrict
       uint32_t t = head;
       bool has_tag = false;
-      for (size_t guard = 0; is_modifier(m.nodes[t].kind) && guard < 64; ++guard) {
+      for (size_t guard = 0; btf::is_modifier(m.nodes[t].kind) && guard < 64; ++guard) {
         const Node& q = m.nodes[t];
         if (q.kind == Kind::TypeTag) tags.push_back(q.name), has_tag = true;
         else quals |= q.kind == Kind::Const ? 1 : q.kind == Kind::Volatile ? 2 : 4;
@@ -218,7 +235,7 @@ void array_qualifiers(Model& m) {
   const size_t n0 = m.nodes.size();
   for (size_t i = 0; i < n0; ++i) {
     const Kind k = m.nodes[i].kind;
-    if (k != Kind::Const && k != Kind::Volatile && k != Kind::Restrict) continue;
+    if (!btf::is_qualifier(k)) continue;
     uint32_t arr = m.nodes[i].edges[0];
     for (int guard = 0; guard < 64 && m.nodes[arr].kind == Kind::Typedef; ++guard)
       arr = m.nodes[arr].edges[0];
@@ -229,7 +246,7 @@ void array_qualifiers(Model& m) {
       chain.push_back(m.nodes[chain.back()].edges[0]);
     uint32_t elem = m.nodes[chain.back()].edges[0];
     bool has = false;   // already qualified the same way in the element's modifier chain?
-    for (uint32_t e = elem, guard = 0; guard < 64 && is_modifier(m.nodes[e].kind); ++guard) {
+    for (uint32_t e = elem, guard = 0; guard < 64 && btf::is_modifier(m.nodes[e].kind); ++guard) {
       has |= m.nodes[e].kind == k;
       e = m.nodes[e].edges[0];
     }
@@ -260,28 +277,17 @@ void array_qualifiers(Model& m) {
 // (References are counted after the rules before this one, so an index type that
 // array-index dropped counts as unused.)
 void unused_base_types(Model& m) {
-  std::vector<uint8_t> used(m.nodes.size(), 0);
-  for (const Node& n : m.nodes)
-    for (uint32_t e : n.edges) used[e] = 1;
+  const std::vector<uint8_t> used = referenced(m);
   for (size_t i = 1; i < m.nodes.size(); ++i)
     if ((m.nodes[i].kind == Kind::Int || m.nodes[i].kind == Kind::Float) && !used[i])
       m.nodes[i] = Node{};
 }
 
-// int a[2][3]: array(array(int, 3), 2) -> array(int, 6), as pahole encodes it.
-void array_flatten(Model& m) {
-  for (Node& n : m.nodes) {
-    if (n.kind != Kind::Array) continue;
-    for (int guard = 0; guard < 64; ++guard) {
-      uint32_t e = n.edges[0];   // through typedefs of arrays too, as gcc does
-      for (int t = 0; t < 64 && m.nodes[e].kind == Kind::Typedef; ++t) e = m.nodes[e].edges[0];
-      const Node& inner = m.nodes[e];
-      if (inner.kind != Kind::Array) break;
-      n.size *= inner.size;
-      n.edges[0] = inner.edges[0];
-    }
-  }
-}
+// pahole flattens int a[2][3] into array(int, 6); compilers nest array(array(int, 3), 2).
+// No rewrite can make both equal to a compiler's nesting while keeping a nesting in
+// another order apart (gcc 12 emits array(array(int, 2), 3)): the diff compares arrays by
+// shape instead (comparator/diff/array_shape.h).
+void array_flatten(Model& m) { m.arrays_by_shape = true; }
 
 void param_names(Model& m) {
   for (Node& n : m.nodes)
@@ -301,7 +307,7 @@ const std::vector<Rule>& table() {
       {{"float-int", "FLOAT and INT-encoded floating types are the same (old producers lacked FLOAT)"}, float_int},
       {{"bitfields", "legacy kind_flag=0 bitfields (width in a dedicated INT) = member-level bitfields"}, bitfields},
       {{"array-qualifiers", "a qualifier on an array is one on its elements (gcc puts it on both)"}, array_qualifiers},
-      {{"array-flatten", "multi-dimensional arrays (also through array typedefs) flattened, as pahole and gcc do"}, array_flatten},
+      {{"array-flatten", "a one-dimensional array (pahole flattens) equals a nested one of as many elements; nested arrays (also through array typedefs) must agree dimension by dimension"}, array_flatten},
       {{"array-index", "ignore the array index type (int, __ARRAY_SIZE_TYPE__, unsigned long)"}, array_index},
       {{"enum-sign", "ignore the enum signedness flag (kind_flag), compare values as signed"}, enum_sign},
       {{"enum64", "ENUM64 and ENUM are one kind (producers without ENUM64 support)"}, enum64},

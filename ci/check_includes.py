@@ -21,6 +21,7 @@ ALLOWED = {
     "comparator/verify": {"btf"},
     "comparator/dwarfcheck": {"btf"},
     "comparator/diff": {"btf", "canon"},
+    "comparator/size": {"btf"},
     "encoder/fixup": {"btf"},
     "encoder/producers": {"btf"},
     "encoder/dwarf": {"btf", "canon"},
@@ -35,7 +36,7 @@ TOP = {"cli", "bench", "tests"}
 LIBS = {
     "btfcheck_btf": "btf", "btfcheck_dump": "btf", "btfcheck_canon": "canon",
     "btfcheck_verify": "comparator/verify", "btfcheck_dwarfcheck": "comparator/dwarfcheck",
-    "btfcheck_diff": "comparator/diff", "btfcheck_fixup": "encoder/fixup",
+    "btfcheck_diff": "comparator/diff", "btfcheck_size": "comparator/size", "btfcheck_fixup": "encoder/fixup",
     "btfcheck_producers": "encoder/producers", "btfcheck_encoder_dwarf": "encoder/dwarf",
     "btfcheck_archive": "encoder/archive", "btfcheck_matrix": "matrix",
     "btfcheck_report": "reports", "btfcheck_cli": "cli",

@@ -25,3 +25,17 @@ ci_step() {
   [ -z "${CI_STEPS_FILE:-}" ] || printf '%s\t%s\t%s\n' "$name" "$rc" "$dt" >>"$CI_STEPS_FILE"
   return "$rc"
 }
+
+# apt_ensure WHO PKG... : installs the Debian packages among PKG that are not installed yet
+# (apt-get update first), saying so on stderr as WHO; a machine that has them all is not touched.
+apt_ensure() {
+  local who=$1 p missing=() sudo_cmd=""; shift
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -gt 0 ] || return 0
+  echo "$who: installing ${missing[*]}" >&2
+  [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}

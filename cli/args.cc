@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 namespace btfcheck::cli {
@@ -15,7 +16,7 @@ namespace btfcheck::cli {
 Args::Args(const std::vector<std::string>& argv, const std::vector<OptionSpec>& specs) {
   auto find = [&](const std::string& n) -> const OptionSpec* {
     for (const OptionSpec& s : specs)
-      if (s.name == n) return &s;
+      if (s.name == n || (!s.alias.empty() && s.alias == n)) return &s;
     return nullptr;
   };
   bool only_positional = false;
@@ -41,6 +42,13 @@ Args::Args(const std::vector<std::string>& argv, const std::vector<OptionSpec>& 
       inline_val = true;
     }
     const OptionSpec* s = find(name);
+    if (!s && a[1] != '-' && a.size() > 2) {   // "-j4", "-oOUT": a short option and its value
+      if (const OptionSpec* shrt = find(a.substr(0, 2)); shrt && shrt->takes_value) {
+        s = shrt;
+        val = a.substr(2);
+        inline_val = true;
+      }
+    }
     if (!s) {
       error_ = "unknown option " + name;
       return;
@@ -50,7 +58,7 @@ Args::Args(const std::vector<std::string>& argv, const std::vector<OptionSpec>& 
         error_ = "option " + name + " takes no value";
         return;
       }
-      flags_.insert(name);
+      flags_.insert(s->name);
       continue;
     }
     if (!inline_val) {
@@ -60,7 +68,7 @@ Args::Args(const std::vector<std::string>& argv, const std::vector<OptionSpec>& 
       }
       val = argv[++i];
     }
-    values_[name] = val;
+    values_[s->name] = val;
   }
 }
 
@@ -75,7 +83,8 @@ std::string usage_text(const std::string& cmd, const std::string& synopsis,
   std::string out = "usage: btfcheck " + cmd + " " + synopsis + "\n\n" + summary + "\n";
   if (!specs.empty()) out += "\noptions:\n";
   for (const OptionSpec& s : specs) {
-    std::string left = "  " + s.name + (s.takes_value ? " " + s.value_name : "");
+    std::string left = "  " + s.name + (s.alias.empty() ? "" : ", " + s.alias) +
+                       (s.takes_value ? " " + s.value_name : "");
     if (left.size() < 24) left.resize(24, ' ');
     else left += "  ";
     out += left + s.help + "\n";
@@ -97,6 +106,56 @@ std::optional<int> help_or_error(const Args& args, const std::string& cmd,
     return kExitError;
   }
   return std::nullopt;
+}
+
+OptionSpec output_spec(const std::string& help) { return {"-o", true, help, "OUT", "--output"}; }
+
+OptionSpec jobs_spec(const std::string& help) { return {"-j", true, help, "N", "--jobs"}; }
+
+OptionSpec json_spec(const std::string& help) { return {"--json", false, help}; }
+
+OptionSpec base_spec(const std::string& help) { return {"--base", true, help, "B"}; }
+
+std::optional<unsigned> jobs_option(const Args& args, const std::string& cmd, unsigned dflt) {
+  const auto j = args.value("-j");
+  if (!j) return dflt;
+  char* end = nullptr;
+  const unsigned long n = std::strtoul(j->c_str(), &end, 10);
+  if (j->empty() || *end || (*j)[0] == '-' || n > 1024) {
+    std::fprintf(stderr, "btfcheck %s: -j wants a thread count from 0 to 1024 (0: all hardware "
+                 "threads), got '%s'\n", cmd.c_str(), j->c_str());
+    return std::nullopt;
+  }
+  return unsigned(n);
+}
+
+std::optional<std::string> format_option(const Args& args, const std::string& cmd,
+                                         const std::vector<std::string>& known,
+                                         const std::string& dflt) {
+  const std::string f = args.value_or("--format", args.has("--json") ? "json" : dflt);
+  std::string list;
+  bool ok = false;
+  for (const std::string& k : known) {
+    list += (list.empty() ? "" : ", ") + k;
+    ok |= k == f;
+  }
+  if (!ok) {
+    std::fprintf(stderr, "btfcheck %s: unknown --format '%s' (%s)\n", cmd.c_str(), f.c_str(), list.c_str());
+    return std::nullopt;
+  }
+  if (args.has("--json") && f != "json") {
+    std::fprintf(stderr, "btfcheck %s: --json conflicts with --format %s\n", cmd.c_str(), f.c_str());
+    return std::nullopt;
+  }
+  return f;
+}
+
+int emit_output(const Args& args, const std::string& cmd, const std::string& content) {
+  if (std::string err = write_output(args.value_or("-o", "-"), content); !err.empty()) {
+    std::fprintf(stderr, "btfcheck %s: %s\n", cmd.c_str(), err.c_str());
+    return kExitError;
+  }
+  return kExitOk;
 }
 
 std::string write_output(const std::string& path, const std::string& content) {

@@ -1,6 +1,7 @@
 // A tiny argument parser shared by every subcommand: long options with values
-// ("--base B", "--base=B"), flags, positional arguments, and a usage error that the caller
-// maps to exit code 2.
+// ("--base B", "--base=B"), short ones ("-j 4", "-j4", "-o OUT"), aliases ("--output" for
+// "-o"), flags, positional arguments, and a usage error that the caller maps to exit code 2.
+// The options several commands share are spelled once, below (-o, -j, --json, --base).
 #pragma once
 
 #include <map>
@@ -20,7 +21,16 @@ struct OptionSpec {
   bool takes_value;
   std::string help;       // one line for --help
   std::string value_name = "VALUE";
+  std::string alias = ""; // another spelling ("--output" for "-o"); values are under `name`
 };
+
+// The shared spellings: -o/--output FILE, -j/--jobs N, --json, --base B.
+OptionSpec output_spec(const std::string& help = "write to OUT (atomically) instead of stdout");
+OptionSpec jobs_spec(const std::string& help);
+OptionSpec json_spec(const std::string& help = "print JSON instead of text");
+OptionSpec base_spec(const std::string& help =
+                         "base BTF for split BTF (default for /sys/kernel/btf/MODULE: "
+                         "/sys/kernel/btf/vmlinux)");
 
 class Args {
  public:
@@ -54,6 +64,21 @@ std::optional<int> help_or_error(const Args& args, const std::string& cmd,
                                  const std::string& synopsis, const std::string& summary,
                                  const std::vector<OptionSpec>& specs,
                                  const std::string& epilogue = "");
+
+// -j N: a thread count from 0 to 1024, 0 meaning the command's default (every hardware
+// thread). `dflt` when -j is absent; nullopt (after printing "btfcheck CMD: ...") when the
+// value is not such a number.
+std::optional<unsigned> jobs_option(const Args& args, const std::string& cmd, unsigned dflt = 0);
+
+// --format FMT (one of `known`), with --json as the short spelling of --format json: the
+// format (`dflt` when neither is given), or nullopt after printing "btfcheck CMD: why".
+std::optional<std::string> format_option(const Args& args, const std::string& cmd,
+                                         const std::vector<std::string>& known,
+                                         const std::string& dflt);
+
+// Writes `content` to -o (atomically) or, without -o, stdout. kExitOk, or kExitError after
+// printing "btfcheck CMD: why".
+int emit_output(const Args& args, const std::string& cmd, const std::string& content);
 
 // Writes `content` to `path` atomically (temporary file in the same directory, then rename),
 // so a failure never leaves a partial output. "-" writes to stdout. Returns "" or an error.

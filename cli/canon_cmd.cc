@@ -32,17 +32,9 @@ int load_graph(const char* cmd, const Args& args, canon::Graph& g) {
 }
 
 std::vector<OptionSpec> common_specs() {
-  return {{"--base", true, "base BTF for split BTF", "B"},
+  return {base_spec(),
           {"--rules", true, "normalization rules or presets (see `btfcheck diff --help`)", "LIST"},
-          {"-o", true, "write to FILE (atomically) instead of stdout", "FILE"}};
-}
-
-int emit(const char* cmd, const Args& args, const std::string& out) {
-  if (std::string err = write_output(args.value_or("-o", "-"), out); !err.empty()) {
-    std::fprintf(stderr, "btfcheck %s: %s\n", cmd, err.c_str());
-    return kExitError;
-  }
-  return kExitOk;
+          output_spec()};
 }
 
 }  // namespace
@@ -57,15 +49,15 @@ int cmd_canon(const Argv& argv) {
     return *rc;
   canon::Graph g;
   if (int rc = load_graph("canon", args, g); rc >= 0) return rc;
-  return emit("canon", args, canon::text(g));
+  return emit_output(args, "canon", canon::text(g));
 }
 
 int cmd_digest(const Argv& argv) {
   auto specs = common_specs();
   specs.push_back({"--per-type", false, "also print one digest per named type"});
-  specs.push_back({"--json", false, "JSON output"});
+  specs.push_back(json_spec());
   Args args(argv, specs);
-  if (auto rc = help_or_error(args, "digest", "FILE [--base B] [--rules LIST] [--per-type] [--json]",
+  if (auto rc = help_or_error(args, "digest", "FILE [--base B] [--rules LIST] [--per-type] [--json] [-o OUT]",
                           "Print a digest of the whole canonical graph (and of each named type).",
                               specs))
     return *rc;
@@ -87,14 +79,14 @@ int cmd_digest(const Argv& argv) {
     if (json) out += "}";
   }
   if (json) out += "}\n";
-  return emit("digest", args, out);
+  return emit_output(args, "digest", out);
 }
 
 int cmd_dups(const Argv& argv) {
   auto specs = common_specs();
-  specs.push_back({"--json", false, "JSON output"});
+  specs.push_back(json_spec());
   Args args(argv, specs);
-  if (auto rc = help_or_error(args, "dups", "FILE [--base B] [--rules LIST] [--json]",
+  if (auto rc = help_or_error(args, "dups", "FILE [--base B] [--rules LIST] [--json] [-o OUT]",
                           "List what deduplication left: structurally equal types kept as "
                           "several ids, and\n"
                           "different types sharing kind and name, each with "
@@ -108,7 +100,7 @@ int cmd_dups(const Argv& argv) {
   const diff::Dups d = diff::find_dups(g);
   const std::string out = args.has("--json") ? diff::render_dups_json(d, args.positional()[0])
                                              : diff::render_dups_text(d);
-  if (int rc = emit("dups", args, out); rc != kExitOk) return rc;
+  if (int rc = emit_output(args, "dups", out); rc != kExitOk) return rc;
   return d.copies.empty() && d.families.empty() ? kExitOk : kExitFindings;
 }
 

@@ -22,5 +22,6 @@ int cmd_repro(const Argv& args);
 int cmd_bisect(const Argv& args);
 int cmd_report(const Argv& args);
 int cmd_gate(const Argv& args);
+int cmd_size(const Argv& args);
 
 }  // namespace btfcheck::cli

@@ -29,15 +29,17 @@ std::string rules_help() {
 
 int cmd_diff(const Argv& argv) {
   const std::vector<OptionSpec> specs = {
-      {"--base", true, "base BTF for both inputs (split BTF)", "B"},
+      base_spec("base BTF for both inputs (split BTF; default for /sys/kernel/btf/MODULE: "
+                "/sys/kernel/btf/vmlinux)"),
       {"--base-a", true, "base BTF for A only", "B"},
       {"--base-b", true, "base BTF for B only", "B"},
       {"--rules", true, "normalization rules or presets, comma-separated", "LIST"},
       {"--suppress", true, "suppression file of accepted differences", "FILE"},
       {"--format", true, "text (default), json or markdown", "FMT"},
+      json_spec("same as --format json"),
       {"--leaf", false, "report each change once, at the changed type, with its impacts"},
       {"--bisect-exit", false, "exit codes for `git bisect run`: 0 equal, 1 different, 125 error"},
-      {"-o", true, "write the report to FILE (atomically) instead of stdout", "FILE"},
+      output_spec("write the report to OUT (atomically) instead of stdout"),
   };
   Args args(argv, specs);
   if (args.help()) {
@@ -55,9 +57,9 @@ int cmd_diff(const Argv& argv) {
   };
   if (!args.error().empty()) return fail(args.error());
   if (args.positional().size() != 2) return fail("expected two inputs A B (see --help)");
-  const std::string format = args.value_or("--format", "text");
-  if (format != "text" && format != "json" && format != "markdown")
-    return fail("unknown --format '" + format + "' (text, json, markdown)");
+  const auto fmt = format_option(args, "diff", {"text", "json", "markdown"}, "text");
+  if (!fmt) return err_code;
+  const std::string format = *fmt;
   auto rules = canon::parse_rules(args.value_or("--rules", ""));
   if (!rules) return fail(rules.error().str());
   std::vector<diff::Suppression> sups;

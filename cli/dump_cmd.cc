@@ -1,8 +1,8 @@
 // btfcheck dump FILE [--base B] [--format raw|json|c] [-o OUT]
 //
-// Thin: open the input (and base), call dump::dump, write the result atomically. Mirrors
-// `bpftool btf dump file FILE`: a file under /sys/kernel/btf/ other than vmlinux is split BTF
-// on /sys/kernel/btf/vmlinux unless --base says otherwise, and an ELF's class gives the
+// Thin: open the input (and base, cli/input.h), call dump::dump, write the result atomically.
+// Mirrors `bpftool btf dump file FILE`: a file under /sys/kernel/btf/ other than vmlinux is
+// split BTF on /sys/kernel/btf/vmlinux unless --base says otherwise, and an ELF's class gives the
 // pointer size for the C dump (libbpf does the same in btf__parse_elf). A BTF archive
 // (blobs concatenated, as `ld -r` leaves .BTF) is dumped like bpftool does it, by its first
 // blob (libbpf ignores what follows), with a note on stderr; --member N picks another.
@@ -14,23 +14,20 @@
 #include <string>
 
 #include "btf/dump.h"
-#include "btf/load.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/input.h"
 
 namespace btfcheck::cli {
 namespace {
 
 const std::vector<OptionSpec> kSpecs = {
-    {"--base", true, "base BTF for split BTF (file, ELF or /sys/kernel/btf/vmlinux)", "B"},
+    base_spec(),
     {"--format", true, "raw (bpftool's text, default), json (bpftool -j) or c", "FMT"},
-    {"--json", false, "same as --format json"},
-    {"-o", true, "write to OUT atomically instead of stdout", "OUT"},
-    {"--output", true, "same as -o", "OUT"},
+    json_spec("same as --format json"),
+    output_spec(),
     {"--member", true, "for a BTF archive: dump blob N (default 0, as bpftool)", "N"},
 };
-
-constexpr const char* kSysfs = "/sys/kernel/btf/";
 
 // 4 for an ELFCLASS32 file, 8 for ELFCLASS64, 0 otherwise (raw BTF: libbpf guesses).
 uint32_t elf_pointer_size(const std::string& path) {
@@ -68,33 +65,15 @@ int cmd_dump(const Argv& argv) {
     return kExitError;
   }
   dump::Options opts;
-  if (args.has("--json")) opts.format = dump::Format::Json;
-  if (auto f = args.value("--format")) {
-    auto parsed = dump::parse_format(*f);
-    if (!parsed || (args.has("--json") && *parsed != dump::Format::Json)) {
-      std::fprintf(stderr, "btfcheck dump: %s\n\n%s",
-                   parsed ? "--json conflicts with --format"
-                          : ("unknown format '" + *f + "' (raw, json, c)").c_str(),
-                   usage.c_str());
-      return kExitError;
-    }
-    opts.format = *parsed;
-  }
+  const auto format = format_option(args, "dump", {"raw", "json", "c"}, "raw");
+  if (!format) return kExitError;
+  opts.format = *dump::parse_format(*format);
 
   const std::string& file = args.positional()[0];
-  std::string base_path = args.value_or("--base", "");
-  if (base_path.empty() && file.rfind(kSysfs, 0) == 0 && file != std::string(kSysfs) + "vmlinux")
-    base_path = std::string(kSysfs) + "vmlinux";
-
-  std::shared_ptr<const btf::Btf> base;
-  if (!base_path.empty()) {
-    auto b = btf::open_btf(base_path);
-    if (!b) return fail(b.error());
-    base = *b;
-  }
-  auto btf = btf::open_btf(file, base);
+  const std::string base = args.value_or("--base", "");
+  auto btf = open_input(file, base);
   if (!btf && btf.error().rule == "archive.multiple") {
-    auto members = btf::open_archive(file, base);
+    auto members = open_input_archive(file, base);
     if (!members) return fail(members.error());
     const std::string m = args.value_or("--member", "0");
     char* end = nullptr;
@@ -114,12 +93,7 @@ int cmd_dump(const Argv& argv) {
   auto out = dump::dump(**btf, opts);
   if (!out) return fail(out.error());
 
-  std::string dest = args.value_or("-o", args.value_or("--output", "-"));
-  if (std::string err = write_output(dest, *out); !err.empty()) {
-    std::fprintf(stderr, "btfcheck dump: %s\n", err.c_str());
-    return kExitError;
-  }
-  return kExitOk;
+  return emit_output(args, "dump", *out);
 }
 
 }  // namespace btfcheck::cli

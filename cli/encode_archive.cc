@@ -1,4 +1,4 @@
-// btfcheck encode archive IN -o OUT [--base B] [--json]
+// btfcheck encode archive IN -o OUT [--base B] [-j N] [--json]
 //
 // Splits IN's BTF archive (an ELF's .BTF holding concatenated per-object BTF, or a file of
 // concatenated blobs) into members and merges them with libbpf (btf__add_btf in member
@@ -21,15 +21,14 @@ namespace btfcheck::cli {
 namespace {
 
 const std::vector<OptionSpec> kSpecs = {
-    {"-o", true, "output raw BTF file (required)", "OUT"},
-    {"--output", true, "same as -o", "OUT"},
-    {"--base", true, "base BTF the members are split on (modules)", "B"},
+    output_spec("output raw BTF file (required), written atomically"),
+    base_spec("base BTF the members are split on (modules)"),
     {"--dedup", true, "libbpf (btf__add_btf + btf__dedup, default) or canonical (global canonical graph)", "ALG"},
     {"--rules", true, "with --dedup=canonical: param-names merges prototypes differing only in parameter names", "LIST"},
     {"--no-sanitize", false, "with --dedup=canonical: keep the raw merge (no drops or fixes for the kernel's rules)"},
-    {"-j", true, "with --dedup=canonical: threads for parsing and modelling members (default: hardware threads; same output for every N)", "N"},
+    jobs_spec("with --dedup=canonical: threads for parsing and modelling members (default 0: hardware threads; same output for every N)"),
     {"--explain", false, "with --dedup=canonical: list every ambiguity left (default: the first 10)"},
-    {"--json", false, "print the statistics as JSON"},
+    json_spec("print the statistics as JSON"),
 };
 
 int fail(const std::string& msg) {
@@ -56,18 +55,16 @@ int cmd_encode_archive(const Argv& argv) {
           kSpecs))
     return *rc;
   if (args.positional().size() != 1) return fail("expected one input (see --help)");
-  const std::string out = args.value_or("-o", args.value_or("--output", ""));
+  const std::string out = args.value_or("-o", "");
   if (out.empty()) return fail("-o OUT is required");
   const std::string alg = args.value_or("--dedup", "libbpf");
   if (alg != "libbpf" && alg != "canonical")
     return fail("unknown --dedup algorithm '" + alg + "' (known: libbpf, canonical)");
+  const auto jobs = jobs_option(args, "encode archive");
+  if (!jobs) return kExitError;
   const std::string in = args.positional()[0];
-  std::shared_ptr<const btf::Btf> base;
-  if (const std::string b = base_for(in, args.value_or("--base", "")); !b.empty()) {
-    auto opened = open_input(b, "");
-    if (!opened.ok()) return fail(opened.error().str());
-    base = *opened;
-  }
+  auto base = open_base(in, args.value_or("--base", ""));
+  if (!base.ok()) return fail(base.error().str());
   auto blob = btf::load_view(in);   // the section in place: merges copy what they keep
   if (!blob.ok()) return fail(blob.error().str());
   archive::Ambiguities amb;
@@ -82,16 +79,11 @@ int cmd_encode_archive(const Argv& argv) {
   archive::CanonicalOptions copts;
   copts.rules = rules;
   copts.sanitize = !args.has("--no-sanitize");
-  if (auto j = args.value("-j")) {
-    char* end = nullptr;
-    const unsigned long n = std::strtoul(j->c_str(), &end, 10);
-    if (j->empty() || *end || n == 0 || n > 1024) return fail("-j needs a thread count from 1 to 1024");
-    copts.jobs = unsigned(n);
-  }
+  copts.jobs = *jobs;
   auto merged = alg == "canonical"
-                    ? archive::merge_canonical(blob->bytes, blob->file, blob->section, base, &amb,
+                    ? archive::merge_canonical(blob->bytes, blob->file, blob->section, *base, &amb,
                                                copts)
-                    : archive::merge_libbpf(blob->bytes, blob->file, blob->section, base);
+                    : archive::merge_libbpf(blob->bytes, blob->file, blob->section, *base);
   if (!merged.ok()) return fail(merged.error().str());
   const std::string bytes(merged->bytes.begin(), merged->bytes.end());
   if (std::string err = write_output(out, bytes); !err.empty()) return fail(err);

@@ -11,7 +11,6 @@
 
 #include <cstdio>
 #include <memory>
-#include <cstdlib>
 #include <string>
 
 #include "cli/args.h"
@@ -23,10 +22,8 @@ namespace btfcheck::cli {
 namespace {
 
 const std::vector<OptionSpec> kSpecs = {
-    {"-o", true, "output file (raw BTF, or an ELF with --elf), written atomically", "OUT"},
-    {"--output", true, "same as -o", "OUT"},
-    {"-j", true, "worker threads (default: number of CPUs); output is the same for every N", "N"},
-    {"--jobs", true, "same as -j", "N"},
+    output_spec("output file (raw BTF, or an ELF with --elf), written atomically"),
+    jobs_spec("worker threads (default 0: number of CPUs); output is the same for every N"),
     {"--features", true,
      "BTF features as pahole's --btf_features: default, +a,b, -a, all. Default on: var, "
      "float, decl_tag, type_tag, enum64, func_by_address (a FUNC's prototype is that of the "
@@ -36,19 +33,21 @@ const std::vector<OptionSpec> kSpecs = {
      "(skip functions whose parameters are, at entry, not in their x86-64 calling-convention "
      "registers, or optimized out of a function gcc marked DW_CC_nocall)",
      "LIST"},
-    {"--base", true, "base BTF (raw or ELF .BTF): encode split BTF, e.g. for a kernel module", "BASE"},
+    base_spec("base BTF (raw, ELF .BTF or /sys/kernel/btf/vmlinux): encode split BTF, e.g. for a kernel module"),
     {"--elf", false, "write a copy of ELF with its .BTF section replaced or added"},
     {"--explain", false,
      "print 'NAME: skipped: REASON' for every function/variable left out, and 'NAME: "
      "replaced: REASON' where the FUNC's prototype is not the one pahole 1.24 gives"},
     {"--lang-exclude", true, "skip CUs of this language (only 'rust')", "LANG"},
     {"--quiet", false, "no progress bar (shown on a terminal: batches merged, elapsed time)"},
-    {"--stats", false, "print unit, batch, FUNC and VAR counts and phase times on stderr"},
+    {"--stats", false,
+     "print unit, batch, FUNC and VAR counts, the function entry offsets func_by_address used "
+     "(and how they were learned) and phase times on stderr"},
 };
 
 const char* kSynopsis =
     "dwarf ELF -o OUT [-j N] [--features LIST] [--base BASE] [--elf] [--explain] "
-    "[--lang-exclude=rust]\n       btfcheck encode archive IN -o OUT [--base B] [--json]";
+    "[--lang-exclude=rust]\n       btfcheck encode archive IN -o OUT [--base B] [-j N] [--json]";
 const char* kSummary =
     "Encode the DWARF of ELF as BTF (libdw reader, libbpf writer and dedup): the types of\n"
     "pahole 1.24 with the Linux 6.1 flags (--btf_gen_floats --lang_exclude=rust) by default,\n"
@@ -64,19 +63,9 @@ int fail(const std::string& msg) {
 
 }  // namespace
 
-int cmd_encode(const Argv& argv_in) {
-  if (!argv_in.empty() && argv_in[0] == "archive")
-    return cmd_encode_archive(Argv(argv_in.begin() + 1, argv_in.end()));
-  // Accept "-j4" as well as "-j 4".
-  Argv argv;
-  for (const std::string& a : argv_in) {
-    if (a.size() > 2 && a.rfind("-j", 0) == 0 && a[2] != '-') {
-      argv.push_back("-j");
-      argv.push_back(a.substr(2));
-    } else {
-      argv.push_back(a);
-    }
-  }
+int cmd_encode(const Argv& argv) {
+  if (!argv.empty() && argv[0] == "archive")
+    return cmd_encode_archive(Argv(argv.begin() + 1, argv.end()));
   Args args(argv, kSpecs);
   if (auto rc = help_or_error(args, "encode", kSynopsis, kSummary, kSpecs)) return *rc;
   const auto& pos = args.positional();
@@ -84,15 +73,13 @@ int cmd_encode(const Argv& argv_in) {
   if (pos.empty()) return fail("expected a mode (dwarf, archive)\n\n" + usage);
   if (pos[0] != "dwarf") return fail("unknown mode '" + pos[0] + "' (known: dwarf, archive)");
   if (pos.size() != 2) return fail("expected exactly one ELF file\n\n" + usage);
-  const std::string out_path = args.value_or("-o", args.value_or("--output", ""));
+  const std::string out_path = args.value_or("-o", "");
   if (out_path.empty()) return fail("-o OUT is required");
 
   encode::Options opts;
-  const std::string jobs = args.value_or("-j", args.value_or("--jobs", "0"));
-  char* end = nullptr;
-  const unsigned long j = std::strtoul(jobs.c_str(), &end, 10);
-  if (jobs.empty() || *end || j > 1024) return fail("-j wants a number from 0 to 1024, got '" + jobs + "'");
-  opts.jobs = static_cast<unsigned>(j);
+  const auto jobs = jobs_option(args, "encode");
+  if (!jobs) return kExitError;
+  opts.jobs = *jobs;
   if (auto f = args.value("--features")) {
     auto parsed = encode::parse_features(*f);
     if (!parsed) return fail(parsed.error().message);
@@ -130,6 +117,7 @@ int cmd_encode(const Argv& argv_in) {
                  "features %s\n",
                  res->cus, res->cus_skipped, res->batches, res->funcs, res->vars,
                  encode::features_str(opts.features).c_str());
+    std::fprintf(stderr, "btfcheck encode: function entries: %s\n", res->entries.c_str());
     std::fprintf(stderr, "btfcheck encode: time: %s\n", res->timing.c_str());
   }
   return kExitOk;

@@ -15,8 +15,10 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/producer_opts.h"
 #include "canon/rules.h"
 #include "encoder/producers/producers.h"
+#include "reports/blob_store.h"
 #include "reports/gate.h"
 
 namespace btfcheck::cli {
@@ -30,9 +32,10 @@ const std::vector<OptionSpec>& specs() {
       {"--speed-budget", true, "fail when a producer's wall time / the reference's exceeds RATIO; "
                                "RATIO for all, or PRODUCER=RATIO,... (default: no speed check)", "SPEC"},
       {"--rules", true, "normalization rules for the canonical diff vs the baseline (default strict)", "LIST"},
-      {"--corpus", true, "corpus directory, to name case sources in annotations (default: the source tree's)", "DIR"},
+      {"--corpus", true, "corpus directory, to name case sources in annotations (default: as matrix --corpus)", "DIR"},
       {"--junit", true, "write a JUnit XML report", "OUT.xml"},
       {"--summary", true, "write the markdown summary", "OUT.md"},
+      {"--blobs", true, "the baseline's BTF store (default: beside it, <stem>.blobs/; a CI cache or artifact directory works)", "DIR"},
       {"--update", false, "rewrite the baseline from the results (printing what changed) instead of gating"},
       {"--quiet", false, "no annotations on stdout, only the verdict"},
   };
@@ -52,13 +55,14 @@ Result<std::string> slurp(const std::string& path) {
   return ss.str();
 }
 
-int update(const Args& args, const std::string& path, const report::Results& now) {
+int update(const std::string& path, const std::string& blob_dir, const report::Results& now) {
   std::vector<std::string> notes;
-  auto doc = report::make_baseline(now, &notes);
+  report::BlobStats stats;
+  auto doc = report::make_baseline(now, blob_dir, &stats, &notes);
   if (!doc.ok()) return fail(doc.error().str());
   std::vector<std::string> changes;
   if (std::filesystem::exists(path)) {
-    auto old = report::read_baseline(path);
+    auto old = report::read_baseline(path, blob_dir);
     if (old.ok()) changes = report::baseline_changes(old->results, now);
     else std::fprintf(stderr, "btfcheck gate: old baseline unreadable (%s); replacing it\n",
                       old.error().str().c_str());
@@ -68,9 +72,14 @@ int update(const Args& args, const std::string& path, const report::Results& now
   for (const auto& n : notes) std::fprintf(stderr, "btfcheck gate: %s\n", n.c_str());
   const std::string text = doc->dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   if (std::string e = write_output(path, text); !e.empty()) return fail(e);
+  // Only after the new baseline is in place: blobs nothing references any more go.
+  auto pruned = report::prune_blobs(blob_dir, stats.referenced);
+  if (!pruned.ok()) return fail(pruned.error().str());
   for (const auto& c : changes) std::printf("%s\n", c.c_str());
-  std::printf("btfcheck gate: baseline %s updated: %zu change(s), %zu run(s), %zu stored BTF blob(s)\n",
-              path.c_str(), changes.size(), now.runs.size(), (*doc)["blobs"].size());
+  std::printf("btfcheck gate: baseline %s updated: %zu change(s), %zu run(s); blobs in %s: "
+              "%zu referenced, %zu new, %zu pruned\n",
+              path.c_str(), changes.size(), now.runs.size(), blob_dir.c_str(),
+              stats.referenced.size(), stats.written, *pruned);
   return kExitOk;
 }
 
@@ -94,7 +103,8 @@ int cmd_gate(const Argv& argv) {
   if (args.positional().empty()) return fail("no results file given");
   auto now = report::load_result_files(args.positional());
   if (!now.ok()) return fail(now.error().str());
-  if (args.has("--update")) return update(args, *baseline, *now);
+  const std::string blob_dir = args.value_or("--blobs", report::default_blob_dir(*baseline));
+  if (args.has("--update")) return update(*baseline, blob_dir, *now);
 
   report::GateOptions o;
   if (auto s = args.value("--size-budget")) {
@@ -119,12 +129,12 @@ int cmd_gate(const Argv& argv) {
     if (!sups.ok()) return fail(sups.error().str());
     o.suppressions = std::move(*sups);
   }
-  o.corpus_dir = args.value_or("--corpus", producers::default_corpora_dir());
+  o.corpus_dir = args.value_or("--corpus", default_corpora_dir());
   if (auto cases = producers::corpus(o.corpus_dir); cases.ok())
     for (const auto& in : *cases) o.case_sources[in.name] = in.sources;
   char cwd[PATH_MAX];
   if (getcwd(cwd, sizeof cwd)) o.cwd = cwd;
-  auto base = report::read_baseline(*baseline);
+  auto base = report::read_baseline(*baseline, blob_dir);
   if (!base.ok()) return fail(base.error().str());
 
   const report::GateResult g = report::gate(*base, *now, o);

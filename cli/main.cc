@@ -11,6 +11,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/version.h"
 
 namespace {
 
@@ -26,6 +27,7 @@ constexpr Command kCommands[] = {
     {"canon", btfcheck::cli::cmd_canon, "print the canonical, ID-free text form of a BTF"},
     {"digest", btfcheck::cli::cmd_digest, "digest of the canonical graph (and per type)"},
     {"diff", btfcheck::cli::cmd_diff, "structural diff of two BTFs"},
+    {"size", btfcheck::cli::cmd_size, "bytes of a BTF by kind and name family, and the delta to another"},
     {"dups", btfcheck::cli::cmd_dups, "types deduplication left as copies or same-named families"},
     {"encode", btfcheck::cli::cmd_encode, "produce BTF: DWARF to BTF (encode dwarf), archive merge (encode archive)"},
     {"repro", btfcheck::cli::cmd_repro, "is a producer reproducible across -j and runs? (bytes, then graphs)"},
@@ -41,7 +43,8 @@ void usage(FILE* out) {
                "BTF verification and diff harness.\n\ncommands:\n");
   for (const Command& c : kCommands) std::fprintf(out, "  %-10s %s\n", c.name, c.summary);
   std::fprintf(out,
-               "\n'btfcheck COMMAND --help' describes one command.\n"
+               "\n'btfcheck COMMAND --help' describes one command; 'btfcheck --version' prints\n"
+               "the version and the git commit this binary was built from.\n"
                "exit codes: 0 clean/equal/pass, 1 findings, 2 could not run\n");
 }
 
@@ -105,6 +108,10 @@ int main(int argc, char** argv) {
   std::string cmd = argv[1];
   if (cmd == "-h" || cmd == "--help" || cmd == "help") {
     usage(stdout);
+    return 0;
+  }
+  if (cmd == "--version") {
+    std::printf("%s\n", btfcheck::cli::version_line());
     return 0;
   }
   for (const Command& c : kCommands) {

@@ -20,18 +20,18 @@ namespace {
 std::vector<OptionSpec> specs() {
   std::vector<OptionSpec> s = {
       {"--list", false, "list the producers with their detected versions and exit"},
-      {"--json", false, "with --list: as JSON"},
+      json_spec("with --list: as JSON (a matrix run's results are always JSON)"),
       {"--producers", true, "producers to run, comma-separated (default: every available one)", "LIST"},
       {"--cases", true, "corpus case names, C files or ELF paths, comma-separated (default: the corpus)", "LIST"},
-      {"--base", true, "base BTF for ELF inputs that are modules (split BTF)", "B"},
+      base_spec("base BTF for ELF inputs that are modules (split BTF)"),
       {"--reference", true, "producer every output is diffed against (default pahole)", "P"},
       {"--rules", true, "canonical-diff rules for those diffs (default cross-producer)", "LIST"},
       {"--shard", true, "run share i of N (inputs i, i+N, ...), for CI job matrices", "i/N"},
-      {"-j", true, "pass -jN to producers that take it (pahole, btfcheck)", "N"},
+      jobs_spec("pass -jN to producers that take it (pahole, btfcheck); 0 (default): no -j"),
       {"--workdir", true, "keep outputs here (default: a new directory under /tmp)", "DIR"},
       {"--quiet", false, "no progress output"},
       {"--merge", false, "join the shard result files given as arguments"},
-      {"-o", true, "write results JSON to FILE atomically (default stdout)", "FILE"},
+      output_spec("write the results JSON to OUT atomically (default stdout)"),
   };
   for (const OptionSpec& p : producer_specs()) s.push_back(p);
   return s;
@@ -43,9 +43,7 @@ int fail(const std::string& msg) {
 }
 
 int emit(const Args& args, const nlohmann::json& doc) {
-  if (std::string err = write_output(args.value_or("-o", "-"), doc.dump(1) + "\n"); !err.empty())
-    return fail(err);
-  return kExitOk;
+  return emit_output(args, "matrix", doc.dump(1) + "\n");
 }
 
 }  // namespace
@@ -54,7 +52,7 @@ int cmd_matrix(const Argv& argv) {
   const auto sp = specs();
   Args args(argv, sp);
   if (auto rc = help_or_error(
-          args, "matrix", "[--list] [--producers LIST] [--cases LIST] [--shard i/N] [-o FILE]",
+          args, "matrix", "[--list [--json]] [--producers LIST] [--cases LIST] [--shard i/N] [-j N] [-o OUT]",
           "Run every producer on every input (the corpus by default): verify each output,\n"
           "measure wall/CPU time, peak RSS and sizes, count types per kind, digest it and diff\n"
           "it canonically against the reference producer. Exit 0 when every run worked or\n"
@@ -64,10 +62,8 @@ int cmd_matrix(const Argv& argv) {
   const producers::Config cfg = producer_config(args);
   if (args.has("--list")) {
     const auto all = producers::detect(cfg);
-    std::fputs(args.has("--json") ? (matrix::producers_json(all).dump(1) + "\n").c_str()
-                                  : matrix::producers_table(all).c_str(),
-               stdout);
-    return kExitOk;
+    return emit_output(args, "matrix", args.has("--json") ? matrix::producers_json(all).dump(1) + "\n"
+                                                          : matrix::producers_table(all));
   }
   if (args.has("--merge")) {
     std::vector<nlohmann::json> docs;
@@ -98,7 +94,9 @@ int cmd_matrix(const Argv& argv) {
   if (auto s = args.value("--shard")) {
     if (std::sscanf(s->c_str(), "%d/%d", &o.shard, &o.shards) != 2) return fail("--shard wants i/N");
   }
-  if (auto j = args.value("-j")) o.jobs = std::atoi(j->c_str());
+  const auto jobs = jobs_option(args, "matrix");
+  if (!jobs) return kExitError;
+  o.jobs = int(*jobs);
   o.workdir = args.value_or("--workdir", "");
   if (o.workdir.empty() && (o.workdir = make_workdir("matrix")).empty())
     return fail("cannot create a work directory");

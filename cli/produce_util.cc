@@ -1,9 +1,21 @@
 #include "cli/produce_util.h"
 
 #include "btf/load.h"
+#include "cli/input.h"
 #include "encoder/archive/archive.h"
 
 namespace btfcheck::cli {
+
+namespace {
+
+// Producers only see generated names (input.elf, unit0.o, ...): an error about what one
+// made says whose output it was and which input the user gave.
+Error about_output(Error e, const producers::Producer& p, const producers::Input& in) {
+  e.message += " (the output of " + p.name + " for " + (in.elf.empty() ? in.name : in.elf) + ")";
+  return e;
+}
+
+}  // namespace
 
 Result<Made> make_btf(const producers::Producer& p, const producers::Input& in,
                       const producers::Config& cfg, const std::string& dir, int jobs) {
@@ -14,17 +26,13 @@ Result<Made> make_btf(const producers::Producer& p, const producers::Input& in,
   if (!m.skipped.empty()) return m;
   m.wall_s = out->wall_s;
   m.peak_rss_kb = out->peak_rss_kb;
-  std::shared_ptr<const btf::Btf> base;
-  if (!in.base.empty()) {
-    auto b = btf::open_btf(in.base);
-    if (!b.ok()) return b.error();
-    base = *b;
-  }
+  auto base = open_base(in.elf, in.base);   // the input's base is the output's
+  if (!base.ok()) return base.error();
   auto blob = btf::load_blob(out->btf_path);
-  if (!blob.ok()) return blob.error();
+  if (!blob.ok()) return about_output(blob.error(), p, in);
   m.bytes = std::move(blob->bytes);
-  auto parsed = archive::open_merged(out->btf_path, base);
-  if (!parsed.ok()) return parsed.error();
+  auto parsed = archive::open_merged(out->btf_path, *base);
+  if (!parsed.ok()) return about_output(parsed.error(), p, in);
   m.btf = *parsed;
   return m;
 }

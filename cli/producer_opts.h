@@ -14,6 +14,15 @@ namespace btfcheck::cli {
 const std::vector<OptionSpec>& producer_specs();
 
 producers::Config producer_config(const Args& args);
+
+// This binary's path (/proc/self/exe); "" when it cannot be read.
+std::string self_exe();
+
+// The corpus directory (manifest.json, cases/): $BTFCHECK_CORPORA; else the installed one,
+// PREFIX/share/btfcheck/corpora beside PREFIX/bin/btfcheck (located from /proc/self/exe, so
+// a relocated prefix works); else the source tree's corpora/, for a binary run from its
+// build tree. corpora_dir() is --corpus, else this.
+std::string default_corpora_dir();
 std::string corpora_dir(const Args& args);
 
 // "a,b,c" -> {"a","b","c"} (empty items dropped).

@@ -18,7 +18,7 @@ namespace {
 
 const std::vector<OptionSpec>& specs() {
   static const std::vector<OptionSpec> s = {
-      {"-o", true, "output directory: index.html, summary.md, report.json (created)", "DIR"},
+      {"-o", true, "output directory: index.html, summary.md, report.json (created)", "DIR", "--output"},
       {"--history", true, "JSON Lines history: this run is appended, the page shows trends", "FILE"},
       {"--title", true, "page and summary title (default \"btfcheck matrix report\")", "T"},
   };

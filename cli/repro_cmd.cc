@@ -1,13 +1,19 @@
-// btfcheck repro PRODUCER INPUT [-j 1,2,4,8] [--runs N]
+// btfcheck repro PRODUCER INPUT [-j 1,2,4,8] [--runs N] [--json] [-o OUT]
 //
 // Runs the producer at each thread count, N times each, and compares the output bytes with
 // the first run's. Where bytes differ, says whether the canonical graphs differ too and
-// prints the canonical diff (leaf mode). Exit 0 reproducible, 1 not, 2 could not run.
+// prints the canonical diff (leaf mode). Text goes out line by line as runs finish (on
+// stdout; with -o, into OUT at the end); --json is one object at the end. Exit 0
+// reproducible, 1 not, 2 could not run.
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <string>
+#include <utility>
+#include <vector>
 
+#include "btf/json.h"
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/produce_util.h"
@@ -23,21 +29,83 @@ int fail(const std::string& msg) {
   return kExitError;
 }
 
+// One run and how it compares with the first.
+struct Row {
+  std::string label;     // "-j2 #1", "serial #1"
+  int jobs = 0;
+  size_t bytes = 0;
+  double wall_s = 0;
+  long peak_rss_kb = 0;
+  std::string verdict;   // reference, identical, bytes-differ, graph-differs
+};
+
+std::string row_text(const std::string& producer, const Row& r) {
+  const char* v = r.verdict == "reference"   ? "(reference)"
+                  : r.verdict == "identical" ? "identical bytes"
+                  : r.verdict == "graph-differs"
+                      ? "BYTES DIFFER; canonical graph differs too"
+                      : "BYTES DIFFER; canonical graph equal (order or layout only)";
+  char line[512];
+  std::snprintf(line, sizeof line, "%-8s %s: %zu bytes, %.3f s, %ld KB peak RSS  %s\n",
+                producer.c_str(), r.label.c_str(), r.bytes, r.wall_s, r.peak_rss_kb, v);
+  return line;
+}
+
+struct Outcome {
+  std::string producer, input;
+  std::vector<Row> rows;
+  size_t differing = 0;                                      // in bytes
+  std::vector<std::pair<std::string, diff::Report>> graph_diffs;   // (run, canonical diff)
+};
+
+std::string summary_text(const Outcome& o) {
+  const std::string& ref = o.rows.front().label;
+  std::string s = "\n" + o.producer + " on " + o.input + ": " + std::to_string(o.differing) +
+                  " of " + std::to_string(o.rows.size()) + " outputs differ in bytes from " +
+                  ref + "; " + std::to_string(o.graph_diffs.size()) + " differ canonically\n";
+  for (const auto& [label, d] : o.graph_diffs)
+    s += "\n=== canonical diff " + ref + " -> " + label + "\n" + diff::render_text(d);
+  return s + (o.differing ? "NOT REPRODUCIBLE\n" : "reproducible\n");
+}
+
+std::string outcome_json(const Outcome& o) {
+  const std::string& ref = o.rows.front().label;
+  std::string s = "{\"producer\":" + json_quote(o.producer) + ",\"input\":" + json_quote(o.input) +
+                  ",\"reference\":" + json_quote(ref) + ",\"runs\":[";
+  for (size_t i = 0; i < o.rows.size(); ++i) {
+    const Row& r = o.rows[i];
+    char num[160];
+    std::snprintf(num, sizeof num, ",\"jobs\":%d,\"bytes\":%zu,\"wall_s\":%.4f,\"peak_rss_kb\":%ld",
+                  r.jobs, r.bytes, r.wall_s, r.peak_rss_kb);
+    s += std::string(i ? "," : "") + "{\"run\":" + json_quote(r.label) + num +
+         ",\"verdict\":" + json_quote(r.verdict) + "}";
+  }
+  s += "],\"differing_bytes\":" + std::to_string(o.differing) +
+       ",\"differing_graphs\":" + std::to_string(o.graph_diffs.size()) +
+       ",\"reproducible\":" + (o.differing ? "false" : "true") + ",\"diffs\":[";
+  for (size_t i = 0; i < o.graph_diffs.size(); ++i)
+    s += std::string(i ? "," : "") + "{\"run\":" + json_quote(o.graph_diffs[i].first) +
+         ",\"diff\":" + diff::render_json(o.graph_diffs[i].second, ref, o.graph_diffs[i].first) + "}";
+  return s + "]}\n";
+}
+
 }  // namespace
 
 int cmd_repro(const Argv& argv) {
   std::vector<OptionSpec> sp = {
-      {"-j", true, "thread counts, comma-separated; 0 = without -j (default 1,2,4,8; producers without -j just repeat)", "LIST"},
+      {"-j", true, "thread counts, comma-separated; 0 = without -j (default 1,2,4,8; producers without -j just repeat)", "LIST", "--jobs"},
       {"--runs", true, "runs per thread count (default 2)", "N"},
-      {"--base", true, "base BTF for a module input (split BTF)", "B"},
+      base_spec("base BTF for a module input (split BTF)"),
       {"--rules", true, "normalization rules for the canonical diff of differing outputs", "LIST"},
       {"--workdir", true, "keep outputs here (default: a new directory under /tmp)", "DIR"},
       {"--quiet", false, "no progress bar"},
+      json_spec("print one JSON object at the end instead of text"),
+      output_spec("write the report to OUT (atomically) instead of stdout"),
   };
   for (const OptionSpec& p : producer_specs()) sp.push_back(p);
   Args args(argv, sp);
   if (auto rc = help_or_error(
-          args, "repro", "PRODUCER INPUT [-j 1,2,4,8] [--runs N]",
+          args, "repro", "PRODUCER INPUT [-j 1,2,4,8] [--runs N] [--json] [-o OUT]",
           "Check that a producer is reproducible: run it at each thread count, several times,\n"
           "and compare the output bytes. When bytes differ, say whether the canonical graphs\n"
           "differ too, and how. INPUT: a corpus case, a C file or an ELF (vmlinux, module).\n"
@@ -66,55 +134,56 @@ int cmd_repro(const Argv& argv) {
   std::string work = args.value_or("--workdir", "");
   if (work.empty() && (work = make_workdir("repro")).empty()) return fail("cannot create a work directory");
 
+  // Text goes out a line per run as runs finish (a vmlinux run takes seconds), unless it
+  // is going to a file or is JSON; on a terminal a bar shows what is running.
+  const bool stream = !args.has("--json") && !args.value("-o");
+  Outcome o{p->name, in->name, {}, 0, {}};
   Made first;
-  std::string first_label;
-  size_t differing = 0, total = 0;
-  std::vector<std::pair<std::string, diff::Report>> graph_diffs;
-  // The per-run lines are the output (stdout); on a terminal a bar shows what is running.
   Progress bar("repro " + p->name, jobs.size() * size_t(runs),
                isatty(STDERR_FILENO) && !args.has("--quiet") ? Progress::Mode::Bar
                                                              : Progress::Mode::Quiet);
   for (int j : jobs) {
     for (int r = 1; r <= runs; ++r) {
-      const std::string label = (j ? "-j" + std::to_string(j) : std::string("serial")) + " #" + std::to_string(r);
+      Row row;
+      row.label = (j ? "-j" + std::to_string(j) : std::string("serial")) + " #" + std::to_string(r);
+      row.jobs = j;
       const std::string dir = work + "/j" + std::to_string(j) + ".r" + std::to_string(r);
       auto made = make_btf(*p, *in, cfg, dir, j);
       bar.clear();
       if (!made.ok()) return fail(made.error().str());
       if (!made->skipped.empty()) return fail(p->name + " does not apply: " + made->skipped);
-      ++total;
-      std::string verdict;
+      row.bytes = made->bytes.size();
+      row.wall_s = made->wall_s;
+      row.peak_rss_kb = made->peak_rss_kb;
       if (!first.btf) {
-        verdict = "(reference)";
+        row.verdict = "reference";
       } else if (made->bytes == first.bytes) {
-        verdict = "identical bytes";
+        row.verdict = "identical";
       } else {
-        ++differing;
+        ++o.differing;
         diff::Report d = canonical_diff(*first.btf, *made->btf, *rules);
-        verdict = std::string("BYTES DIFFER; canonical graph ") +
-                  (d.unsuppressed() ? "differs too" : "equal (order or layout only)");
-        if (d.unsuppressed()) graph_diffs.push_back({label, std::move(d)});
+        row.verdict = d.unsuppressed() ? "graph-differs" : "bytes-differ";
+        if (d.unsuppressed()) o.graph_diffs.push_back({row.label, std::move(d)});
       }
-      std::printf("%-8s %s: %zu bytes, %.3f s, %ld KB peak RSS  %s\n", p->name.c_str(),
-                  label.c_str(), made->bytes.size(), made->wall_s, made->peak_rss_kb,
-                  verdict.c_str());
-      std::fflush(stdout);
-      bar.step(label);
-      if (!first.btf) {
-        first = std::move(*made);
-        first_label = label;
+      if (stream) {
+        std::fputs(row_text(p->name, row).c_str(), stdout);
+        std::fflush(stdout);
       }
+      bar.step(row.label);
+      if (!first.btf) first = std::move(*made);
+      o.rows.push_back(std::move(row));
     }
   }
-  std::printf("\n%s on %s: %zu of %zu outputs differ in bytes from %s; %zu differ canonically\n",
-              p->name.c_str(), in->name.c_str(), differing, total, first_label.c_str(),
-              graph_diffs.size());
-  for (const auto& [label, d] : graph_diffs) {
-    std::printf("\n=== canonical diff %s -> %s\n", first_label.c_str(), label.c_str());
-    std::fputs(diff::render_text(d).c_str(), stdout);
+  std::string out;
+  if (args.has("--json")) {
+    out = outcome_json(o);
+  } else {
+    if (!stream)
+      for (const Row& row : o.rows) out += row_text(p->name, row);
+    out += summary_text(o);
   }
-  std::printf("%s\n", differing ? "NOT REPRODUCIBLE" : "reproducible");
-  return differing ? kExitFindings : kExitOk;
+  if (int rc = emit_output(args, "repro", out); rc != kExitOk) return rc;
+  return o.differing ? kExitFindings : kExitOk;
 }
 
 }  // namespace btfcheck::cli

@@ -1,7 +1,8 @@
-// btfcheck verify FILE [--base B] [--json] [--archive] [--fixup=libbpf] [--kernel-builtin]
-// btfcheck verify --dwarf ELF [FILE] [--base B] [--json]
+// btfcheck verify FILE [--base B] [--json] [-o OUT] [--archive] [--fixup=libbpf] [--kernel-builtin]
+// btfcheck verify --dwarf ELF [FILE] [--base B] [--json] [-o OUT]
 //
-// Loads FILE (raw BTF, /sys/kernel/btf/*, or an ELF's .BTF), optionally applies libbpf's
+// Loads FILE (raw BTF, /sys/kernel/btf/*, or an ELF's .BTF) on its base (cli/input.h: a
+// module under /sys/kernel/btf/ is split on vmlinux, as in every command), optionally applies libbpf's
 // load-time fixups, and checks it against the kernel verifier's rules (comparator/verify).
 // Exit 0: valid; 1: violations (framing errors, a multi-blob archive checked as one blob,
 // and objects libbpf would refuse count as violations); 2: unreadable input or bad usage.
@@ -18,6 +19,7 @@
 #include "btf/json.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/input.h"
 #include "comparator/dwarfcheck/dwarfcheck.h"
 #include "comparator/verify/verify.h"
 #include "encoder/fixup/fixup.h"
@@ -26,8 +28,9 @@ namespace btfcheck::cli {
 namespace {
 
 const std::vector<OptionSpec> kSpecs = {
-    {"--base", true, "FILE is split BTF on this base (e.g. /sys/kernel/btf/vmlinux)", "BASE"},
-    {"--json", false, "print one JSON object instead of text"},
+    base_spec(),
+    json_spec("print one JSON object instead of text"),
+    output_spec("write the report to OUT (atomically) instead of stdout"),
     {"--archive", false, "FILE is a BTF archive (concatenated blobs): verify every member"},
     {"--fixup", true, "apply a loader's fixups first; LOADER: libbpf (needs the ELF object)",
      "LOADER"},
@@ -52,16 +55,15 @@ int usage_error(const std::string& msg) {
   return kExitError;
 }
 
-// The --base BTF, if given, into `base`; false (after saying why) when it cannot be opened.
-bool open_base(const Args& args, std::shared_ptr<const btf::Btf>& base) {
-  if (auto base_path = args.value("--base")) {
-    auto b = btf::open_btf(*base_path);
-    if (!b) {
-      std::fprintf(stderr, "btfcheck verify: base: %s\n", b.error().str().c_str());
-      return false;
-    }
-    base = *b;
+// FILE's base (cli/input.h's rule) into `base`; false (after saying why) when it cannot be
+// opened.
+bool open_base_of(const Args& args, const std::string& file, std::shared_ptr<const btf::Btf>& base) {
+  auto b = open_base(file, args.value_or("--base", ""));
+  if (!b) {
+    std::fprintf(stderr, "btfcheck verify: base: %s\n", b.error().str().c_str());
+    return false;
   }
+  base = *b;
   return true;
 }
 
@@ -71,9 +73,7 @@ int run_dwarf(const Args& args, const std::string& elf) {
   if (args.has("--archive") || args.has("--fixup") || args.has("--kernel-builtin"))
     return usage_error("--dwarf cannot be combined with --archive, --fixup or --kernel-builtin");
   const std::string file = args.positional().empty() ? elf : args.positional()[0];
-  std::shared_ptr<const btf::Btf> base;
-  if (!open_base(args, base)) return kExitError;
-  auto btf = btf::open_btf(file, base);
+  auto btf = open_input(file, args.value_or("--base", ""));
   if (!btf) {
     std::fprintf(stderr, "btfcheck verify: %s\n(run `btfcheck verify %s` for its violations)\n",
                  btf.error().str().c_str(), file.c_str());
@@ -88,10 +88,7 @@ int run_dwarf(const Args& args, const std::string& elf) {
   }
   const std::string out = args.has("--json") ? dwarfcheck::format_json(*report, file, elf) + "\n"
                                              : dwarfcheck::format_text(*report, file, elf);
-  if (std::string err = write_output("-", out); !err.empty()) {
-    std::fprintf(stderr, "btfcheck verify: %s\n", err.c_str());
-    return kExitError;
-  }
+  if (int rc = emit_output(args, "verify", out); rc != kExitOk) return rc;
   return report->clean() ? kExitOk : kExitFindings;
 }
 
@@ -108,7 +105,7 @@ int cmd_verify(const Argv& argv) {
     std::string text = usage_text("verify", "FILE [options] | --dwarf ELF [FILE] [options]", kSummary, kSpecs);
     text += "\nrules (id, meaning, kernel message):\n" + verify::rule_table();
     text += "\n--dwarf ELF [FILE]: FILE's types and FUNCs against ELF's DWARF (a structural btfdiff).\n"
-            "FILE defaults to ELF itself (its .BTF); --base for split BTF (modules); --json.\n"
+            "FILE defaults to ELF itself (its .BTF); --base for split BTF (modules); --json; -o.\n"
             "Exit 0 clean, 1 findings, 2 no DWARF / unreadable input.\n"
             "--dwarf rules:\n" + dwarfcheck::rule_table() + "--dwarf policy:\n" + dwarfcheck::policy_text();
     std::fputs(text.c_str(), stdout);
@@ -125,8 +122,9 @@ int cmd_verify(const Argv& argv) {
   const verify::Options opts =
       args.has("--kernel-builtin") ? verify::Options::kernel_builtin() : verify::Options{};
 
+  // verify reads FILE's bytes, not a parsed Btf: malformed framing is a violation here.
   std::shared_ptr<const btf::Btf> base;
-  if (!open_base(args, base)) return kExitError;
+  if (!open_base_of(args, file, base)) return kExitError;
   auto blob = btf::load_blob(file);
   if (!blob) {
     std::fprintf(stderr, "btfcheck verify: %s\n", blob.error().str().c_str());
@@ -205,10 +203,7 @@ int cmd_verify(const Argv& argv) {
       out += verify::format_text(c.report, file, c.section,
                                  archive && results.size() > 1 ? file + ": " + c.section : "");
   }
-  if (std::string err = write_output("-", out); !err.empty()) {
-    std::fprintf(stderr, "btfcheck verify: %s\n", err.c_str());
-    return kExitError;
-  }
+  if (int rc = emit_output(args, "verify", out); rc != kExitOk) return rc;
   return valid ? kExitOk : kExitFindings;
 }
 

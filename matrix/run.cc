@@ -1,7 +1,8 @@
 // Running the matrix: inputs in order (this shard's share), the reference producer first on
 // each, then the others; each output analysed (analyze.cc) and diffed canonically against
-// the reference's output for the same input. Work directories are named by input and
-// producer, so the outputs stay inspectable.
+// the reference's output for the same input. Work directories are named by the input's
+// position and the producer (input3.pahole), never by the input's name, which is the user's
+// text (see encoder/producers/stage.h); the results record each output's path.
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -42,18 +43,10 @@ nlohmann::json compare(const std::string& a, const std::string& b, const std::st
   nlohmann::json changes = nlohmann::json::array();
   for (const diff::Change& c : r.changes) {
     if (changes.size() == 20) break;
-    changes.push_back(c.category + " " + c.path + (c.before.empty() && c.after.empty()
-                                                       ? std::string()
-                                                       : ": " + c.before + " -> " + c.after));
+    changes.push_back(diff::change_line(c));
   }
   return {{"equal", r.unsuppressed() == 0}, {"changes", r.unsuppressed()},
           {"summary", r.summary}, {"first_changes", changes}};
-}
-
-std::string safe(std::string s) {
-  for (char& c : s)
-    if (c == '/' || c == ' ') c = '_';
-  return s;
 }
 
 }  // namespace
@@ -138,7 +131,7 @@ Result<nlohmann::json> run(const Options& o, const ProgressFn& progress) {
     for (const producers::Producer& p : chosen) {
       nlohmann::json r = {{"input", in.name}, {"producer", p.name}, {"version", p.version}};
       if (!in.feature.empty()) r["feature"] = in.feature;
-      const std::string dir = o.workdir + "/" + safe(in.name) + "." + safe(p.name);
+      const std::string dir = o.workdir + "/input" + std::to_string(i) + "." + p.name;
       auto out = producers::produce(p, in, o.config, dir, o.jobs);
       if (!out.ok()) {
         r["status"] = "failed";

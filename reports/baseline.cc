@@ -1,14 +1,19 @@
-// The gate's baseline: reading and writing "btfcheck-baseline/1" documents, and reading a
-// run's BTF (stored blob or output file). Blobs are base64 in one "blobs" object keyed by
-// "<fnv1a-64 hex>-<size>", so the baseline is one file (atomic update, no stale siblings) and
-// identical outputs are stored once. A run refers to its blob by "btf": key.
+// The gate's baseline: reading and writing "btfcheck-baseline/2" documents (and reading the
+// older "/1"), and reading a run's BTF (stored blob or output file). A /2 document holds the
+// reduced runs only; each ok run names its BTF by "btf": SHA-256 key, and the bytes live in
+// a content-addressed blob store beside it (blob_store.h), so identical outputs are stored
+// once and an unchanged rerun writes no file. A /1 document kept its blobs inline, base64 in
+// a "blobs" object; it is still read, and `gate --update` rewrites it as /2.
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <optional>
 #include <set>
 
+#include <filesystem>
+
 #include "btf/load.h"
+#include "reports/blob_store.h"
 #include "reports/gate.h"
 #include "reports/text.h"
 
@@ -17,21 +22,8 @@ namespace {
 
 constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 constexpr const char* kBlob = "blob:";
-
-std::string b64_encode(const std::vector<uint8_t>& in) {
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  for (size_t i = 0; i < in.size(); i += 3) {
-    uint32_t v = uint32_t(in[i]) << 16;
-    if (i + 1 < in.size()) v |= uint32_t(in[i + 1]) << 8;
-    if (i + 2 < in.size()) v |= in[i + 2];
-    out += kB64[(v >> 18) & 63];
-    out += kB64[(v >> 12) & 63];
-    out += i + 1 < in.size() ? kB64[(v >> 6) & 63] : '=';
-    out += i + 2 < in.size() ? kB64[v & 63] : '=';
-  }
-  return out;
-}
+constexpr const char* kSchemaV1 = "btfcheck-baseline/1";   // blobs inline, base64
+constexpr const char* kSchemaV2 = "btfcheck-baseline/2";   // blobs in a content-addressed store
 
 std::optional<std::vector<uint8_t>> b64_decode(const std::string& s) {
   std::vector<uint8_t> out;
@@ -52,18 +44,6 @@ std::optional<std::vector<uint8_t>> b64_decode(const std::string& s) {
   return out;
 }
 
-std::string blob_key(const std::vector<uint8_t>& b) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (uint8_t c : b) {
-    h ^= c;
-    h *= 0x100000001b3ULL;
-  }
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return std::string(buf) + "-" + std::to_string(b.size());
-}
-
-
 }  // namespace
 
 Result<std::vector<uint8_t>> load_output_btf(const std::string& path) {
@@ -77,13 +57,20 @@ Result<std::vector<uint8_t>> load_output_btf(const std::string& path) {
   return std::move(blob->bytes);
 }
 
-Result<Baseline> read_baseline(const std::string& path) {
+std::string default_blob_dir(const std::string& baseline_path) {
+  std::filesystem::path p(baseline_path);
+  return (p.parent_path() / (p.stem().string() + ".blobs")).string();
+}
+
+Result<Baseline> read_baseline(const std::string& path, const std::string& blob_dir) {
   auto doc = read_json_file(path);
   if (!doc.ok()) return doc.error();
   Baseline b;
-  if (doc->is_object() && doc->value("schema", nlohmann::json()).is_string() &&
-      (*doc)["schema"] == "btfcheck-baseline/1") {
-    if (auto it = doc->find("blobs"); it != doc->end() && it->is_object())
+  b.blob_dir = blob_dir.empty() ? default_blob_dir(path) : blob_dir;
+  const std::string schema =
+      doc->is_object() && doc->value("schema", nlohmann::json()).is_string() ? (*doc)["schema"].get<std::string>() : "";
+  if (schema == kSchemaV1 || schema == kSchemaV2) {
+    if (auto it = doc->find("blobs"); schema == kSchemaV1 && it != doc->end() && it->is_object())
       for (auto bi = it->begin(); bi != it->end(); ++bi) {
         if (!bi->is_string()) return report_error("gate.baseline", path, "blob " + bi.key() + " is not a string");
         auto bytes = b64_decode(bi->get<std::string>());
@@ -95,7 +82,7 @@ Result<Baseline> read_baseline(const std::string& path) {
         if (run.is_object() && run.contains("btf") && run["btf"].is_string())
           run["output"] = kBlob + run["btf"].get<std::string>();
   }
-  auto res = load_results({{path, std::move(*doc)}}, "btfcheck-baseline/1");
+  auto res = load_results({{path, std::move(*doc)}}, schema == kSchemaV1 ? kSchemaV1 : kSchemaV2);
   if (!res.ok()) return res.error();
   b.results = std::move(*res);
   return b;
@@ -103,26 +90,34 @@ Result<Baseline> read_baseline(const std::string& path) {
 
 Result<std::vector<uint8_t>> run_btf(const Baseline& b, const Run& r) {
   if (r.output.rfind(kBlob, 0) == 0) {
-    auto it = b.blobs.find(r.output.substr(5));
-    if (it == b.blobs.end())
-      return report_error("gate.baseline", b.results.files.empty() ? "" : b.results.files[0],
-                 "blob " + r.output.substr(5) + " of " + r.producer + " on " + r.input + " is missing");
-    return it->second;
+    const std::string key = r.output.substr(5);
+    if (auto it = b.blobs.find(key); it != b.blobs.end()) return it->second;   // a /1 baseline
+    if (!std::filesystem::exists(blob_path(b.blob_dir, key)))
+      return report_error("gate.baseline", blob_path(b.blob_dir, key),
+                          "blob of " + r.producer + " on " + r.input + " is missing from the store");
+    return load_blob(b.blob_dir, key);
   }
   if (r.output.empty())
     return report_error("gate.baseline", "", "no BTF recorded for " + r.producer + " on " + r.input);
   return load_output_btf(r.output);
 }
 
-Result<nlohmann::json> make_baseline(const Results& r, std::vector<std::string>* notes) {
-  nlohmann::json runs = nlohmann::json::array(), blobs = nlohmann::json::object();
+Result<nlohmann::json> make_baseline(const Results& r, const std::string& blob_dir,
+                                     BlobStats* stats, std::vector<std::string>* notes) {
+  nlohmann::json runs = nlohmann::json::array();
   for (const Run& run : r.runs) {
     nlohmann::json j = run_json(run);
+    j.erase("feature");   // the corpus manifest's description, not something the gate checks
     if (run.ok()) {
       auto bytes = load_output_btf(run.output);
       if (bytes.ok()) {
+        auto written = store_blob(blob_dir, *bytes);
+        if (!written.ok()) return written.error();
         const std::string key = blob_key(*bytes);
-        if (!blobs.contains(key)) blobs[key] = b64_encode(*bytes);
+        if (stats) {
+          stats->written += *written;
+          stats->referenced.insert(key);
+        }
         j["btf"] = key;
       } else if (notes) {
         notes->push_back(run.producer + " on " + run.input + ": BTF not stored (" +
@@ -135,10 +130,10 @@ Result<nlohmann::json> make_baseline(const Results& r, std::vector<std::string>*
   for (const auto& p : r.producers)
     prods.push_back({{"name", p.name}, {"family", p.family}, {"version", p.version},
                      {"available", p.available}, {"missing", p.missing}});
-  return nlohmann::json{{"schema", "btfcheck-baseline/1"}, {"reference", r.reference},
-                        {"rules", r.rules},           {"created", r.created},
-                        {"producers", prods},         {"runs", runs},
-                        {"blobs", blobs}};
+  return nlohmann::json{{"schema", kSchemaV2}, {"reference", r.reference},
+                        {"rules", r.rules},     {"created", r.created},
+                        {"producers", prods},   {"runs", runs},
+                        {"blob_store", "SHA-256.btf.xz files in the blob directory"}};
 }
 
 std::vector<std::string> baseline_changes(const Results& old, const Results& now) {

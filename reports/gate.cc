@@ -20,17 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string change_text(const diff::Change& c) {
-  std::string s = c.category + " " + c.path;
-  if (!c.before.empty() || !c.after.empty()) s += ": " + c.before + " -> " + c.after;
-  if (c.before_bits && c.after_bits) {
-    const int64_t d = c.delta();
-    s += " (bits " + std::to_string(*c.before_bits) + " -> " + std::to_string(*c.after_bits) +
-         ", delta " + (d >= 0 ? "+" : "") + std::to_string(d) + ")";
-  }
-  return s;
-}
-
 std::string rules_text(const std::map<std::string, int64_t>& rules) {
   std::string s;
   for (const auto& [k, n] : rules) s += (s.empty() ? "" : ", ") + k + " x" + std::to_string(n);
@@ -91,7 +80,7 @@ struct Ctx {
     const size_t bad = rep.unsuppressed();
     for (const diff::Change& c : rep.changes) {
       if (c.suppressed) {
-        g.accepted.push_back(who + ": " + change_text(c) + " [suppressed: " + c.reason + "]");
+        g.accepted.push_back(who + ": " + diff::change_line(c) + " [suppressed: " + c.reason + "]");
         continue;
       }
       if (listed == o.max_changes) {
@@ -101,7 +90,7 @@ struct Ctx {
         break;
       }
       Finding f = finding("error", "digest", b, who + ": " + c.category + " " + c.path,
-                          change_text(c) + " (canonical diff vs baseline" + ver + ")", 600);
+                          diff::change_line(c) + " (canonical diff vs baseline" + ver + ")", 600);
       if (!c.impacts.empty()) {
         std::string imp;
         for (size_t i = 0; i < c.impacts.size() && i < 5; ++i) imp += (i ? ", " : "") + c.impacts[i];

@@ -1,12 +1,13 @@
 // btfcheck gate: pass/fail a matrix run against a committed baseline.
 //
-// Baseline (schema "btfcheck-baseline/1", written by `gate --update`): the matrix runs
-// reduced to what the gate compares (status, digest, sizes, types, wall time, verify) plus,
-// for every ok run, the BTF itself (the output's .BTF, archives merged with libbpf as the
-// matrix analyses them), base64 in a "blobs" map keyed by a content hash, so identical
-// outputs of several producers are stored once. The BTF is kept because a changed digest
-// is only actionable with the canonical diff (what changed, where), and suppressions match
-// that diff. A plain matrix results file is accepted as a baseline too; its `output` paths
+// Baseline (schema "btfcheck-baseline/2", written by `gate --update`): the matrix runs
+// reduced to what the gate compares (status, digest, sizes, types, wall time, verify), each
+// ok run naming its BTF (the output's .BTF, archives merged with libbpf as the matrix
+// analyses them) by SHA-256; the bytes live in a content-addressed store beside the JSON
+// (blob_store.h), so identical outputs are stored once and unchanged ones never rewritten.
+// The BTF is kept because a changed digest is only actionable with the canonical diff (what
+// changed, where), and suppressions match that diff. A "/1" baseline (blobs inline, base64)
+// is still read. A plain matrix results file is accepted as a baseline too; its `output` paths
 // are then read for the diff when they still exist.
 //
 // Checks, per (input, producer):
@@ -24,6 +25,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -36,12 +38,16 @@
 namespace btfcheck::report {
 
 struct Baseline {
-  Results results;                                  // runs; Run.output = blob key or path
-  std::map<std::string, std::vector<uint8_t>> blobs;   // key -> raw BTF
+  Results results;                                  // runs; Run.output = "blob:KEY" or path
+  std::string blob_dir;                             // the blob store (blob_store.h)
+  std::map<std::string, std::vector<uint8_t>> blobs;   // a /1 baseline's inline blobs
 };
 
-// Reads a baseline file (btfcheck-baseline/1 or btfcheck-matrix/1).
-Result<Baseline> read_baseline(const std::string& path);
+// Where a baseline's blobs live unless the caller says: beside it, "<stem>.blobs/".
+std::string default_blob_dir(const std::string& baseline_path);
+// Reads a baseline file (btfcheck-baseline/2 or /1, or btfcheck-matrix/1); blob_dir "" means
+// default_blob_dir(path).
+Result<Baseline> read_baseline(const std::string& path, const std::string& blob_dir = "");
 // The BTF of a run for diffing: the blob when the baseline stores one, else the output file.
 Result<std::vector<uint8_t>> run_btf(const Baseline& b, const Run& r);
 
@@ -49,9 +55,16 @@ Result<std::vector<uint8_t>> run_btf(const Baseline& b, const Run& r);
 // libbpf. Error names the file.
 Result<std::vector<uint8_t>> load_output_btf(const std::string& path);
 
-// A new baseline from results: every run, and every ok run's BTF (read from its output).
-// `notes` receives one line per ok run whose output could not be read.
-Result<nlohmann::json> make_baseline(const Results& r, std::vector<std::string>* notes);
+// A new baseline from results: every run, each ok run naming its BTF (read from its output)
+// by key, the bytes stored in `blob_dir` unless already there. `stats` counts the files
+// written and collects every key referenced (for pruning); `notes` receives one line per
+// ok run whose output could not be read.
+struct BlobStats {
+  size_t written = 0;
+  std::set<std::string> referenced;
+};
+Result<nlohmann::json> make_baseline(const Results& r, const std::string& blob_dir,
+                                     BlobStats* stats, std::vector<std::string>* notes);
 // What changed from `old` to `now` (one line each), for `gate --update`.
 std::vector<std::string> baseline_changes(const Results& old, const Results& now);
 

@@ -53,6 +53,10 @@ struct Report {
 Report diff(const canon::Graph& a, const canon::Graph& b, const Options& opts = {});
 
 // Reporters.
+// One change as the text reporter prints it (without impacts): "CATEGORY PATH: BEFORE ->
+// AFTER (bits ...)"; an added or removed type prints its key once, then its definition:
+// "added struct foo := size=8 { ... }", "removed decl_tag("x", func f)".
+std::string change_line(const Change& c);
 std::string render_text(const Report& r);
 std::string render_json(const Report& r, const std::string& a_name, const std::string& b_name);
 std::string render_markdown(const Report& r, const std::string& a_name,

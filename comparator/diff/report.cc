@@ -1,4 +1,6 @@
 // Reporters: text, JSON and markdown renderings of one diff::Report.
+#include <optional>
+
 #include "btf/json.h"
 #include "comparator/diff/diff.h"
 
@@ -18,6 +20,24 @@ std::string bits(const Change& c) {
   return s + ")";
 }
 
+bool added_or_removed(const Change& c) {
+  return c.category == "added" || c.category == "copy-added" || c.category == "removed" ||
+         c.category == "copy-removed";
+}
+
+const std::string& line_of(const Change& c) { return c.after.empty() ? c.before : c.after; }
+
+// The definition in an added or removed type's line, "KEY := DEFINITION"; "" when the line
+// is just the key (decl tags, anonymous types nothing refers to: their line is their path);
+// nullopt should a line not start with its key (it is then printed whole).
+std::optional<std::string> definition(const Change& c) {
+  const std::string& line = line_of(c);
+  if (line == c.path) return "";
+  const std::string lead = c.path + " := ";
+  if (line.rfind(lead, 0) == 0) return line.substr(lead.size());
+  return std::nullopt;
+}
+
 std::string summary_line(const Report& r) {
   std::string s;
   for (const auto& [cat, n] : r.summary) s += (s.empty() ? "" : ", ") + cat + " " + std::to_string(n);
@@ -26,17 +46,22 @@ std::string summary_line(const Report& r) {
 
 }  // namespace
 
+std::string change_line(const Change& c) {
+  const std::string head = c.category + " " + c.path;
+  if (added_or_removed(c)) {
+    const auto def = definition(c);
+    return head + (!def ? ": " + line_of(c) : def->empty() ? "" : " := " + *def);
+  }
+  if (c.category == "indirect") return head + ": " + c.after;
+  return head + ": " + (c.before.empty() ? "(none)" : c.before) + " -> " +
+         (c.after.empty() ? "(none)" : c.after) + bits(c);
+}
+
 std::string render_text(const Report& r) {
   std::string out;
   for (const Change& c : r.changes) {
     if (c.suppressed) continue;
-    out += c.category + " " + c.path;
-    if (c.category == "added" || c.category == "copy-added") out += ": " + c.after;
-    else if (c.category == "removed" || c.category == "copy-removed") out += ": " + c.before;
-    else if (c.category == "indirect") out += ": " + c.after;
-    else out += ": " + (c.before.empty() ? "(none)" : c.before) + " -> " +
-                (c.after.empty() ? "(none)" : c.after) + bits(c);
-    out += "\n";
+    out += change_line(c) + "\n";
     if (!c.impacts.empty()) {
       out += "  impacts " + std::to_string(c.impacts.size()) + ":";
       size_t shown = 0;
@@ -100,8 +125,11 @@ std::string render_markdown(const Report& r, const std::string& a_name,
   o += "\n| category | path | before | after | Δ bits | impacts |\n|---|---|---|---|---:|---:|\n";
   for (const Change& c : r.changes) {
     if (c.suppressed) continue;
-    o += "| " + c.category + " | `" + cell(c.path) + "` | " + cell(c.before) + " | " +
-         cell(c.after) + " | " +
+    // An added or removed type: its definition only, the key is in the path column.
+    std::string before = c.before, after = c.after;
+    if (added_or_removed(c)) (c.after.empty() ? before : after) = definition(c).value_or(line_of(c));
+    o += "| " + c.category + " | `" + cell(c.path) + "` | " + cell(before) + " | " +
+         cell(after) + " | " +
          (c.before_bits && c.after_bits ? std::to_string(c.delta()) : std::string()) + " | " +
          (c.impacts.empty() ? std::string() : std::to_string(c.impacts.size())) + " |\n";
   }

@@ -10,9 +10,11 @@
 // - Bodies pair by path. Within a body, members pair by position when the counts agree,
 //   otherwise by name (after one dwarf.member-count finding), so one changed field gives
 //   one finding. Nested bodies missing on the BTF side are already reported by the parent
-//   member whose type shape differs.
+//   member whose type shape differs. Enumerators pair by name: each missing, extra or
+//   changed one is a finding of its own, naming it and carrying its value.
 // - Functions: the FUNC's symbol addresses (a static function may have several), the DWARF
-//   subprograms whose entry is at one of them; the FUNC matches when one of them has the
+//   subprograms whose entry is at one of them (at the symbol plus the target's entry offset
+//   for it, func_entries.cc); the FUNC matches when one of them has the
 //   same return shape, parameter shapes and varargs; else the nearest is reported.
 #include "comparator/dwarfcheck/compare.h"
 
@@ -51,36 +53,52 @@ void compare_field(const Body& body, const Field& d, const Field& b, size_t i,
     out.push_back(make("dwarf.member-type", path, d.type, b.type, "member type differs"));
 }
 
+// Enumerators pair by name (in order, should a name repeat). Each DWARF enumerator BTF
+// lacks is one dwarf.enum-missing finding, each BTF enumerator the DWARF lacks one
+// dwarf.enum-extra, both with the value; a missing and an extra one at the same position
+// are one renamed enumerator (dwarf.enum-name). Paired ones must agree in value.
+void compare_enumerators(const Body& d, const Body& b, std::vector<Finding>& out) {
+  std::map<std::string, std::vector<size_t>> by_name;   // BTF positions, in reverse order
+  for (size_t j = b.values.size(); j-- > 0;) by_name[b.values[j].name].push_back(j);
+  std::vector<uint8_t> paired(b.values.size(), 0);
+  std::vector<int64_t> pair_of(d.values.size(), -1);
+  for (size_t i = 0; i < d.values.size(); ++i)
+    if (auto it = by_name.find(d.values[i].name); it != by_name.end() && !it->second.empty()) {
+      pair_of[i] = int64_t(it->second.back());
+      paired[it->second.back()] = 1;
+      it->second.pop_back();
+    }
+  for (size_t i = 0; i < d.values.size(); ++i) {
+    const Enumerator& x = d.values[i];
+    const std::string path = d.path + "." + x.name;
+    if (pair_of[i] >= 0) {
+      const Enumerator& y = b.values[size_t(pair_of[i])];
+      if (!values_agree(x.value, y.value))
+        out.push_back(make("dwarf.enum-value", path, value_text(x.value), value_text(y.value),
+                           "enumerator value differs"));
+    } else if (i < b.values.size() && !paired[i]) {
+      const Enumerator& y = b.values[i];
+      paired[i] = 1;
+      out.push_back(make("dwarf.enum-name", path, x.name, y.name,
+                         "enumerator " + std::to_string(i) + " (= " + value_text(x.value) +
+                             (values_agree(x.value, y.value) ? "" : ", in BTF " + value_text(y.value)) +
+                             ") has another name"));
+    } else {
+      out.push_back(make("dwarf.enum-missing", path, value_text(x.value), "(none)",
+                         "enumerator missing from BTF"));
+    }
+  }
+  for (size_t j = 0; j < b.values.size(); ++j)
+    if (!paired[j])
+      out.push_back(make("dwarf.enum-extra", d.path + "." + b.values[j].name, "(none)",
+                         value_text(b.values[j].value), "enumerator not in DWARF"));
+}
+
 void compare_body(const Body& d, const Body& b, std::vector<Finding>& out) {
   if (d.size != b.size)
     out.push_back(make("dwarf.size", d.path, std::to_string(d.size), std::to_string(b.size),
                        "byte size differs"));
-  if (d.kind == 'e') {
-    if (d.values.size() != b.values.size())
-      out.push_back(make("dwarf.enum-count", d.path, std::to_string(d.values.size()),
-                         std::to_string(b.values.size()), "number of enumerators differs"));
-    if (d.values.size() == b.values.size()) {
-      for (size_t i = 0; i < d.values.size(); ++i) {
-        const Enumerator &x = d.values[i], &y = b.values[i];
-        if (x.name != y.name)
-          out.push_back(make("dwarf.enum-name", d.path + "." + x.name, x.name, y.name,
-                             "enumerator " + std::to_string(i) + " has another name"));
-        else if (!values_agree(x.value, y.value))
-          out.push_back(make("dwarf.enum-value", d.path + "." + x.name, value_text(x.value),
-                             value_text(y.value), "enumerator value differs"));
-      }
-    } else {
-      std::map<std::string, const Enumerator*> by_name;
-      for (const Enumerator& y : b.values) by_name.emplace(y.name, &y);
-      for (const Enumerator& x : d.values) {
-        auto it = by_name.find(x.name);
-        if (it != by_name.end() && !values_agree(x.value, it->second->value))
-          out.push_back(make("dwarf.enum-value", d.path + "." + x.name, value_text(x.value),
-                             value_text(it->second->value), "enumerator value differs"));
-      }
-    }
-    return;
-  }
+  if (d.kind == 'e') return compare_enumerators(d, b, out);
   if (d.fields.size() == b.fields.size()) {
     for (size_t i = 0; i < d.fields.size(); ++i) {
       const Field &x = d.fields[i], &y = b.fields[i];
@@ -208,8 +226,8 @@ std::vector<Finding> check_def(const DwarfDef& dd, BtfModel& btf) {
 }
 
 std::vector<Finding> check_func(uint32_t func_id, BtfModel& btf, const DwarfData& dwarf,
-                                bool* by_definition) {
-  *by_definition = false;
+                                FuncMatch* match) {
+  *match = FuncMatch::None;
   const btf::Type t = btf.btf().type(func_id);
   const std::string name(t.name());
   auto stamp = [&](std::vector<Finding> v, const DwarfFunc* df) {
@@ -259,7 +277,7 @@ std::vector<Finding> check_func(uint32_t func_id, BtfModel& btf, const DwarfData
     bool one_prototype = true;
     for (const DwarfFunc* o : addressless) one_prototype &= same_sig(o->sig, near->sig);
     if (sig && one_prototype && same_sig(near->sig, *sig)) {
-      *by_definition = true;   // the thunk's target has the one prototype the name has
+      *match = FuncMatch::ByDefinition;   // the thunk's target has the name's one prototype
       return {};
     }
     std::string agrees = "its prototype differs from BTF's";
@@ -279,6 +297,7 @@ std::vector<Finding> check_func(uint32_t func_id, BtfModel& btf, const DwarfData
                            agrees)},
                  near);
   }
+  *match = FuncMatch::AtEntry;
   if (!sig)
     return stamp({make("dwarf.func-proto", path, "FUNC_PROTO", "(none)", why)}, subs.front());
   std::vector<const DwarfFunc*> c_subs;

@@ -12,10 +12,12 @@ namespace btfcheck::dwarfcheck::detail {
 // Findings for one DWARF definition: none when some BTF candidate agrees with it.
 std::vector<Finding> check_def(const DwarfDef& d, BtfModel& btf);
 
+// How a FUNC found its DWARF: a subprogram of its name at its symbol's entry, its name's
+// one prototype elsewhere (no subprogram at the entry), or neither.
+enum class FuncMatch : uint8_t { None, AtEntry, ByDefinition };
+
 // Findings for one BTF FUNC against the symbols and subprograms read from the ELF.
-// `by_definition` is set when the FUNC was matched against its name's one address-less
-// definition (no subprogram at the symbol's address).
 std::vector<Finding> check_func(uint32_t func_id, BtfModel& btf, const DwarfData& dwarf,
-                                bool* by_definition);
+                                FuncMatch* match);
 
 }  // namespace btfcheck::dwarfcheck::detail

@@ -13,11 +13,13 @@
 //   key, so a type defined identically in 2000 CUs is converted and compared with BTF once,
 //   and differing same-named definitions are all kept. Order of first appearance (unit
 //   order, DIE order) is the order of `defs`.
-// - Subprograms are only turned into signatures when their entry address (entry_pc, else
-//   low_pc, else the first range) is the address of a requested function symbol, or when
-//   they define (not declare) a requested name elsewhere (`others`: explains FUNCs whose
-//   prototype is another same-named function's, and symbols whose subprogram has no
-//   address).
+// - Subprograms are only turned into signatures when they define (not declare) a requested
+//   name, or come from an assembler unit and have code. Which of them is at which symbol
+//   is decided after the walk, once the target's entry offsets are learned from all of
+//   them (func_entries.cc): its entry (entry_pc, else low_pc, else the first range) must
+//   be at the symbol plus the offset of that symbol's kind. The rest are `others`: they
+//   explain FUNCs whose prototype is another same-named function's, and symbols whose
+//   subprogram has no address.
 // - The ELF is opened read-only and only its own debug sections are used (no separate
 //   debuginfo lookup): the check is about the DWARF in the file given.
 #include "comparator/dwarfcheck/dwarf_read.h"
@@ -34,6 +36,7 @@
 #include <unordered_set>
 
 #include "comparator/dwarfcheck/dwarf_types.h"
+#include "comparator/dwarfcheck/ftrace_table.h"
 
 namespace btfcheck::dwarfcheck::detail {
 namespace {
@@ -95,9 +98,9 @@ class FingerprintSet {
 
 class UnitWalk {
  public:
-  UnitWalk(DieReader& reader, DwarfData& out, const ReadRequest& req,
-           const std::unordered_set<uint64_t>& addrs, Dwarf_Addr bias)
-      : reader_(reader), out_(out), req_(req), addrs_(addrs), bias_(bias) {
+  UnitWalk(DieReader& reader, DwarfData& out, Collected& subs, const ReadRequest& req,
+           bool want_funcs, Dwarf_Addr bias)
+      : reader_(reader), out_(out), subs_(subs), req_(req), want_funcs_(want_funcs), bias_(bias) {
     for (const std::string& n : req.func_names) names_.insert(n);
   }
 
@@ -147,36 +150,36 @@ class UnitWalk {
   }
 
   void subprogram(Dwarf_Die* die) {
-    if (addrs_.empty() || dwarf_hasattr(die, DW_AT_declaration)) return;
+    if (!want_funcs_ || dwarf_hasattr(die, DW_AT_declaration)) return;
     Dwarf_Addr pc = 0;
     const bool has_address = subprogram_start(die, &pc);
-    const uint64_t addr = has_address ? pc + bias_ : 0;
-    const bool at_symbol = has_address && addrs_.count(addr);
     const char* n = dwarf_diename(die);
-    if (!at_symbol && (!n || !names_.count(n))) return;
+    const bool requested = n && names_.count(n);
+    if (!requested && !(assembler_ && has_address)) return;
     DwarfFunc f;
-    f.addr = addr;
+    f.addr = has_address ? pc + bias_ : 0;
     f.has_address = has_address;
     f.assembler = assembler_;
     if (n) f.name = n;
     f.sig = reader_.signature(die);
     f.cu = cu_name_;
     f.die = dwarf_dieoffset(die);
-    if (at_symbol) {
-      out_.funcs[addr].push_back(std::move(f));
+    if (!requested) {
+      subs_.assembler.push_back(std::move(f));
       return;
     }
-    std::vector<DwarfFunc>& v = out_.others[f.name];
-    for (const DwarfFunc& o : v)
-      if (same_sig(o.sig, f.sig) && o.has_address == f.has_address)
-        return;
+    std::vector<DwarfFunc>& v = subs_.named[f.name];
+    if (!has_address)   // only code can be at a symbol: one address-less copy per signature
+      for (const DwarfFunc& o : v)
+        if (!o.has_address && same_sig(o.sig, f.sig)) return;
     v.push_back(std::move(f));
   }
 
   DieReader& reader_;
   DwarfData& out_;
+  Collected& subs_;
   const ReadRequest& req_;
-  const std::unordered_set<uint64_t>& addrs_;
+  bool want_funcs_;
   Dwarf_Addr bias_;
   std::string cu_name_;
   std::unordered_set<std::string_view> names_;   // req_.func_names, for lookups only
@@ -210,8 +213,10 @@ Result<DwarfData> read_dwarf(const std::string& path, const ReadRequest& req) {
   const bool little = ehdr.e_ident[EI_DATA] != ELFDATA2MSB;
 
   DwarfData data;
-  // Symbols: every defined function symbol whose name a BTF FUNC carries.
-  std::unordered_set<uint64_t> addrs;
+  Collected subs;
+  subs.machine = ehdr.e_machine;
+  // Symbols: every defined function symbol whose name a BTF FUNC carries, and the address
+  // of every function symbol (to tell which ones the ftrace table's sites belong to).
   if (!req.func_names.empty()) {
     const int n = dwfl_module_getsymtab(mod);
     for (int i = 1; i < n; ++i) {
@@ -220,16 +225,19 @@ Result<DwarfData> read_dwarf(const std::string& path, const ReadRequest& req) {
       GElf_Word shndx = 0;
       const char* name = dwfl_module_getsym_info(mod, i, &sym, &addr, &shndx, nullptr, nullptr);
       if (!name || GELF_ST_TYPE(sym.st_info) != STT_FUNC || sym.st_shndx == SHN_UNDEF) continue;
+      subs.func_symbols.push_back(addr);
       if (!req.func_names.count(name)) continue;
       std::vector<uint64_t>& v = data.symbols[name];
       if (std::find(v.begin(), v.end(), addr) == v.end()) v.push_back(addr);
-      addrs.insert(addr);
     }
     for (auto& [name, v] : data.symbols) std::sort(v.begin(), v.end());
+    std::sort(subs.func_symbols.begin(), subs.func_symbols.end());
+    subs.func_symbols.erase(std::unique(subs.func_symbols.begin(), subs.func_symbols.end()),
+                            subs.func_symbols.end());
   }
 
   DieReader reader(little, req.flat_arrays);
-  UnitWalk walk(reader, data, req, addrs, bias);
+  UnitWalk walk(reader, data, subs, req, !data.symbols.empty(), bias);
   auto sink = [&walk](Dwarf_Die* d) { walk.type_def(d); };
   reader.set_nested_sink(&sink);
   Dwarf_CU* cu = nullptr;
@@ -250,8 +258,8 @@ Result<DwarfData> read_dwarf(const std::string& path, const ReadRequest& req) {
     }
     walk.unit(cu, &cudie, name);
   }
-  for (auto& [addr, v] : data.funcs)
-    std::sort(v.begin(), v.end(), [](const DwarfFunc& a, const DwarfFunc& b) { return a.die < b.die; });
+  if (!req.func_names.empty())
+    place_subprograms(std::move(subs), read_patch_table(mod, elf, ebias), data);
   return data;
 }
 

@@ -1,7 +1,8 @@
 // check(): the DWARF cross-check in a straight line. Index the BTF (BtfModel), read the
-// DWARF once for the type definitions and for the subprograms at the addresses of the
-// symbols the BTF's FUNCs name (read_dwarf), compare each distinct DWARF definition and each
-// FUNC (compare.cc), sort the findings by an explicit key.
+// DWARF once for the type definitions and for the subprograms of the names the BTF's
+// FUNCs carry, matched to their symbols with the target's entry offsets (read_dwarf),
+// compare each distinct DWARF definition and each FUNC (compare.cc), sort the findings by
+// an explicit key.
 #include "comparator/dwarfcheck/dwarfcheck.h"
 
 #include "btf/kinds.h"
@@ -30,11 +31,13 @@ Result<Report> check(const std::string& elf_path, const btf::Btf& btf, const Opt
   r.funcs = funcs.size();
   for (const detail::DwarfDef& d : dwarf->defs)
     for (Finding& f : detail::check_def(d, model)) r.findings.push_back(std::move(f));
+  r.entry = dwarf->entry;
   for (uint32_t id : funcs) {
-    bool by_definition = false;
-    for (Finding& f : detail::check_func(id, model, *dwarf, &by_definition))
+    detail::FuncMatch match = detail::FuncMatch::None;
+    for (Finding& f : detail::check_func(id, model, *dwarf, &match))
       r.findings.push_back(std::move(f));
-    r.funcs_by_definition += by_definition;
+    r.funcs_at_entry += match == detail::FuncMatch::AtEntry;
+    r.funcs_by_definition += match == detail::FuncMatch::ByDefinition;
   }
   sort_findings(r.findings);
   return r;

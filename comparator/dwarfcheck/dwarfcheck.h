@@ -7,9 +7,10 @@
 // enumerator names and full 64-bit values, typedef target shape. Same-named but different
 // definitions are legitimate: a DWARF type matches when SOME BTF candidate agrees.
 // Functions: every FUNC of the BTF (its own types, for split BTF) must have an ELF function
-// symbol of that name, a DWARF subprogram whose entry address is that symbol's address, and
-// the same return type, parameter types and varargs as that subprogram. When no subprogram
-// of that name starts at the address (gcc's identical-code folding turns the symbol into a
+// symbol of that name, a DWARF subprogram whose entry is at that symbol (its address plus
+// the target's entry offset for that kind of function: entry_offset.cc), and the same
+// return type, parameter types and varargs as that subprogram. When no subprogram of that
+// name starts there (gcc's identical-code folding turns the symbol into a
 // thunk to, or an alias of, an identical function; `__attribute__((alias))`) and the name's
 // other definitions all have one prototype, the FUNC is compared with that prototype.
 // Findings are sorted by (path, rule, BTF type id, DIE offset, expected, found, CU,
@@ -49,15 +50,36 @@ struct Finding {
   std::string message;      // one line of explanation
 };
 
+// Where a function's DWARF entry is relative to its symbol, for one class of function
+// symbols: the offset used and how it was learned (entry_offset.cc).
+struct EntryClass {
+  uint64_t symbols = 0;   // distinct function symbol addresses in the class
+  int64_t offset = 0;     // a subprogram is at symbol S when its entry is S + offset
+  uint64_t samples = 0;   // names learned from: one symbol address, one subprogram with code
+  uint64_t agree = 0;     // of those, the names whose entry is at symbol + offset
+};
+
+struct EntryOffsets {
+  std::string machine;        // the ELF's e_machine ("AArch64", "x86-64", ...)
+  std::string table;          // where the ftrace patch sites came from; "" = no table
+  uint64_t sites = 0;         // patch sites read
+  uint64_t unattributed = 0;  // sites near no function symbol
+  EntryClass patchable;       // function symbols with a patch site (ftrace-patchable)
+  EntryClass other;           // every other function symbol (all of them without a table)
+};
+
 struct Report {
   std::vector<Finding> findings;
   uint64_t units = 0;          // DWARF units read
   uint64_t dwarf_types = 0;    // distinct DWARF type definitions checked
   uint64_t funcs = 0;          // BTF FUNCs checked
+  // Of those, FUNCs with a subprogram of their name at their symbol's entry.
+  uint64_t funcs_at_entry = 0;
   // Of those, FUNCs whose symbol has no subprogram of that name at its address (a thunk or
   // alias made by gcc -fipa-icf, an alias attribute) matched against the name's one
   // prototype elsewhere.
   uint64_t funcs_by_definition = 0;
+  EntryOffsets entry;
   bool clean() const { return findings.empty(); }
 };
 

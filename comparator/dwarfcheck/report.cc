@@ -21,8 +21,11 @@ constexpr RuleInfo kRules[] = {
     {"dwarf.bitfield-size", "bitfield size differs (kflag=1 member encoding or kflag=0 INT bits)"},
     {"dwarf.member-type", "member type shape differs (typedef/aggregate names, pointers, "
                           "modifiers, array sizes, function types)"},
-    {"dwarf.enum-count", "number of enumerators differs"},
-    {"dwarf.enum-name", "enumerator at the same position has another name"},
+    {"dwarf.enum-missing", "a DWARF enumerator (named, with its value) has no BTF enumerator of "
+                           "that name (gcc 12 -gbtf drops 64-bit ones)"},
+    {"dwarf.enum-extra", "a BTF enumerator (named, with its value) is not in the DWARF enum"},
+    {"dwarf.enum-name", "enumerator at the same position has another name (neither name is on "
+                        "the other side)"},
     {"dwarf.enum-value", "enumerator value differs, compared in full 64 bits (a 64-bit value "
                          "truncated into a 32-bit ENUM is caught here)"},
     {"dwarf.typedef-target", "typedef target shape differs"},
@@ -59,14 +62,46 @@ std::string printable(std::string_view s) {
   return out;
 }
 
+std::string entry_class(const EntryClass& c) {
+  std::string s = "symbol" + std::string(c.offset < 0 ? "-" : "+") +
+                  std::to_string(c.offset < 0 ? -c.offset : c.offset);
+  if (c.samples == 0) return s + " (no name to learn from: the symbol itself)";
+  return s + " (learned from " + std::to_string(c.agree) + " of " + std::to_string(c.samples) +
+         " names)";
+}
+
+// Which entry offsets were used and how they were learned (entry_offset.cc).
+std::string entry_text(const EntryOffsets& e) {
+  std::string s = "function entries (" + printable(e.machine) + "): ";
+  if (e.table.empty() || e.patchable.symbols == 0)
+    return s + entry_class(e.other) +
+           (e.table.empty() ? "; no ftrace table in the ELF"
+                            : "; ftrace table " + printable(e.table) + " marks no function symbol");
+  s += entry_class(e.patchable) + " for the " + std::to_string(e.patchable.symbols) +
+       " ftrace-patchable function addresses";
+  if (e.other.symbols)
+    s += ", " + entry_class(e.other) + " for the " + std::to_string(e.other.symbols) + " others";
+  return s + "; ftrace table " + printable(e.table) +
+         (e.unattributed ? ", " + std::to_string(e.unattributed) + " sites near no function symbol"
+                         : "");
+}
+
 std::string summary(const Report& r) {
-  return std::to_string(r.units) + " units, " + std::to_string(r.dwarf_types) + " DWARF types, " +
-         std::to_string(r.funcs) + " FUNCs" +
-         (r.funcs_by_definition ? ", " + std::to_string(r.funcs_by_definition) +
-                                      " of them matched by their name's one prototype: no "
-                                      "subprogram of that name at the symbol's address (identical-"
-                                      "code folding, aliases)"
-                                : "");
+  std::string s = std::to_string(r.units) + " units, " + std::to_string(r.dwarf_types) +
+                  " DWARF types, " + std::to_string(r.funcs) + " FUNCs";
+  if (r.funcs)
+    s += ": " + std::to_string(r.funcs_at_entry) + " at their symbol's entry";
+  if (r.funcs_by_definition)
+    s += ", " + std::to_string(r.funcs_by_definition) +
+         " matched by their name's one prototype: no subprogram of that name at the symbol's "
+         "entry (identical-code folding, aliases)";
+  if (!r.entry.machine.empty()) s += "; " + entry_text(r.entry);
+  return s;
+}
+
+std::string class_json(const EntryClass& c) {
+  return "{\"symbols\":" + std::to_string(c.symbols) + ",\"offset\":" + std::to_string(c.offset) +
+         ",\"samples\":" + std::to_string(c.samples) + ",\"agree\":" + std::to_string(c.agree) + "}";
 }
 
 }  // namespace
@@ -105,11 +140,16 @@ std::string policy_text() {
       "    enum as data1 0x80) both the sign- and the zero-extension are accepted, as for\n"
       "    BTF ENUMs without kind_flag. 64-bit values are always compared in full.\n"
       "  - FUNCs: the symbol of the FUNC's name (a static function may have several), the\n"
-      "    subprogram whose entry_pc/low_pc/first range starts there; parameters come from\n"
-      "    its most abstract origin. No subprogram of the name at the address (gcc -fipa-icf\n"
-      "    thunks and aliases, alias attributes): the name's other definitions, when they\n"
-      "    agree on one prototype, are used.\n"
-      "    Parameter names are not compared. DWARF functions absent\n"
+      "    subprogram whose entry_pc/low_pc/first range is at the symbol's entry; parameters\n"
+      "    come from its most abstract origin. The entry is the symbol plus an offset per\n"
+      "    kind of function: ftrace-patchable ones (a patch site of the ELF's ftrace table,\n"
+      "    __start_mcount_loc..__stop_mcount_loc or __patchable_function_entries, in their\n"
+      "    first bytes) and the others, each offset the most common entry - symbol among\n"
+      "    names with one symbol and one subprogram with code (arm64 gcc: +8 after the two\n"
+      "    ftrace NOPs; x86-64: 0). The summary says which offsets were used.\n"
+      "    No subprogram of the name at the entry (gcc -fipa-icf thunks and aliases, alias\n"
+      "    attributes): the name's other definitions, when they agree on one prototype, are\n"
+      "    used. Parameter names are not compared. DWARF functions absent\n"
       "    from BTF are not findings (producers skip functions on purpose). Subprograms of\n"
       "    assembler units (DW_LANG_Mips_Assembler) carry no prototype: not compared.\n";
 }
@@ -151,7 +191,14 @@ std::string format_json(const Report& r, std::string_view btf_file, std::string_
                     ",\"units\":" + std::to_string(r.units) +
                     ",\"dwarf_types\":" + std::to_string(r.dwarf_types) +
                     ",\"funcs\":" + std::to_string(r.funcs) +
+                    ",\"funcs_at_entry\":" + std::to_string(r.funcs_at_entry) +
                     ",\"funcs_by_definition\":" + std::to_string(r.funcs_by_definition) +
+                    ",\"entry\":{\"machine\":" + json_quote(r.entry.machine) +
+                    ",\"table\":" + json_quote(r.entry.table) +
+                    ",\"sites\":" + std::to_string(r.entry.sites) +
+                    ",\"unattributed\":" + std::to_string(r.entry.unattributed) +
+                    ",\"patchable\":" + class_json(r.entry.patchable) +
+                    ",\"other\":" + class_json(r.entry.other) + "}" +
                     ",\"valid\":" + (r.clean() ? "true" : "false") + ",\"findings\":[";
   for (size_t i = 0; i < r.findings.size(); ++i) {
     const Finding& f = r.findings[i];

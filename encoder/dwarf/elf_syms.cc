@@ -27,8 +27,11 @@ int64_t ElfSymbols::find_func(std::string_view name) const {
 }
 
 bool ElfSymbols::func_at(uint32_t idx, uint32_t shndx, uint64_t value) const {
-  for (uint32_t i = func_addr_first[idx]; i < func_addr_first[idx + 1]; ++i)
-    if (func_addrs[i].value == value && (!is_rel || func_addrs[i].shndx == shndx)) return true;
+  for (uint32_t i = func_addr_first[idx]; i < func_addr_first[idx + 1]; ++i) {
+    const FuncAddr& f = func_addrs[i];
+    const int64_t off = f.patchable ? entries.patchable : entries.other;
+    if (f.value + static_cast<uint64_t>(off) == value && (!is_rel || f.shndx == shndx)) return true;
+  }
   return false;
 }
 
@@ -162,6 +165,7 @@ Result<ElfSymbols> read_elf_symbols(Elf* elf, const std::string& path) {
     for (auto& s : out.percpu) s.addr -= out.percpu_addr;
   std::sort(out.percpu.begin(), out.percpu.end(), by_addr);
   std::sort(out.objects.begin(), out.objects.end(), by_addr);
+  mark_patchable(elf, out);
   return out;
 }
 

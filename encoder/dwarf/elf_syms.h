@@ -23,10 +23,25 @@ struct DataSym {
 };
 
 // Where an STT_FUNC symbol points: its section (ET_REL: the value is section-relative) and
-// value.
+// value; `patchable` when the ELF's ftrace table has a patch site for it (patch_sites.cc).
 struct FuncAddr {
   uint32_t shndx = 0;
   uint64_t value = 0;
+  bool patchable = false;
+};
+
+// Where a function's DWARF entry is relative to its symbol (entry_offsets.cc): one offset
+// for the ftrace-patchable functions and one for the others, and how they were found.
+struct FuncEntries {
+  int64_t patchable = 0, other = 0;     // entry = symbol + offset
+  uint32_t patchable_agree = 0, patchable_samples = 0;
+  uint32_t other_agree = 0, other_samples = 0;
+  uint32_t sampled_cus = 0;
+  uint64_t sites = 0;        // patch sites read from the ELF
+  std::string table;         // where they came from ("" = no ftrace table)
+  uint32_t patchable_funcs = 0;   // distinct function addresses with a patch site
+  // "symbol+8 for ...": for --stats
+  std::string describe() const;
 };
 
 struct SectionInfo {
@@ -54,12 +69,14 @@ struct ElfSymbols {
   // Every sized STT_OBJECT symbol outside SHN_UNDEF/ABS/COMMON, sorted by (addr, name).
   std::vector<DataSym> objects;
   std::vector<SectionInfo> sections;  // by section index
+  FuncEntries entries;                // offsets start at 0 until learn_entry_offsets()
 
   // Index into `funcs` of `name`, or -1.
   int64_t find_func(std::string_view name) const;
   // Number of distinct addresses of funcs[idx].
   size_t func_addr_count(uint32_t idx) const { return func_addr_first[idx + 1] - func_addr_first[idx]; }
-  // Is (shndx, value) an address of funcs[idx]? shndx is ignored unless is_rel.
+  // Is (shndx, value) the DWARF entry of one of funcs[idx]'s symbols (the symbol plus the
+  // entry offset of its kind)? shndx is ignored unless is_rel.
   bool func_at(uint32_t idx, uint32_t shndx, uint64_t value) const;
   // Per-CPU symbol at section-relative `off`, or nullptr.
   const DataSym* find_percpu(uint64_t off) const;
@@ -72,6 +89,16 @@ struct ElfSymbols {
 // Reads the symbol table (.symtab, else .dynsym) of `elf`. A file without one gives an
 // empty table (no FUNCs or VARs will be encoded).
 Result<ElfSymbols> read_elf_symbols(Elf* elf, const std::string& path);
+
+class DwarfFile;
+struct UnitList;
+// Sets syms.entries' offsets from a fixed sample of `units` (entry_offsets.cc); call after
+// read_elf_symbols, before the walk.
+void learn_entry_offsets(const DwarfFile& file, const UnitList& units, ElfSymbols& syms);
+
+// Sets FuncAddr::patchable from the ELF's ftrace table (patch_sites.cc); fills
+// syms.entries.sites and .table. An unreadable table marks nothing.
+void mark_patchable(Elf* elf, ElfSymbols& syms);
 
 // pahole's btf_name_valid: [A-Za-z_.][A-Za-z0-9_.]*, shorter than KSYM_NAME_LEN (128).
 bool btf_name_valid(std::string_view name);

@@ -56,6 +56,8 @@ struct Output {
   uint32_t cus = 0, cus_skipped = 0, batches = 0;
   uint32_t funcs = 0, vars = 0;
   std::string timing;  // where the time went, one line per phase
+  // Function entry offsets used by func_by_address and how they were learned (--stats).
+  std::string entries;
 };
 
 // Encodes the DWARF of `elf_path`. Errors name the file (rule "encode.*").

@@ -1,6 +1,7 @@
 // encode_dwarf: the parallel, reproducible pipeline.
 //
-//   1. serial: open the file, read ELF symbols, list the units, cut the CUs into batches of
+//   1. serial: open the file, read ELF symbols, list the units, learn the function entry
+//      offsets from a fixed sample of units (entry_offsets.cc), cut the CUs into batches of
 //      about kBatchBytes of DWARF each (a function of the input only, never of -j);
 //   2. N workers take batches in increasing order; each encodes its batch into its own
 //      libbpf btf (own Dwarf handle), takes the Sequencer turn to claim FUNC names in
@@ -105,6 +106,7 @@ Result<Output> encode_dwarf(const std::string& path, const Options& opts) {
   auto units = list_units((*main_file)->dwarf(), path);
   if (!units) return units.error();
   if (units->cus.empty()) return file_error(path, "encode.no-dwarf", "no compile units in .debug_info");
+  learn_entry_offsets(**main_file, *units, *syms);
 
   BtfOwner base;
   if (!opts.base_path.empty()) {
@@ -241,6 +243,7 @@ Result<Output> encode_dwarf(const std::string& path, const Options& opts) {
                 setup_s, parallel_s, walk, wait, funcs_t, dedup, merge_wait, final_dedup_s,
                 settle_s, sh.drops.size());
   out.timing = buf;
+  out.entries = syms->entries.describe();
   auto ds = add_datasecs(final_btf.p, vars, *syms, path);
   if (!ds) return ds.error();
   out.vars = static_cast<uint32_t>(vars.size());

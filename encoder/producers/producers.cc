@@ -2,6 +2,7 @@
 // the BTF are timed as "produce", the rest (host compiles, per-object pahole, links) as
 // "prepare", so a producer's figures are those of its BTF step.
 #include "encoder/producers/producers.h"
+#include "encoder/producers/stage.h"
 
 #include <dirent.h>
 #include <sys/stat.h>
@@ -72,29 +73,25 @@ std::string stem(const std::string& path) {
   return s.ends_with(".c") && s.size() > 2 ? s.substr(0, s.size() - 2) : s;
 }
 
-// The commands of one recipe.
+// The commands of one recipe. They run in the work directory, and every file they name is a
+// plain name there (stage.h): the input's files staged under plain_names(), the rest made by
+// earlier steps.
 struct Plan {
   std::vector<std::pair<std::string, std::vector<std::string>>> steps;   // (role, argv)
-  std::string btf_path;
+  std::string btf;   // the result's name in the work directory
 };
 
-// Compile every source with `cc` (argv prefix), link several with `ld -r`; returns the
-// object. Steps are appended with `role`.
-std::string build_object(Plan& plan, const Input& in, const std::vector<std::string>& cc,
-                         const std::string& ld, const std::string& dir, const std::string& tag,
-                         const std::string& role, const std::vector<std::string>& per_unit = {}) {
-  const std::string out = dir + "/" + in.name + "." + tag + ".o";
-  if (in.sources.size() == 1 && per_unit.empty()) {
-    std::vector<std::string> argv = cc;
-    argv.insert(argv.end(), {in.sources[0], "-o", out});
-    plan.steps.push_back({role, argv});
-    return out;
-  }
+// Compile every source with `cc` (argv prefix; its own directory on the quote-include path, as
+// in place), link several with `ld -r`; returns the object. Steps are appended with `role`;
+// `per_unit` (argv prefix) runs on each unit's object, which is then linked even when alone.
+std::string build_object(Plan& plan, const PlainNames& names, const std::vector<std::string>& cc,
+                         const std::string& ld, const std::string& role,
+                         const std::vector<std::string>& per_unit = {}) {
   std::vector<std::string> link{ld, "-r"};
-  for (size_t i = 0; i < in.sources.size(); ++i) {
-    const std::string unit = dir + "/" + in.name + "." + tag + ".u" + std::to_string(i) + ".o";
+  for (size_t i = 0; i < names.sources.size(); ++i) {
+    const std::string unit = "unit" + std::to_string(i) + ".o";
     std::vector<std::string> argv = cc;
-    argv.insert(argv.end(), {in.sources[i], "-o", unit});
+    argv.insert(argv.end(), {"-iquote", names.include_dirs[i], names.sources[i], "-o", unit});
     plan.steps.push_back({role, argv});
     if (!per_unit.empty()) {
       std::vector<std::string> post = per_unit;
@@ -103,16 +100,17 @@ std::string build_object(Plan& plan, const Input& in, const std::vector<std::str
     }
     link.push_back(unit);
   }
-  link.insert(link.end(), {"-o", out});
+  if (names.sources.size() == 1 && per_unit.empty()) return link.back();
+  link.insert(link.end(), {"-o", "linked.o"});
   plan.steps.push_back({"prepare", link});
-  return out;
+  return "linked.o";
 }
 
-Result<Plan> plan_for(const Producer& p, const Input& in, const Config& cfg,
-                      const std::string& dir, int jobs) {
+Result<Plan> plan_for(const Producer& p, const Input& in, const PlainNames& names,
+                      const Config& cfg, int jobs) {
   Plan plan;
   const bool elf = !in.elf.empty();
-  const std::string out = dir + "/" + in.name + "." + p.name + ".btf";
+  const std::string out = "out.btf";
   const std::string j = jobs > 0 ? std::to_string(jobs) : "";
   const std::vector<std::string> host_cc{cfg.gcc, "-g", "-O2", "-c"};
   if (p.family == "clang" || p.family == "gcc" || p.family == "bpf-gcc") {
@@ -121,41 +119,41 @@ Result<Plan> plan_for(const Producer& p, const Input& in, const Config& cfg,
     if (p.family == "clang") cc.insert(cc.end(), {"-target", "bpf", "-g", "-O2", "-c"});
     else cc.insert(cc.end(), {"-gbtf", "-O2", "-c"});
     const std::string ld = p.family == "gcc" ? "ld" : "bpf-ld";
-    plan.btf_path = build_object(plan, in, cc, ld, dir, p.name, "produce");
+    plan.btf = build_object(plan, names, cc, ld, "produce");
     return plan;
   }
   if (p.family == "embedded") {
     if (!elf) return fail("producer.not-applicable", "embedded reads the .BTF of an ELF input");
-    plan.btf_path = in.elf;
+    plan.btf = names.elf;
     return plan;
   }
-  std::string obj = in.elf;
+  std::string obj = names.elf;
   if (p.family == "pahole") {
-    if (!elf) obj = build_object(plan, in, host_cc, "ld", dir, "host", "prepare");
+    if (!elf) obj = build_object(plan, names, host_cc, "ld", "prepare");
     std::vector<std::string> argv{p.tool};
     argv.insert(argv.end(), cfg.pahole_flags.begin(), cfg.pahole_flags.end());
     if (!j.empty()) argv.push_back("-j" + j);
-    if (!in.base.empty()) argv.push_back("--btf_base=" + in.base);
+    if (!names.base.empty()) argv.push_back("--btf_base=" + names.base);
     argv.insert(argv.end(), {"--btf_encode_detached=" + out, obj});
     plan.steps.push_back({"produce", argv});
   } else if (p.family == "btfcheck") {
-    if (!elf) obj = build_object(plan, in, host_cc, "ld", dir, "host", "prepare");
+    if (!elf) obj = build_object(plan, names, host_cc, "ld", "prepare");
     std::vector<std::string> argv{p.tool, "encode", "dwarf", obj, "-o", out};
     if (!j.empty()) argv.insert(argv.end(), {"-j", j});
-    if (!in.base.empty()) argv.insert(argv.end(), {"--base", in.base});
+    if (!names.base.empty()) argv.insert(argv.end(), {"--base", names.base});
     plan.steps.push_back({"produce", argv});
   } else if (p.family == "archive") {
-    if (!elf) obj = build_object(plan, in, host_cc, "ld", dir, "pahole-obj", "prepare",
+    if (!elf) obj = build_object(plan, names, host_cc, "ld", "prepare",
                                  {which(cfg.pahole).empty() ? cfg.pahole : which(cfg.pahole), "-J"});
     std::vector<std::string> argv{p.tool, "encode", "archive", obj, "-o", out};
     if (p.name == "archive-btfcheck")   // the canonical merge, with the faithful rules
       argv.insert(argv.end(), {"--dedup=canonical", "--rules=param-names,type-tag-order,fwd-kind"});
-    if (!in.base.empty()) argv.insert(argv.end(), {"--base", in.base});
+    if (!names.base.empty()) argv.insert(argv.end(), {"--base", names.base});
     plan.steps.push_back({"produce", argv});
   } else {
     return fail("usage.producer", "unknown producer family " + p.family);
   }
-  plan.btf_path = out;
+  plan.btf = out;
   return plan;
 }
 
@@ -185,8 +183,7 @@ std::vector<Producer> detect(const Config& cfg) {
   out.push_back(make("gcc", "gcc", cfg.gcc));
   out.push_back(make("bpf-gcc", "bpf-gcc", cfg.bpf_gcc));
   out.push_back(make("pahole", "pahole", cfg.pahole, true));
-  Producer self = make("btfcheck", "btfcheck", cfg.self, true);
-  self.version = self.missing.empty() ? "btfcheck " BTFCHECK_VERSION : "";
+  Producer self = make("btfcheck", "btfcheck", cfg.self, true);   // version: `btfcheck --version`
   out.push_back(self);
   // Two merges of the same per-object archive: libbpf's (btf__add_btf + btf__dedup) and
   // btfcheck's canonical one.
@@ -223,17 +220,27 @@ Result<Output> produce(const Producer& p, const Input& in, const Config& cfg,
     return o;
   }
   if (!applies(p, in, o.skipped)) return o;
-  auto plan = plan_for(p, in, cfg, workdir, jobs);
+  const PlainNames names = plain_names(in);
+  auto plan = plan_for(p, in, names, cfg, jobs);
   if (!plan.ok()) {
     if (plan.error().rule != "producer.not-applicable") return plan.error();
     o.skipped = plan.error().message;
     return o;
   }
+  const std::string input_file = in.elf.empty() ? in.sources[0] : in.elf;
+  for (const auto& [role, argv] : plan->steps)
+    for (size_t k = 1; k < argv.size(); ++k)
+      if (!plain_argument(argv[k]))
+        return fail("producer.unsafe-argument",
+                    p.name + " on " + in.name + ": refusing to pass '" + argv[k] + "' to " +
+                        argv[0] + " (a shell could interpret it; see --pahole-flags)",
+                    input_file);
   std::error_code ec;
   std::filesystem::create_directories(workdir, ec);
   if (ec) return fail("io.mkdir", "cannot create " + workdir + ": " + ec.message(), workdir);
+  if (auto e = stage(in, names, workdir)) return *e;
   for (auto& [role, argv] : plan->steps) {
-    Step s{role, run_process(argv)};
+    Step s{role, run_process(argv, "", workdir)};
     const bool ok = s.proc.exit == 0;
     if (role == "produce") {
       o.wall_s += s.proc.wall_s;
@@ -244,11 +251,12 @@ Result<Output> produce(const Producer& p, const Input& in, const Config& cfg,
     if (!ok) {
       const ProcResult& r = o.steps.back().proc;
       return fail("producer.failed", p.name + " on " + in.name + ": `" + r.command +
-                                         "` exited " + std::to_string(r.exit) + ": " +
-                                         r.stderr_tail, in.elf.empty() ? in.sources[0] : in.elf);
+                                         "` (in " + workdir + ") exited " +
+                                         std::to_string(r.exit) + ": " + r.stderr_tail,
+                  input_file);
     }
   }
-  o.btf_path = plan->btf_path;
+  o.btf_path = workdir + "/" + plan->btf;
   return o;
 }
 
@@ -278,11 +286,6 @@ Result<Input> resolve_input(const std::string& spec, const std::string& corpora_
     if (c.name == spec) return c;
   return fail("usage.input", "'" + spec + "' is not a file nor a case of " + corpora_dir +
                                  "/manifest.json", spec);
-}
-
-std::string default_corpora_dir() {
-  if (const char* e = std::getenv("BTFCHECK_CORPORA"); e && *e) return e;
-  return BTFCHECK_CORPORA_DIR;
 }
 
 }  // namespace btfcheck::producers

@@ -65,14 +65,16 @@ struct Step {
 
 struct Output {
   std::string skipped;     // non-empty: a clean skip, with the reason
-  std::string btf_path;    // the result: raw .btf, or an object/ELF with .BTF
+  std::string btf_path;    // the result, in the work directory: raw .btf, or an object/ELF with .BTF
   std::vector<Step> steps;
   double wall_s = 0, cpu_s = 0;   // the "produce" steps only
   long peak_rss_kb = 0;           // max over the "produce" steps
 };
 
-// Runs `p` on `in` in `workdir` (created). `jobs` > 0 passes -jN to producers that take it.
-// A failing step is an Error (rule "producer.failed") naming the command and its stderr.
+// Runs `p` on `in` in `workdir` (created): the input's files are staged there under plain
+// names (stage.h) and every step runs there on those names, so no name of the user's reaches
+// a tool. `jobs` > 0 passes -jN to producers that take it. A failing step is an Error (rule
+// "producer.failed") naming the input, the command and its stderr.
 Result<Output> produce(const Producer& p, const Input& in, const Config& cfg,
                        const std::string& workdir, int jobs = 0);
 
@@ -82,8 +84,5 @@ Result<std::vector<Input>> corpus(const std::string& corpora_dir);
 // A corpus case name, a C file (the user's own case), or an ELF path (with optional base).
 Result<Input> resolve_input(const std::string& spec, const std::string& corpora_dir,
                             const std::string& base = "");
-
-// The corpora directory: $BTFCHECK_CORPORA, else the source tree's corpora/.
-std::string default_corpora_dir();
 
 }  // namespace btfcheck::producers

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -37,7 +38,8 @@ std::string read_tail(const std::string& path, size_t max) {
 
 }  // namespace
 
-ProcResult run_process(const std::vector<std::string>& argv, const std::string& stdout_path) {
+ProcResult run_process(const std::vector<std::string>& argv, const std::string& stdout_path,
+                       const std::string& cwd) {
   ProcResult r;
   r.command = join(argv);
   if (argv.empty()) {
@@ -56,12 +58,26 @@ ProcResult run_process(const std::vector<std::string>& argv, const std::string& 
   posix_spawn_file_actions_addopen(&fa, 1, stdout_path.empty() ? "/dev/null" : stdout_path.c_str(),
                                    O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
+  if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&fa, cwd.c_str());
+  // A program named by a relative path is the one relative to our directory, not `cwd`.
+  std::vector<std::string> args = argv;
+  if (!cwd.empty() && args[0].find('/') != std::string::npos && args[0][0] != '/')
+    args[0] = std::filesystem::absolute(args[0]).string();
   std::vector<char*> cargv;
-  for (const std::string& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
+  for (const std::string& a : args) cargv.push_back(const_cast<char*>(a.c_str()));
   cargv.push_back(nullptr);
+  // In `cwd`, the child's PWD is /proc/self/cwd: true in any process, and compilers record
+  // it (DW_AT_comp_dir, the file names in .BTF), so their output does not depend on where the
+  // work directory is (Bazel's trick).
+  static const char kPwd[] = "PWD=/proc/self/cwd";
+  std::vector<char*> env;
+  for (char** e = environ; *e; ++e)
+    if (cwd.empty() || std::strncmp(*e, "PWD=", 4) != 0) env.push_back(*e);
+  if (!cwd.empty()) env.push_back(const_cast<char*>(kPwd));
+  env.push_back(nullptr);
   const auto t0 = std::chrono::steady_clock::now();
   pid_t pid = 0;
-  const int rc = posix_spawnp(&pid, cargv[0], &fa, nullptr, cargv.data(), environ);
+  const int rc = posix_spawnp(&pid, cargv[0], &fa, nullptr, cargv.data(), env.data());
   posix_spawn_file_actions_destroy(&fa);
   if (rc != 0) {
     close(err_fd);

@@ -16,8 +16,10 @@ struct ProcResult {
   std::string command;       // argv joined by spaces, for logs and errors
 };
 
-// Runs argv[0] (looked up on PATH) with stdout sent to `stdout_path` ("" = /dev/null).
-ProcResult run_process(const std::vector<std::string>& argv, const std::string& stdout_path = "");
+// Runs argv[0] (looked up on PATH) with stdout sent to `stdout_path` ("" = /dev/null), in
+// directory `cwd` ("" = ours; otherwise with PWD=/proc/self/cwd, see spawn.cc).
+ProcResult run_process(const std::vector<std::string>& argv, const std::string& stdout_path = "",
+                       const std::string& cwd = "");
 
 // The first line of `argv` + "--version"-style output (stdout then stderr), "" on failure.
 std::string first_output_line(const std::vector<std::string>& argv);

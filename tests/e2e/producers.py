@@ -127,12 +127,25 @@ def compile(case_path, producer: str, outdir, extra_flags=()) -> Path:  # noqa: 
     out = outdir / f"{case_path.stem}.{_suffix(producer)}.o"
     _run([*PRODUCERS[producer], *extra_flags, str(case_path), "-o", str(out)])
     if producer in POST_STEP:
-        _run([*POST_STEP[producer], str(out)])
+        _post_step(producer, out)
     return out
 
 
-def _run(cmd: list[str]) -> None:
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
+def _post_step(producer: str, obj: Path) -> None:
+    """The producer's post step (pahole -J) on `obj`. pahole hands the object's name to
+    system() (`llvm-objcopy --add-section .BTF=TMP NAME`, unquoted), so it runs in the
+    object's directory on a generated name, never on one taken from a case."""
+    tool = shutil.which(POST_STEP[producer][0]) or POST_STEP[producer][0]
+    plain = obj.with_name(f"post-step-{os.getpid()}.o")
+    obj.replace(plain)
+    try:
+        _run([tool, *POST_STEP[producer][1:], plain.name], cwd=obj.parent)
+    finally:
+        plain.replace(obj)
+
+
+def _run(cmd: list[str], cwd=None) -> None:
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False, cwd=cwd)
     if r.returncode != 0:
         raise CompileError(f"{' '.join(cmd)} failed ({r.returncode}):\n{r.stderr}")
 
@@ -168,7 +181,7 @@ def compile_case(case: dict, producer: str, outdir) -> Path:
     out = outdir / f"{case['name']}.{_suffix(producer)}.o"
     _run([linker, "-r", *units, "-o", str(out)])
     if producer in POST_STEP:
-        _run([*POST_STEP[producer], str(out)])
+        _post_step(producer, out)
     return out
 
 

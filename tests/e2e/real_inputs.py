@@ -110,3 +110,61 @@ def tiny_output(variant: str, name: str = "vmlinux.o") -> Path:
         require_or_skip("tiny", f"tiny kernel variant '{variant}' not built ({p}); "
                         f"run corpora/fetch-tiny-kernel --variants {variant}")
     return p
+
+
+# --- inputs of the 6.12, arm64 and pahole-master resources (corpora/fetch-debian-kernel,
+# corpora/fetch-pahole-master): each finder returns a path that exists, or None.
+
+def _version_key(p: Path) -> list:
+    """Orders vmlinux-6.12.99-... before vmlinux-6.12.118-... (numbers compared as numbers)."""
+    import re   # here, not at the top: keeps this block's merge apart from the imports'
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", p.name)]
+
+
+def _env_path(var: str) -> Path | None:
+    """$VAR as a path when it is set and exists, else None (the resource is absent)."""
+    value = os.environ.get(var)
+    return Path(value) if value and Path(value).exists() else None
+
+
+def debian_vmlinux(release: str, flavour: str) -> Path | None:
+    """The newest vmlinux-<release>.*-<flavour> that corpora/fetch-debian-kernel cached: 6.1
+    cloud-amd64 in the cache root (where fetch-cloud-vmlinux puts it), the others under
+    debian/<release>-<flavour>/. None when it is not cached."""
+    root = CACHE if (release, flavour) == ("6.1", "cloud-amd64") else CACHE / "debian" / f"{release}-{flavour}"
+    found = sorted((root / "usr/lib/debug/boot").glob(f"vmlinux-{release}.*-{flavour}"), key=_version_key)
+    return found[-1] if found else None
+
+
+def debian_modules_dir(vmlinux: Path) -> Path:
+    """The module sample's tree beside a cached vmlinux: .../lib/modules/<release>/."""
+    return vmlinux.parent.parent / "lib/modules" / vmlinux.name.removeprefix("vmlinux-")
+
+
+def cloud_612_vmlinux() -> Path | None:
+    """Resource cloud-6.12: $BTFCHECK_VMLINUX_612, else Debian's 6.12 cloud-amd64 vmlinux
+    (corpora/fetch-debian-kernel --release 6.12); its modules: debian_modules_dir()."""
+    return _env_path("BTFCHECK_VMLINUX_612") or debian_vmlinux("6.12", "cloud-amd64")
+
+
+def arm64_vmlinux() -> Path | None:
+    """Resource arm64: $BTFCHECK_VMLINUX_ARM64, else Debian's 6.1 arm64 vmlinux
+    (corpora/fetch-debian-kernel --arch arm64)."""
+    return _env_path("BTFCHECK_VMLINUX_ARM64") or debian_vmlinux("6.1", "arm64")
+
+
+def pahole_master() -> Path | None:
+    """Resource pahole-master: $BTFCHECK_PAHOLE_MASTER, else the most recently built pahole
+    under pahole-master/<source key>/ (corpora/fetch-pahole-master; a build counts once its
+    stamp is written). Builds nothing."""
+    if env := _env_path("BTFCHECK_PAHOLE_MASTER"):
+        return env
+    built = [d for d in (CACHE / "pahole-master").glob("*")
+             if (d / ".btfcheck-stamp").is_file() and (d / "build" / "pahole").is_file()]
+    if not built:
+        return None
+    return max(built, key=lambda d: ((d / ".btfcheck-stamp").stat().st_mtime, d.name)) / "build" / "pahole"
+
+
+# Resource name -> finder, for the skip logic (tests/resources.txt names the resources).
+FINDERS = {"cloud-6.12": cloud_612_vmlinux, "arm64": arm64_vmlinux, "pahole-master": pahole_master}

@@ -19,7 +19,7 @@ from real_inputs import require_or_skip
 
 REPO = Path(__file__).resolve().parents[2]
 WORKFLOW = REPO / ".github" / "workflows" / "ci.yml"
-SCRIPTS = ["ci/bootstrap", "ci/build", "ci/test", "ci/fuzz", "ci/harness", ".ci/run",
+SCRIPTS = ["ci/bootstrap", "ci/build", "ci/test", "ci/asan", "ci/tsan", "ci/fuzz", "ci/harness", ".ci/run",
            "ci/machine_resources", "corpora/fetch-tiny-kernel",
            "bench/compare_bpftool.sh", "bench/encode_vs_pahole.sh", "bench/archive_merge.sh",
            "tests/fuzz/make_seeds.sh"]
@@ -49,8 +49,21 @@ def test_workflow_parses_with_the_required_jobs_and_triggers():
         assert jobs[name]["runs-on"].startswith("ubuntu")
     test_runs = " ".join(s.get("run", "") for s in jobs["test"]["steps"])
     assert "ci/test" in test_runs
-    san_runs = " ".join(s.get("run", "") for s in jobs["sanitizers"]["steps"])
-    assert "--sanitize address" in san_runs and "ctest" in san_runs
+
+
+
+def test_ci_jobs_run_the_scripts_ci_test_runs():
+    """Each sanitizer and fuzz job runs the very script ci/test runs for that step, so the
+    workflow and ci/test cannot drift apart (they once did: the tsan job ran one of ci/test's
+    three TSan tests)."""
+    jobs = workflow()["jobs"]
+    ci_test = (REPO / "ci" / "test").read_text()
+    for job, script in (("sanitizers", "ci/asan"), ("tsan", "ci/tsan"), ("fuzz", "ci/fuzz")):
+        assert re.search(rf"^\s+(\S+=\S+ )*(ci_step \S+ )?{script}\b", ci_test, re.M), script
+        runs = [s.get("run", "") for s in jobs[job]["steps"]]
+        assert any(re.search(rf"^(bash )?{script}$", r.strip()) for r in runs), (job, runs)
+    assert "--sanitize address" in (REPO / "ci" / "asan").read_text()
+    assert "--sanitize thread" in (REPO / "ci" / "tsan").read_text()
 
 
 def test_every_script_the_workflow_runs_exists_and_is_executable():
@@ -65,7 +78,7 @@ def test_every_script_the_workflow_runs_exists_and_is_executable():
 
 
 def test_scripts_called_by_ci_test_and_harness_exist():
-    for script in ("ci/test", "ci/harness", "ci/fuzz"):
+    for script in ("ci/test", "ci/asan", "ci/tsan", "ci/harness", "ci/fuzz"):
         text = (REPO / script).read_text()
         for m in re.finditer(r"(?<![\w/.-])((?:ci|bench|reports|tests/fuzz)/[\w.-]+(?:\.py|\.sh)?)\b", text):
             rel = m.group(1)
@@ -100,9 +113,11 @@ def test_ci_run_hands_over_to_ci_test():
 def test_ci_test_runs_every_stage_and_guards_against_empty_suites():
     text = (REPO / "ci" / "test").read_text()
     for needle in ("ci/bootstrap", "ci/build", "unit_tests build", "-m pytest -q -rs",
-                   "--sanitize address", "ctest --test-dir build-asan", "ci/fuzz"):
+                   "ci/asan", "ci/tsan", "ci/fuzz"):
         assert needle in text, needle
-    assert text.count("--no-tests=error") >= 2
+    asan = (REPO / "ci" / "asan").read_text()
+    assert "ctest --test-dir build-asan" in asan
+    assert (text + asan).count("--no-tests=error") >= 2
 
 
 def test_bootstrap_installs_what_the_tests_need():

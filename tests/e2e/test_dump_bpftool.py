@@ -16,6 +16,10 @@ encoded by `pahole -J --btf_base`, the cloud kernel's modules on the cloud vmlin
 is absent is skipped with the reason.
 
 Binary: env BTFCHECK (or BTFCHECK_BINARY), else build/bin/btfcheck in the repository.
+
+Speed is not tested here (a wall-clock assertion fails on a busy machine, not on slow code):
+bench/compare_bpftool.sh times `btfcheck dump` and `verify` against bpftool on the same
+files and reports the ratios.
 """
 from __future__ import annotations
 
@@ -26,7 +30,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -203,27 +206,6 @@ def test_cloud_vmlinux():
     if not CLOUD_VMLINUX.exists():
         require_or_skip("cloud", f"cloud vmlinux absent: {CLOUD_VMLINUX} (set BTFCHECK_VMLINUX)")
     assert_same(CLOUD_VMLINUX)
-
-
-def test_cloud_vmlinux_speed():
-    """`btfcheck dump` must not be slower than bpftool on a 95k-type vmlinux."""
-    _need_tools()
-    if not CLOUD_VMLINUX.exists():
-        require_or_skip("cloud", f"cloud vmlinux absent: {CLOUD_VMLINUX} (set BTFCHECK_VMLINUX)")
-
-    def best(cmd):
-        times = []
-        for _ in range(3):
-            t = time.perf_counter()
-            r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
-            times.append(time.perf_counter() - t)
-            assert r.returncode == 0, r.stderr
-        return min(times)
-
-    mine = best([str(BTFCHECK), "dump", str(CLOUD_VMLINUX)])
-    theirs = best([BPFTOOL, "btf", "dump", "file", str(CLOUD_VMLINUX)])
-    print(f"\ncloud vmlinux raw dump: btfcheck {mine:.3f}s, bpftool {theirs:.3f}s")
-    assert mine <= theirs * 1.2 + 0.02, f"btfcheck {mine:.3f}s vs bpftool {theirs:.3f}s"
 
 
 # --- split BTF ------------------------------------------------------------------------------

@@ -55,12 +55,24 @@ def gate(d: Path, results: Path, *extra) -> subprocess.CompletedProcess:
                "--junit", d / "junit.xml", "--summary", d / "summary.md", *extra, results, cwd=d)
 
 
-def test_baseline_is_self_contained(env):
+def test_baseline_names_its_btf_in_a_content_addressed_store(env, tmp_path):
     d, _ = env
     doc = json.loads((d / "baseline.json").read_text())
-    assert doc["schema"] == "btfcheck-baseline/1"
-    assert len(doc["runs"]) == 4
-    assert all(r["btf"] in doc["blobs"] for r in doc["runs"] if r["status"] == "ok")
+    assert doc["schema"] == "btfcheck-baseline/2"
+    assert len(doc["runs"]) == 4 and "blobs" not in doc
+    store = d / "baseline.blobs"
+    keys = {r["btf"] for r in doc["runs"] if r["status"] == "ok"}
+    assert keys and {p.name for p in store.iterdir()} == {k + ".btf.xz" for k in keys}
+    # An unchanged rerun writes no file; --blobs puts the store elsewhere (a CI cache).
+    before = {p.name: p.stat().st_mtime_ns for p in store.iterdir()}
+    r = run("gate", "--baseline", d / "baseline.json", "--update", d / "first.json")
+    assert r.returncode == 0 and ", 0 new, 0 pruned" in r.stdout, r.stdout + r.stderr
+    assert {p.name: p.stat().st_mtime_ns for p in store.iterdir()} == before
+    cache = tmp_path / "cache"
+    r = run("gate", "--baseline", tmp_path / "b.json", "--blobs", cache, "--update", d / "first.json")
+    assert r.returncode == 0 and f", {len(keys)} new" in r.stdout, r.stdout + r.stderr
+    assert {p.name for p in cache.iterdir()} == {k + ".btf.xz" for k in keys}
+    assert not (tmp_path / "b.blobs").exists()
 
 
 def test_identical_run_is_green(env):

@@ -143,6 +143,10 @@ COMMANDS = [
         writes=True, needs_parse=True),
     Cmd("dups", lambda s, e, f, b, o: with_base(["dups", "--json", f, "-o", o], b), writes=True,
         needs_parse=True),
+    Cmd("size", lambda s, e, f, b, o: with_base(["size", "--json", f, "-o", o], b), writes=True,
+        needs_parse=True, tiers=("all", "deep", "huge")),
+    Cmd("size-two", lambda s, e, f, b, o: with_base(["size", s.valid, f, "--top", "5"], b),
+        needs_parse=True),
     Cmd("diff-as-a", lambda s, e, f, b, o: with_base(["diff", f, s.valid, "-o", o], b, "--base-a"),
         writes=True, needs_parse=True),
     Cmd("diff-as-b", lambda s, e, f, b, o: with_base(

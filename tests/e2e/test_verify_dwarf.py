@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -109,7 +110,10 @@ def test_small_program_clean(binary, tmp_path, cc, version):
     obj = build(tmp_path, cc, version)
     r = run("verify", "--dwarf", obj)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert r.stdout.endswith("FUNCs)\n") and ": OK against DWARF of " in r.stdout
+    assert ": OK against DWARF of " in r.stdout and " FUNCs: 1 at their symbol's entry" in r.stdout
+    # x86-64 code starts at its symbol: no ftrace table in a plain object, offset 0 learned.
+    assert r.stdout.endswith("function entries (x86-64): symbol+0 (learned from 1 of 1 names); "
+                             "no ftrace table in the ELF)\n"), r.stdout
     # Detached raw BTF as the second path.
     raw = tmp_path / "prog.btf"
     subprocess.run(["pahole", f"--btf_encode_detached={raw}", str(obj)], check=True,
@@ -152,6 +156,42 @@ def test_truncated_enum64_exits_1(binary, tmp_path):
     assert "[dwarf.enum-value]" in text and "1 finding(s)" in text
 
 
+@pytest.mark.parametrize("cc", ["gcc", "bpf-gcc"])
+def test_gcc_gbtf_dropped_enum64_enumerators_named(binary, tmp_path, cc):
+    """gcc 12 -gbtf drops every enumerator whose value needs 64 bits (enum big loses BIG;
+    enum wide keeps only its 32-bit one): one finding per dropped enumerator, naming it and
+    its value, with the ENUM's type id and the enum's DIE offset."""
+    need(cc)
+    src = tmp_path / "enums.c"
+    src.write_text("enum big { BIG = 0x100000000ULL, SMALL = 1 };\n"
+                   "enum wide { W_MIN = -0x7fffffffffffffffLL - 1, W_MID = 7, W_TOP = 0x1234567890LL };\n"
+                   "enum big g_big;\nenum wide g_wide;\n"
+                   "int use(void) { return g_big + g_wide; }\n")
+    obj = tmp_path / "enums.o"
+    subprocess.run([cc, "-gbtf", "-g", "-O1", "-c", str(src), "-o", str(obj)], check=True,
+                   capture_output=True)
+    dump = run("dump", obj).stdout
+    kept = {name: int(vlen) for name, vlen in
+            re.findall(r"ENUM '(\w+)' encoding=\w+ size=\d+ vlen=(\d+)", dump)}
+    if kept.get("big") != 1 or kept.get("wide") != 1:
+        pytest.skip(f"{cc} keeps 64-bit enumerators (no -gbtf bug to name): {kept}")
+    r = run("verify", "--dwarf", obj, "--json")
+    assert r.returncode == 1, r.stdout + r.stderr
+    doc = json.loads(r.stdout)
+    got = [(f["rule"], f["path"], f["expected"], f["found"]) for f in doc["findings"]]
+    assert got == [
+        ("dwarf.enum-missing", "enum big.BIG", "4294967296 (0x100000000)", "(none)"),
+        ("dwarf.enum-missing", "enum wide.W_MIN", "-9223372036854775808 (0x8000000000000000)", "(none)"),
+        ("dwarf.enum-missing", "enum wide.W_TOP", "78187493520 (0x1234567890)", "(none)"),
+    ], doc
+    assert all(f["type_id"] > 0 and f["kind"] == "ENUM" and f["die"] for f in doc["findings"])
+    text = run("verify", "--dwarf", obj).stdout
+    assert ": enum big.BIG: enumerator missing from BTF: expected 4294967296 (0x100000000), " \
+           f"found (none) (CU '{src}' DIE 0x" in text, text
+    assert "[dwarf.enum-missing]" in text and "3 finding(s)" in text
+    assert "number of enumerators" not in text
+
+
 def test_usage_and_unreadable_inputs_exit_2(binary, tmp_path):
     obj = build(tmp_path, "gcc", 5)
     assert run("verify", "--dwarf", obj, obj, obj).returncode == 2
@@ -168,7 +208,8 @@ def test_usage_and_unreadable_inputs_exit_2(binary, tmp_path):
     r = run("verify", "--dwarf", obj, "--strict-arrays")
     assert r.returncode == 1 and "struct foo.arr" in r.stdout and "[dwarf.member-type]" in r.stdout
     help_text = run("verify", "--help").stdout
-    for rule in ("dwarf.enum-value", "dwarf.func-proto", "dwarf.func-wrong-origin"):
+    for rule in ("dwarf.enum-value", "dwarf.enum-missing", "dwarf.enum-extra", "dwarf.func-proto",
+                 "dwarf.func-wrong-origin"):
         assert rule in help_text
 
 
@@ -195,6 +236,14 @@ def cloud_dwarf(binary):
 def test_cloud_vmlinux(cloud_dwarf):
     r, doc, by_rule = cloud_dwarf
     assert doc["funcs"] > 40000 and doc["dwarf_types"] > 10000
+    # Entries: at the symbol for both kinds (ftrace's `call __fentry__` comes first and gcc's
+    # low_pc is the symbol); almost every FUNC has its subprogram there.
+    e = doc["entry"]
+    assert e["machine"] == "x86-64" and e["table"].startswith("__start_mcount_loc..__stop_mcount_loc")
+    assert (e["patchable"]["offset"], e["other"]["offset"]) == (0, 0)
+    assert e["patchable"]["symbols"] > 30000 and e["patchable"]["agree"] == e["patchable"]["samples"]
+    assert doc["funcs_at_entry"] + doc["funcs_by_definition"] == doc["funcs"]
+    assert doc["funcs_at_entry"] >= 0.98 * doc["funcs"]
     assert set(by_rule) <= {"dwarf.func-wrong-origin"}, sorted(set(by_rule))
     for f in by_rule.get("dwarf.func-wrong-origin", []):
         assert f["kind"] == "FUNC" and f["expected"] != f["found"]

@@ -4,7 +4,9 @@
 //   1. Btf::parse on the whole input (as a raw .btf file would be read) and, when the
 //      framing parses, verify::verify with the default (strictest) options and with the
 //      vmlinux/module options (Options::kernel_builtin()); the default report is rendered
-//      by both reporters (text and JSON: names and messages carry arbitrary input bytes);
+//      by both reporters (text and JSON: names and messages carry arbitrary input bytes),
+//      and the blob's bytes are charged by size::breakdown (which walks references and
+//      name offsets of unverified records) and rendered;
 //   2. split_archive on the same bytes (as a linker-concatenated .BTF section) and each
 //      member through parse + verify;
 //   3. when the archive has two or more members, member 1 parsed as split BTF on member 0
@@ -21,6 +23,7 @@
 
 #include "btf/btf.h"
 #include "btf/load.h"
+#include "comparator/size/size.h"
 #include "comparator/verify/verify.h"
 
 namespace {
@@ -55,6 +58,10 @@ std::shared_ptr<const Btf> parse_and_verify(std::span<const uint8_t> bytes,
   n += consume(btfcheck::verify::verify(**parsed, btfcheck::verify::Options::kernel_builtin()));
   n += btfcheck::verify::format_text(report, "fuzz-input", section).size();
   n += btfcheck::verify::format_json(report, "fuzz-input", section).size();
+  const auto sizes = btfcheck::size::breakdown(**parsed);
+  const auto cmp = btfcheck::size::compare(sizes, &sizes);
+  n += btfcheck::size::render_text(cmp, btfcheck::size::By::Both, 5, "a", "b").size();
+  n += btfcheck::size::render_json(cmp, btfcheck::size::By::Both).size();
   volatile size_t sink = n;
   (void)sink;
   return *parsed;

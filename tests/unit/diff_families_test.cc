@@ -99,5 +99,33 @@ TEST(DiffFamilies, EnumVersusEnum64IsAKindChange) {
   EXPECT_EQ(r.changes[0].path, "enum e");
 }
 
+// Added and removed types print their key once, then the definition: the text reporter,
+// the markdown table (key in the path column, definition in before/after) and change_line;
+// JSON keeps path and the whole line in before/after.
+TEST(DiffFamilies, AddedAndRemovedPrintTheKeyOnce) {
+  BtfBuilder b = funcs(true, true);
+  b.add_decl_tag("hot", b.next_id() - 1);   // on func g
+  const diff::Report r = diff_of(funcs(true, false), b);
+  const std::string text = "\n" + diff::render_text(r);
+  std::string copy_key;
+  for (const diff::Change& c : r.changes)
+    if (c.category == "copy-added") copy_key = c.path;
+  ASSERT_EQ(copy_key.rfind("func f#", 0), 0u) << text;
+  EXPECT_NE(text.find("\ncopy-added " + copy_key + " := func static fn(ptr(void) a, ptr(void) b) -> int\n"),
+            std::string::npos) << text;
+  EXPECT_NE(text.find("\nadded decl_tag(\"hot\", func g)\n"), std::string::npos) << text;
+  EXPECT_EQ(text.find(copy_key + ": " + copy_key), std::string::npos) << text;
+  EXPECT_EQ(text.find("): decl_tag("), std::string::npos) << text;
+  const std::string md = diff::render_markdown(r, "a", "b");
+  EXPECT_NE(md.find("| copy-added | `" + copy_key + "` |  | func static fn(ptr(void) a, ptr(void) b) -> int |"),
+            std::string::npos) << md;
+  EXPECT_NE(md.find("| added | `decl_tag(\"hot\", func g)` |  |  |"), std::string::npos) << md;
+  for (const diff::Change& c : r.changes) {
+    if (c.category == "copy-added") {
+      EXPECT_EQ(c.after.rfind(copy_key + " := ", 0), 0u) << c.after;   // JSON keeps the line
+    }
+  }
+}
+
 }  // namespace
 }  // namespace btfcheck

@@ -1,7 +1,8 @@
 // verify --dwarf (comparator/dwarfcheck): small C programs compiled with gcc and clang
 // (host target, -gdwarf-4 and -gdwarf-5) and converted by pahole -J check clean against
 // their own DWARF; a one-field corruption of that BTF gives exactly the expected rule at the
-// expected path; pahole's real ENUM truncation (--skip_encoding_btf_enum64) is caught.
+// expected path (a dropped, added or renamed enumerator is named with its value); pahole's
+// real ENUM truncation (--skip_encoding_btf_enum64) is caught.
 // Tools that are absent make the tests skip, saying which.
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -126,6 +127,11 @@ size_t member_word(const Records& r, uint32_t id, const std::string& name) {
   return 0;
 }
 
+void set_vlen(Records& r, uint32_t id, uint32_t vlen) {
+  uint32_t& info = r.recs[id - 1][1];
+  info = btf::make_info(btf::info_kind(info), vlen, btf::info_kflag(info));
+}
+
 struct Variant {
   std::string cc;
   int version;
@@ -153,6 +159,7 @@ TEST_P(DwarfCheckProgram, PaholeOutputIsCleanAndCorruptionsAreNamed) {
   struct Case {
     std::string what, rule, path;
     std::function<bool(Records&)> corrupt;
+    std::string expected_has = "", found = "";   // checked when set (a part of / all of it)
   };
   const std::vector<Case> cases = {
       {"member offset", "dwarf.member-offset", "struct foo.ptr",
@@ -177,6 +184,33 @@ TEST_P(DwarfCheckProgram, PaholeOutputIsCleanAndCorruptionsAreNamed) {
          const size_t w = id ? member_word(r, id, "GREEN") : 0;
          if (!w) return false;
          r.recs[id - 1][w + 1] = 6;
+         return true;
+       }},
+      {"enumerator dropped", "dwarf.enum-missing", "enum color.BLUE",
+       [](Records& r) {
+         const uint32_t id = find(r, btf::Kind::Enum, "color");
+         if (!id || r.vlen(id) != 3) return false;
+         r.recs[id - 1].resize(r.recs[id - 1].size() - 2);   // BLUE, the last one
+         set_vlen(r, id, 2);
+         return true;
+       },
+       "-3", "(none)"},
+      {"enumerator added", "dwarf.enum-extra", "enum color.PURPLE",
+       [](Records& r) {
+         const uint32_t id = find(r, btf::Kind::Enum, "color");
+         if (!id) return false;
+         const uint32_t name = r.add_string("PURPLE");
+         r.recs[id - 1].insert(r.recs[id - 1].end(), {name, 7});
+         set_vlen(r, id, r.vlen(id) + 1);
+         return true;
+       },
+       "(none)", "7 (0x7)"},
+      {"enumerator renamed", "dwarf.enum-name", "enum color.GREEN",
+       [](Records& r) {
+         const uint32_t id = find(r, btf::Kind::Enum, "color");
+         const size_t w = id ? member_word(r, id, "GREEN") : 0;
+         if (!w) return false;
+         r.recs[id - 1][w] = r.add_string("GRUEN");
          return true;
        }},
       {"member name", "dwarf.member-name", "struct foo.name",
@@ -216,6 +250,10 @@ TEST_P(DwarfCheckProgram, PaholeOutputIsCleanAndCorruptionsAreNamed) {
     ASSERT_EQ(rep->findings.size(), 1u) << dump(*rep);
     EXPECT_EQ(rep->findings[0].rule, c.rule) << dump(*rep);
     EXPECT_EQ(rep->findings[0].path, c.path) << dump(*rep);
+    EXPECT_NE(rep->findings[0].expected.find(c.expected_has), std::string::npos) << dump(*rep);
+    if (!c.found.empty()) {
+      EXPECT_EQ(rep->findings[0].found, c.found) << dump(*rep);
+    }
     EXPECT_NE(rep->findings[0].type_id, 0u);
     EXPECT_TRUE(rep->findings[0].die.has_value());
   }

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "btf_builder.h"
+#include "reports/blob_store.h"
 #include "reports/gate.h"
 
 namespace btfcheck::report {
@@ -56,10 +57,10 @@ class GateTest : public ::testing::Test {
     return *r;
   }
 
-  Baseline baseline(const Results& r) {
-    auto doc = make_baseline(r, nullptr);
-    EXPECT_TRUE(doc.ok());
+  Baseline baseline(const Results& r, BlobStats* stats = nullptr) {
     const std::string path = (dir_ / "base.json").string();
+    auto doc = make_baseline(r, default_blob_dir(path), stats, nullptr);
+    EXPECT_TRUE(doc.ok());
     std::ofstream(path) << doc->dump(1);
     auto b = read_baseline(path);
     EXPECT_TRUE(b.ok()) << (b.ok() ? "" : b.error().str());
@@ -80,8 +81,9 @@ class GateTest : public ::testing::Test {
 TEST_F(GateTest, IdenticalRunPasses) {
   const std::string a = write_btf("a.btf", false);
   Results r = results({run("pahole", a, "d1"), run("gcc", a, "d1")});
-  Baseline b = baseline(r);
-  EXPECT_EQ(b.blobs.size(), 1u);   // identical outputs stored once
+  BlobStats st;
+  Baseline b = baseline(r, &st);
+  EXPECT_EQ(st.referenced.size(), 1u);   // identical outputs stored once
   GateResult g = gate(b, r, opts());
   EXPECT_TRUE(g.pass());
   EXPECT_EQ(g.compared, 2u);
@@ -173,7 +175,7 @@ TEST_F(GateTest, SpeedBudget) {
 TEST_F(GateTest, DigestChangeWithoutBtfStillFails) {
   Results old = results({run("gcc", "/nonexistent.btf", "d1")});
   std::vector<std::string> notes;
-  auto doc = make_baseline(old, &notes);
+  auto doc = make_baseline(old, (dir_ / "blobs").string(), nullptr, &notes);
   ASSERT_TRUE(doc.ok());
   EXPECT_EQ(notes.size(), 1u);
   Baseline b;
@@ -181,6 +183,94 @@ TEST_F(GateTest, DigestChangeWithoutBtfStillFails) {
   GateResult g = gate(b, results({run("gcc", "/nonexistent2.btf", "d2")}), opts());
   ASSERT_FALSE(g.pass());
   EXPECT_NE(g.findings[0].message.find("d1 -> d2; no canonical diff"), std::string::npos);
+}
+
+TEST_F(GateTest, BlobsAreStoredOnceByContentAndChecked) {
+  const std::string a = write_btf("a.btf", false), same = write_btf("same.btf", false);
+  const std::string c = write_btf("c.btf", true);
+  BlobStats st;
+  Baseline b = baseline(results({run("gcc", a, "d1"), run("clang-14", same, "d1"), run("pahole", c, "d2")}), &st);
+  EXPECT_EQ(st.written, 2u);              // identical outputs share one file
+  EXPECT_EQ(st.referenced.size(), 2u);
+  EXPECT_EQ(b.blob_dir, (dir_ / "base.blobs").string());
+  size_t files = 0;
+  for (const auto& e : fs::directory_iterator(b.blob_dir)) {
+    ++files;
+    EXPECT_EQ(e.path().extension(), ".xz");
+    EXPECT_TRUE(is_blob_key(e.path().filename().string().substr(0, 64)));
+  }
+  EXPECT_EQ(files, 2u);
+  // The baseline JSON holds keys, not bytes; the bytes come back from the store.
+  const std::string json = [&] { std::ifstream in(dir_ / "base.json"); return std::string(std::istreambuf_iterator<char>(in), {}); }();
+  EXPECT_NE(json.find("btfcheck-baseline/2"), std::string::npos);
+  EXPECT_EQ(json.find("\"blobs\""), std::string::npos);
+  std::ifstream in(a, std::ios::binary);
+  const std::vector<uint8_t> want{std::istreambuf_iterator<char>(in), {}};
+  auto got = run_btf(b, *b.results.find("c1", "gcc"));
+  ASSERT_TRUE(got.ok()) << got.error().str();
+  EXPECT_EQ(*got, want);
+  // An unchanged rerun writes nothing.
+  BlobStats again;
+  baseline(results({run("gcc", a, "d1"), run("clang-14", same, "d1"), run("pahole", c, "d2")}), &again);
+  EXPECT_EQ(again.written, 0u);
+  // Pruning keeps what is referenced and removes the rest, never other files.
+  std::ofstream(dir_ / "base.blobs" / "README") << "not a blob";
+  auto pruned = prune_blobs(b.blob_dir, {blob_key(want)});
+  ASSERT_TRUE(pruned.ok());
+  EXPECT_EQ(*pruned, 1u);
+  EXPECT_TRUE(fs::exists(dir_ / "base.blobs" / "README"));
+  EXPECT_TRUE(fs::exists(blob_path(b.blob_dir, blob_key(want))));
+}
+
+TEST_F(GateTest, CorruptOrMissingBlobIsAnErrorNamingIt) {
+  const std::string a = write_btf("a.btf", false);
+  Baseline b = baseline(results({run("gcc", a, "d1")}));
+  std::ifstream in(a, std::ios::binary);
+  const std::string key = blob_key(std::vector<uint8_t>{std::istreambuf_iterator<char>(in), {}});
+  const std::string file = blob_path(b.blob_dir, key);
+  // Flip one byte of the compressed file: the xz CRC or the SHA-256 check catches it.
+  std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekp(40);
+  f.put('\x5a');
+  f.close();
+  auto got = run_btf(b, *b.results.find("c1", "gcc"));
+  ASSERT_FALSE(got.ok());
+  EXPECT_NE(got.error().str().find(file), std::string::npos) << got.error().str();
+  fs::remove(file);
+  got = run_btf(b, *b.results.find("c1", "gcc"));
+  ASSERT_FALSE(got.ok());
+  EXPECT_NE(got.error().str().find("missing"), std::string::npos) << got.error().str();
+}
+
+TEST_F(GateTest, VersionOneBaselineWithInlineBlobsIsStillRead) {
+  const std::string a = write_btf("a.btf", false), c = write_btf("c.btf", true);
+  std::ifstream in(a, std::ios::binary);
+  const std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(in), {}};
+  static constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string b64;
+  for (size_t i = 0; i < bytes.size(); i += 3) {
+    uint32_t v = uint32_t(bytes[i]) << 16 | (i + 1 < bytes.size() ? bytes[i + 1] << 8 : 0) |
+                 (i + 2 < bytes.size() ? bytes[i + 2] : 0);
+    b64 += kB64[v >> 18 & 63];
+    b64 += kB64[v >> 12 & 63];
+    b64 += i + 1 < bytes.size() ? kB64[v >> 6 & 63] : '=';
+    b64 += i + 2 < bytes.size() ? kB64[v & 63] : '=';
+  }
+  nlohmann::json r = run("gcc", "", "d1");
+  r.erase("output");
+  r["btf"] = "k1";
+  nlohmann::json doc = {{"schema", "btfcheck-baseline/1"}, {"reference", "pahole"},
+                        {"runs", {r}}, {"blobs", {{"k1", b64}}}};
+  std::ofstream(dir_ / "v1.json") << doc.dump();
+  auto b = read_baseline((dir_ / "v1.json").string());
+  ASSERT_TRUE(b.ok()) << b.error().str();
+  auto got = run_btf(*b, *b->results.find("c1", "gcc"));
+  ASSERT_TRUE(got.ok()) << got.error().str();
+  EXPECT_EQ(*got, bytes);
+  GateResult g = gate(*b, results({run("gcc", c, "d2")}), opts());   // the diff needs the blob
+  ASSERT_FALSE(g.pass());
+  EXPECT_NE(g.findings[0].message.find("type struct s.a: int -> long"), std::string::npos)
+      << g.findings[0].message;
 }
 
 TEST(GateLocate, FindsTypesAndMembers) {
