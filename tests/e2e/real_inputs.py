@@ -168,3 +168,21 @@ def pahole_master() -> Path | None:
 
 # Resource name -> finder, for the skip logic (tests/resources.txt names the resources).
 FINDERS = {"cloud-6.12": cloud_612_vmlinux, "arm64": arm64_vmlinux, "pahole-master": pahole_master}
+
+
+def require_input(resource: str, reason: str) -> Path:
+    """FINDERS[RESOURCE]()'s path, or require_or_skip(RESOURCE, REASON) when it is absent."""
+    __tracebackhide__ = True   # a skip is reported at the test's line
+    path = FINDERS[resource]()
+    if path is None:
+        require_or_skip(resource, reason)
+    return path
+
+
+def require_producer(producer: str) -> None:
+    """Returns when tests/e2e/producers.py's PRODUCER can run, else require_or_skip for the
+    resource of its tool, with producers.missing_reason()."""
+    __tracebackhide__ = True   # a skip is reported at the test's line
+    import producers   # here: producers.py is a sibling module the finders above do not need
+    if reason := producers.missing_reason(producer):
+        require_or_skip(tool_resource(producer), reason)

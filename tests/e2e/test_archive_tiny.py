@@ -106,7 +106,7 @@ def test_pahole_per_object_archive_equals_libbpf(tmp_path):
     """The archive of pahole -J per object (the experiment that motivated archive merging):
     libbpf's merge is already minimal there, and the canonical merge must equal it. Both
     are compared with pahole's DWARF->BTF of the linked vmlinux.o: every difference is
-    explained -- the per-object wrapper runs pahole without --btf_gen_floats (float-int),
+    explained -- pahole -J per object runs without --btf_gen_floats (float-int),
     and each object keeps its own same-name static functions, where pahole on the linked
     object keeps the first CU's (copy-removed, and a different prototype for a name)."""
     obj = need("pahole-obj")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import producers
-from real_inputs import require_or_skip
+from real_inputs import require_or_skip, require_producer
 
 REPO = Path(__file__).resolve().parents[2]
 BTFCHECK = Path(os.environ.get("BTFCHECK", REPO / "build/bin/btfcheck"))
@@ -23,8 +23,7 @@ def run(*args: str) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def objs(tmp_path_factory):
-    if reason := producers.missing_reason("clang"):
-        require_or_skip("clang", reason)
+    require_producer("clang")
     out = tmp_path_factory.mktemp("canon")
     cases = {c["name"]: c for c in producers.cases()}
     return {name: producers.compile(cases[name]["path"], "clang", out)

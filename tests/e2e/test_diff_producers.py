@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 import producers
-from real_inputs import require_or_skip, tool_resource
+from real_inputs import require_or_skip, require_producer
 
 REPO = Path(__file__).resolve().parents[2]
 BTFCHECK = Path(__import__("os").environ.get("BTFCHECK", REPO / "build/bin/btfcheck"))
@@ -134,8 +134,7 @@ def run_diff(a: Path, b: Path, *extra: str) -> tuple[int, dict]:
 def test_cross_producer_differences_are_explained(objects, pair):
     a_prod, b_prod = pair
     for prod in pair:
-        if reason := producers.missing_reason(prod):
-            require_or_skip(tool_resource(prod), reason)
+        require_producer(prod)
     exact = all((producers.version(p) + ".").startswith(EXACT_VERSIONS[p]) for p in pair)
     used = set()
     unexplained = []

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pytest
 
-from real_inputs import cloud_modules_dir, cloud_vmlinux, require_or_skip, tool_resource
+from real_inputs import cloud_modules_dir, cloud_vmlinux, require_or_skip, require_producer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import producers  # noqa: E402
@@ -148,8 +148,7 @@ def _compile_cached(src: Path, producer: str, outdir: Path) -> Path:
 
 def compile_or_skip(src: Path, producer: str, outdir: Path) -> Path:
     tool = "clang" if producer == BPFEB else producer
-    if reason := producers.missing_reason(tool):
-        require_or_skip(tool_resource(tool), reason)
+    require_producer(tool)
     return _compile_cached(src, producer, outdir)
 
 
@@ -218,8 +217,7 @@ def test_split_pahole_module(tmp_path):
     pahole = shutil.which("pahole")
     if pahole is None:
         require_or_skip("pahole", "pahole not installed")
-    if producers.missing_reason("gcc"):
-        require_or_skip("gcc", producers.missing_reason("gcc"))
+    require_producer("gcc")
     obj = tmp_path / "module.o"
     r = _run([producers.PRODUCERS["gcc"][0], "-g", "-O2", "-c",
               str(DUMP_C_DIR / "split" / "module.c"), "-o", str(obj)])

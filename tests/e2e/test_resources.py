@@ -9,12 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from real_inputs import REPO, known_resources
+from real_inputs import FINDERS, REPO, known_resources
 
 TESTS = REPO / "tests"
-# A literal resource at a skip site: require_or_skip("x", ...), require_module(..., "x"),
-# BTFCHECK_SKIP("x").
-SITE = re.compile(r'(?:require_or_skip|BTFCHECK_SKIP)\(\s*"([^"]+)"|require_module\([^,]+,\s*"([^"]+)"')
+# A literal resource at a skip site: require_or_skip("x", ...), require_input("x", ...),
+# require_module(..., "x"), BTFCHECK_SKIP("x").
+SITE = re.compile(r'(?:require_or_skip|require_input|BTFCHECK_SKIP)\(\s*"([^"]+)"'
+                  r'|require_module\([^,]+,\s*"([^"]+)"')
 
 
 # The helpers themselves, and this file (its probes misname resources on purpose).
@@ -47,12 +48,28 @@ def test_skip_sites_and_ci_name_known_resources():
     assert len(used) > 10, used
     unknown = {n: str(p) for n, p in used.items() if n not in known}
     assert not unknown, unknown
+    assert FINDERS.keys() <= known.keys(), FINDERS.keys() - known.keys()
+    names = ci_required()
+    assert names <= known.keys(), names - known.keys()
+    # What tests/resources.txt says CI does not fetch or build, CI must not require.
+    not_in_ci = {n for n, what in known.items() if re.search(r"not (fetched|built) by ci/test", what)}
+    assert {"cloud-6.12", "arm64", "pahole-master"} <= not_in_ci, not_in_ci
+    assert not names & not_in_ci, names & not_in_ci
+
+
+def ci_required() -> set[str]:
+    """Every resource ci/test can put in BTFCHECK_REQUIRE: its require=(...) list, what it
+    adds after a fetch or build (require+=(x), BTFCHECK_REQUIRE+=",x") and what
+    ci/machine_resources can detect (found+=(x))."""
     ci_test = (REPO / "ci" / "test").read_text()
     listed = re.search(r"^require=\(([^)]*)\)", ci_test, re.M)
     assert listed, "ci/test has no require=(...) list"
-    names = listed.group(1).split() + ["cloud", "tiny"]
-    names += re.findall(r"found\+=\(([\w-]+)\)", (REPO / "ci" / "machine_resources").read_text())
-    assert set(names) <= known.keys(), set(names) - known.keys()
+    names = set(listed.group(1).split())
+    names |= set(re.findall(r"require\+=\(([\w.-]+)\)", ci_test))
+    names |= set(re.findall(r'BTFCHECK_REQUIRE\+=",([\w.-]+)"', ci_test))
+    names |= set(re.findall(r"found\+=\(([\w.-]+)\)", (REPO / "ci" / "machine_resources").read_text()))
+    assert {"cloud", "tiny", "kernel-load", "cmake-build"} <= names, names
+    return names
 
 
 def run_pytest(tmp_path: Path, body: str, require: str) -> subprocess.CompletedProcess:
@@ -77,17 +94,25 @@ def test_require_turns_a_skip_into_a_failure(tmp_path):
     assert r.returncode == 1 and "unknown test resource clod" in r.stdout, r.stdout
 
 
+def run_suite_file(**env) -> subprocess.CompletedProcess:
+    """pytest on one quick e2e file with ENV on top of ours (conftest.py's session checks)."""
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           str(REPO / "tests" / "e2e" / "test_corpus_manifest.py")],
+                          capture_output=True, text=True, env={**os.environ, **env}, cwd=REPO,
+                          check=False, timeout=120)
+
+
 def test_a_mistyped_btfcheck_is_an_error():
-    env = {**os.environ, "BTFCHECK": str(REPO / "build" / "bin" / "btfchek")}
-    r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                        str(REPO / "tests" / "e2e" / "test_corpus_manifest.py")],
-                       capture_output=True, text=True, env=env, cwd=REPO, check=False, timeout=120)
+    r = run_suite_file(BTFCHECK=str(REPO / "build" / "bin" / "btfchek"))
     assert r.returncode == 4 and "btfchek" in r.stderr and "not an executable file" in r.stderr, r
-    env = {**os.environ, "BTFCHECK_REQUIRE": "cloud,clod"}
-    r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                        str(REPO / "tests" / "e2e" / "test_corpus_manifest.py")],
-                       capture_output=True, text=True, env=env, cwd=REPO, check=False, timeout=120)
+    r = run_suite_file(BTFCHECK=str(REPO / "README.md"))   # a file, but not a program
+    assert r.returncode == 4 and "not an executable file" in r.stderr, r
+
+
+def test_unknown_name_in_btfcheck_require_is_an_error():
+    r = run_suite_file(BTFCHECK_REQUIRE="cloud,clod")
     assert r.returncode == 4 and "unknown resource(s) clod" in r.stderr, r
+    assert "passed" not in r.stdout and "skipped" not in r.stdout, r.stdout
 
 
 LAST_TEST_LOG = """\

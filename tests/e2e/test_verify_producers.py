@@ -43,7 +43,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import producers  # noqa: E402
-from real_inputs import require_or_skip, tool_resource  # noqa: E402
+from real_inputs import require_or_skip, require_producer  # noqa: E402
 
 CASES_DIR = producers.CORPUS / "cases"
 CASES = {c["name"]: c for c in producers.cases()}
@@ -366,9 +366,7 @@ class Objects:
         self.cache: dict[tuple[str, str], Path] = {}
 
     def get(self, case: str, producer: str) -> Path:
-        reason = producers.missing_reason(producer)
-        if reason:
-            require_or_skip(tool_resource(producer), reason)
+        require_producer(producer)
         key = (case, producer)
         if key not in self.cache:
             self.cache[key] = producers.compile_case(CASES[case], producer,
