@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from real_inputs import require_module
 
 REPO = Path(__file__).resolve().parents[2]
 CHECK = REPO / "ci" / "check_workflows.py"
@@ -19,7 +19,7 @@ def check(root: Path) -> subprocess.CompletedProcess:
 
 
 def test_repository_workflows_are_valid():
-    pytest.importorskip("yaml")
+    require_module("yaml", "python-yaml")
     r = check(REPO)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "gate.yml" not in r.stdout.split("check_workflows:")[0]
@@ -30,7 +30,7 @@ def test_repository_workflows_are_valid():
 
 
 def test_broken_workflows_are_reported(tmp_path):
-    pytest.importorskip("yaml")
+    require_module("yaml", "python-yaml")
     (tmp_path / ".github/workflows").mkdir(parents=True)
     (tmp_path / "ci").mkdir()
     (tmp_path / "ci/notexec").write_text("#!/bin/sh\n")

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from real_inputs import require_or_skip, tool_resource
+
 REPO = Path(__file__).resolve().parents[2]
 BTFCHECK = os.environ.get("BTFCHECK", str(REPO / "build" / "bin" / "btfcheck"))
 CASE = REPO / "corpora" / "cases" / "percpu_section.c"
@@ -45,7 +47,7 @@ def assert_sums(doc: dict, a_bytes: int, b_bytes: int) -> None:
 def percpu_pair(tmp_path_factory) -> tuple[Path, Path]:
     for tool in ("gcc", "pahole"):
         if not shutil.which(tool):
-            pytest.skip(f"{tool} is not installed")
+            require_or_skip(tool_resource(tool), f"{tool} is not installed")
     d = tmp_path_factory.mktemp("size")
     obj = d / "unit0.o"
     subprocess.run(["gcc", "-g", "-O2", "-c", str(CASE), "-o", str(obj)], check=True)
@@ -87,7 +89,7 @@ def test_one_input_sums_to_its_size(percpu_pair):
 def test_running_kernel_every_byte_once():
     path = Path("/sys/kernel/btf/vmlinux")
     if not path.exists():
-        pytest.skip("/sys/kernel/btf/vmlinux is absent (kernel without CONFIG_DEBUG_INFO_BTF)")
+        require_or_skip("sysfs", "/sys/kernel/btf/vmlinux is absent (kernel without CONFIG_DEBUG_INFO_BTF)")
     n = len(path.read_bytes())
     doc = size_json(str(path))
     assert_sums(doc, n, 0)
