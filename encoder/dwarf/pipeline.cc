@@ -7,7 +7,7 @@
 //      libbpf btf (own Dwarf handle), takes the Sequencer turn to claim FUNC names in
 //      batch order, adds its FUNCs and deduplicates its btf;
 //   3. the calling thread appends the batch btfs in batch order (btf__add_btf) as they
-//      become ready, then runs one final btf__dedup, settles the FUNCs a later claim
+//      become ready (encode_batches), then runs one final btf__dedup, settles the FUNCs a later claim
 //      superseded or a check rejected (settle_func_drops), then adds the DATASECs
 //      (entries sorted by offset) and takes the raw bytes.
 // Every step's order is a function of the input, so the bytes are the same for every N.
@@ -24,6 +24,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <utility>
 
 #include "encoder/dwarf/batch_encoder.h"
 #include "encoder/dwarf/dwarf_file.h"
@@ -40,6 +41,14 @@ constexpr uint64_t kBatchBytes = 4ull << 20;
 
 struct BtfOwner {
   struct btf* p = nullptr;
+  BtfOwner() = default;
+  BtfOwner(const BtfOwner&) = delete;
+  BtfOwner& operator=(const BtfOwner&) = delete;
+  BtfOwner(BtfOwner&& o) noexcept : p(std::exchange(o.p, nullptr)) {}
+  BtfOwner& operator=(BtfOwner&& o) noexcept {
+    std::swap(p, o.p);
+    return *this;
+  }
   ~BtfOwner() {
     if (p) btf__free(p);
   }
@@ -87,62 +96,64 @@ Result<uint32_t> add_datasecs(struct btf* out, const std::vector<VarRec>& vars,
   return added;
 }
 
-}  // namespace
+// Step 1 (serial): the file, its symbols and units, the entry offsets, the base, the batches.
+struct Prepared {
+  std::unique_ptr<DwarfFile> file;
+  ElfSymbols syms;
+  UnitList units;
+  BtfOwner base;
+  std::vector<BatchSpan> batches;
+};
 
-Result<Output> encode_dwarf(const std::string& path, const Options& opts) {
-  elf_version(EV_CURRENT);  // before any thread opens the file
-  const auto t_start = std::chrono::steady_clock::now();
-  auto lap = [last = t_start]() mutable {
-    auto now = std::chrono::steady_clock::now();
-    double s = std::chrono::duration<double>(now - last).count();
-    last = now;
-    return s;
-  };
-  double walk = 0, wait = 0, funcs_t = 0, dedup = 0, merge_wait = 0;
+Result<std::unique_ptr<Prepared>> prepare(const std::string& path, const Options& opts) {
+  auto p = std::make_unique<Prepared>();
   auto main_file = DwarfFile::open(path);
   if (!main_file) return main_file.error();
-  auto syms = read_elf_symbols((*main_file)->elf(), path);
+  p->file = std::move(*main_file);
+  auto syms = read_elf_symbols(p->file->elf(), path);
   if (!syms) return syms.error();
-  auto units = list_units((*main_file)->dwarf(), path);
+  p->syms = std::move(*syms);
+  auto units = list_units(p->file->dwarf(), path);
   if (!units) return units.error();
-  if (units->cus.empty()) return file_error(path, "encode.no-dwarf", "no compile units in .debug_info");
-  learn_entry_offsets(**main_file, *units, *syms);
-
-  BtfOwner base;
+  p->units = std::move(*units);
+  if (p->units.cus.empty()) return file_error(path, "encode.no-dwarf", "no compile units in .debug_info");
+  learn_entry_offsets(*p->file, p->units, p->syms);
   if (!opts.base_path.empty()) {
-    base.p = btf__parse(opts.base_path.c_str(), nullptr);
-    if (!base.p)
+    p->base.p = btf__parse(opts.base_path.c_str(), nullptr);
+    if (!p->base.p)
       return file_error(opts.base_path, "encode.base", "cannot read the base BTF: " +
                                                          std::string(std::strerror(errno)));
   }
   // Split BTF is written as one batch: libbpf cannot append split BTF objects.
-  const std::vector<BatchSpan> batches = plan_batches(*units, opts.batch_bytes ? opts.batch_bytes : kBatchBytes, base.p != nullptr);
+  p->batches = plan_batches(p->units, opts.batch_bytes ? opts.batch_bytes : kBatchBytes,
+                            p->base.p != nullptr);
+  return p;
+}
 
-  SharedState sh;
-  sh.syms = &*syms;
-  sh.units = &*units;
-  sh.opts = &opts;
-  sh.base = base.p;
-  sh.path = path;
-  sh.claimed.assign(syms->funcs.size(), 0);
-  sh.claim_kind.assign(syms->funcs.size(), kNoClaim);
-  sh.claim_cu.assign(syms->funcs.size(), {});
-  sh.dropped.assign(syms->funcs.size(), 0);
-  if (opts.features.consistent_func) sh.first_sig.assign(syms->funcs.size(), {});
+// What step 2 leaves: the batches appended in order (not yet deduplicated as a whole), the
+// VARs in the order they were added, and the summed per-batch timings.
+struct Appended {
+  BtfOwner btf;
+  std::vector<VarRec> vars;
+  double walk = 0, wait = 0, funcs = 0, dedup = 0, merge_wait = 0;
+};
 
+// Step 2: workers encode batches; this thread appends them in batch order as they become
+// ready. The first error in batch order wins (an abort caused by it is not the cause).
+Result<Appended> encode_batches(Prepared& p, SharedState& sh, const std::string& path,
+                                const Options& opts, Output& out) {
+  const std::vector<BatchSpan>& batches = p.batches;
   unsigned jobs = opts.jobs ? opts.jobs : std::max(1u, std::thread::hardware_concurrency());
   jobs = std::max(1u, std::min<unsigned>(jobs, static_cast<unsigned>(batches.size())));
-
   std::mutex mu;
   std::condition_variable cv;
   std::vector<std::optional<BatchResult>> results(batches.size());
   std::atomic<uint32_t> next{0};
   std::vector<Error> open_errors(jobs);
-
   // Every worker's handle is made here, serially (see DwarfFile::open_sibling).
   std::vector<Result<std::unique_ptr<DwarfFile>>> files;
   files.reserve(jobs);
-  for (unsigned w = 0; w < jobs; ++w) files.push_back(DwarfFile::open_sibling(**main_file, path));
+  for (unsigned w = 0; w < jobs; ++w) files.push_back(DwarfFile::open_sibling(*p.file, path));
   auto worker = [&](unsigned w) {
     auto& file = files[w];
     if (!file) {
@@ -167,16 +178,11 @@ Result<Output> encode_dwarf(const std::string& path, const Options& opts) {
       cv.notify_all();
     }
   };
-  const double setup_s = lap();
   std::vector<std::thread> threads;
   threads.reserve(jobs);
   for (unsigned w = 0; w < jobs; ++w) threads.emplace_back(worker, w);
 
-  Output out;
-  out.cus = static_cast<uint32_t>(units->cus.size());
-  out.batches = static_cast<uint32_t>(batches.size());
-  BtfOwner final_btf;
-  std::vector<VarRec> vars;
+  Appended a;
   std::optional<Error> first_error;
   for (size_t k = 0; k < batches.size(); ++k) {
     BatchResult r;
@@ -186,13 +192,13 @@ Result<Output> encode_dwarf(const std::string& path, const Options& opts) {
       cv.wait(l, [&] { return results[k].has_value(); });
       r = std::move(*results[k]);
       results[k].reset();
-      merge_wait += std::chrono::duration<double>(std::chrono::steady_clock::now() - tw).count();
+      a.merge_wait += std::chrono::duration<double>(std::chrono::steady_clock::now() - tw).count();
     }
     if (opts.progress) opts.progress(k + 1, batches.size());
-    walk += r.walk_s;
-    wait += r.wait_s;
-    funcs_t += r.funcs_s;
-    dedup += r.dedup_s;
+    a.walk += r.walk_s;
+    a.wait += r.wait_s;
+    a.funcs += r.funcs_s;
+    a.dedup += r.dedup_s;
     BtfOwner b;
     b.p = r.btf;
     if (r.failed) {
@@ -202,54 +208,95 @@ Result<Output> encode_dwarf(const std::string& path, const Options& opts) {
     if (first_error) continue;
     out.cus_skipped += r.cus_skipped;
     for (auto& line : r.explain) out.explain.push_back(std::move(line));
-    vars.insert(vars.end(), r.vars.begin(), r.vars.end());
+    a.vars.insert(a.vars.end(), r.vars.begin(), r.vars.end());
     if (batches.size() == 1) {
-      final_btf.p = b.p;
+      a.btf.p = b.p;
       b.p = nullptr;
       continue;
     }
-    if (!final_btf.p) final_btf.p = btf__new_empty();
-    if (!final_btf.p || btf__add_btf(final_btf.p, b.p) < 0)
+    if (!a.btf.p) a.btf.p = btf__new_empty();
+    if (!a.btf.p || btf__add_btf(a.btf.p, b.p) < 0)
       first_error = file_error(path, "encode.btf", "cannot append batch " + std::to_string(k));
   }
   for (auto& t : threads) t.join();
-  const double parallel_s = lap();
   if (first_error) return *first_error;
-  if (batches.size() > 1) {
-    int err = btf__dedup(final_btf.p, nullptr);
+  return a;
+}
+
+// Step 3b: the FUNCs a later claim superseded or a check rejected, dropped from the
+// deduplicated BTF; out.funcs counts what is left (superseded FUNCs that dedup folded into
+// their successor were added twice but are one FUNC).
+std::optional<Error> settle_funcs(BtfOwner& btf, const SharedState& sh, const Options& opts,
+                                  const std::string& path, Output& out) {
+  auto settled = settle_func_drops(btf.p, sh.drops, opts.explain ? &out.explain : nullptr, path);
+  if (!settled) return settled.error();
+  if (*settled != btf.p) {
+    btf__free(btf.p);
+    btf.p = *settled;
+  }
+  out.funcs = 0;
+  const struct btf* b = btf.p;
+  for (uint32_t id = btf__base_btf(b) ? btf__type_cnt(btf__base_btf(b)) : 1; id < btf__type_cnt(b); ++id)
+    out.funcs += btf_is_func(btf__type_by_id(b, id));
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<Output> encode_dwarf(const std::string& path, const Options& opts) {
+  elf_version(EV_CURRENT);  // before any thread opens the file
+  auto lap = [last = std::chrono::steady_clock::now()]() mutable {
+    auto now = std::chrono::steady_clock::now();
+    double s = std::chrono::duration<double>(now - last).count();
+    last = now;
+    return s;
+  };
+  auto prepared = prepare(path, opts);
+  if (!prepared) return prepared.error();
+  Prepared& p = **prepared;
+  SharedState sh;
+  sh.syms = &p.syms;
+  sh.units = &p.units;
+  sh.opts = &opts;
+  sh.base = p.base.p;
+  sh.path = path;
+  sh.claimed.assign(p.syms.funcs.size(), 0);
+  sh.claim_kind.assign(p.syms.funcs.size(), kNoClaim);
+  sh.claim_cu.assign(p.syms.funcs.size(), {});
+  sh.dropped.assign(p.syms.funcs.size(), 0);
+  if (opts.features.consistent_func) sh.first_sig.assign(p.syms.funcs.size(), {});
+  const double setup_s = lap();
+
+  Output out;
+  out.cus = static_cast<uint32_t>(p.units.cus.size());
+  out.batches = static_cast<uint32_t>(p.batches.size());
+  auto appended = encode_batches(p, sh, path, opts, out);
+  const double parallel_s = lap();
+  if (!appended) return appended.error();
+  Appended& a = *appended;
+  // Step 3: one final dedup over all batches, the FUNC drops, the DATASECs, the bytes.
+  if (p.batches.size() > 1) {
+    int err = btf__dedup(a.btf.p, nullptr);
     if (err) return file_error(path, "encode.dedup", "final btf__dedup failed: " + std::to_string(err));
   }
   const double final_dedup_s = lap();
-  {
-    auto settled = settle_func_drops(final_btf.p, sh.drops, opts.explain ? &out.explain : nullptr, path);
-    if (!settled) return settled.error();
-    if (*settled != final_btf.p) {
-      btf__free(final_btf.p);
-      final_btf.p = *settled;
-    }
-    // Counted in the result: superseded FUNCs that dedup folded into their successor were
-    // added twice but are one FUNC.
-    out.funcs = 0;
-    const struct btf* b = final_btf.p;
-    for (uint32_t id = btf__base_btf(b) ? btf__type_cnt(btf__base_btf(b)) : 1; id < btf__type_cnt(b); ++id)
-      out.funcs += btf_is_func(btf__type_by_id(b, id));
-  }
+  if (auto e = settle_funcs(a.btf, sh, opts, path, out)) return *e;
   const double settle_s = lap();
   char buf[512];
   std::snprintf(buf, sizeof buf,
                 "setup %.2fs | parallel phase %.2fs wall (sum over batches: walk %.2fs, turn wait "
                 "%.2fs, funcs %.2fs, batch dedup %.2fs; merger idle %.2fs) | final dedup %.2fs | "
                 "FUNC drops %.2fs (%zu queued)",
-                setup_s, parallel_s, walk, wait, funcs_t, dedup, merge_wait, final_dedup_s,
-                settle_s, sh.drops.size());
+                setup_s, parallel_s, a.walk, a.wait, a.funcs, a.dedup, a.merge_wait,
+                final_dedup_s, settle_s, sh.drops.size());
   out.timing = buf;
-  out.entries = syms->entries.describe();
-  auto ds = add_datasecs(final_btf.p, vars, *syms, path);
+  out.entries = p.syms.entries.describe();
+  auto ds = add_datasecs(a.btf.p, a.vars, p.syms, path);
   if (!ds) return ds.error();
-  out.vars = static_cast<uint32_t>(vars.size());
-  if (syms->big_endian) btf__set_endianness(final_btf.p, BTF_BIG_ENDIAN);
+  out.vars = static_cast<uint32_t>(a.vars.size());
+  if (p.syms.big_endian) btf__set_endianness(a.btf.p, BTF_BIG_ENDIAN);
   uint32_t size = 0;
-  const void* raw = btf__raw_data(final_btf.p, &size);
+  const void* raw = btf__raw_data(a.btf.p, &size);
   if (!raw) return file_error(path, "encode.btf", "cannot serialize the BTF");
   out.btf.assign(static_cast<const char*>(raw), size);
   return out;
