@@ -20,10 +20,8 @@
 #include <algorithm>
 #include <span>
 #include <tuple>
-#include <unordered_map>
 #include <cstdio>
 #include <map>
-#include <unordered_map>
 
 #include "canon/canon.h"
 #include "canon/hash.h"
@@ -48,17 +46,23 @@ void compute_digests(Graph& g, std::vector<uint64_t>& tag, std::vector<uint64_t>
   const uint32_t nc = g.part.count();
   std::vector<uint64_t> label(nc, 0);
   key_hash.assign(nc, 0);
-  std::unordered_map<uint64_t, uint32_t> family_size;   // key hash -> classes
+  std::vector<uint32_t> named;
   for (uint32_t c = 0; c < nc; ++c) {
     const Node& n = rep_node(g, c);
     label[c] = g.part.label[g.part.rep[c]];
     if (!g.named[c]) continue;
     key_hash[c] = hash_str(mix(7, uint64_t(n.kind)), n.name);
-    ++family_size[key_hash[c]];
+    named.push_back(c);
   }
+  // Families by key hash (a collision only adds members: their tags are digests).
+  const std::vector<uint32_t> first = first_equal(
+      named.size(), [&](size_t i) { return key_hash[named[i]]; },
+      [&](uint32_t i, uint32_t j) { return key_hash[named[i]] == key_hash[named[j]]; });
+  std::vector<uint32_t> family_size(named.size(), 0);
+  for (uint32_t f : first) ++family_size[f];
   std::vector<uint32_t> members;   // classes in a family of two or more
-  for (uint32_t c = 0; c < nc; ++c)
-    if (g.named[c] && family_size[key_hash[c]] > 1) members.push_back(c);
+  for (size_t i = 0; i < named.size(); ++i)
+    if (family_size[first[i]] > 1) members.push_back(named[i]);
   tag.assign(nc, 0);
   g.digest.assign(nc, 0);
   std::vector<uint64_t>& d = g.digest;

@@ -137,6 +137,7 @@ void compute_text(Graph& g) {
     post_order(g, state, root, stack, [&](uint32_t c) {
       if (g.named[c]) return;
       std::string e;
+      e.reserve(120);
       body(e, rep_node(g, c), [&](std::string& out, size_t i) {
         const uint32_t s = succ(g, c, i);
         if (!g.named[s] && state[s] == 1) out += "anon#" + hex64(g.digest[s]).substr(0, 8);

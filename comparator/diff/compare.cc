@@ -21,7 +21,6 @@
 #include <string_view>
 #include <thread>
 #include <type_traits>
-#include <unordered_set>
 
 #include "canon/hash.h"
 #include "comparator/diff/array_shape.h"
@@ -165,16 +164,17 @@ void pair_family(const Graph& a, const Graph& b, std::vector<uint32_t> va,
 Pairing pair_identities(const Side& sa, const Side& sb) {
   Pairing out;
   size_t ia = 0, ib = 0;
+  std::vector<uint32_t> va, vb;   // one identity's classes per side (reused)
   while (ia < sa.ids.size() || ib < sb.ids.size()) {
     const Identity id = ib == sb.ids.size() || (ia < sa.ids.size() && sa.ids[ia].first < sb.ids[ib].first)
                             ? sa.ids[ia].first : sb.ids[ib].first;
-    std::vector<uint32_t> va, vb;
+    va.clear(), vb.clear();
     for (; ia < sa.ids.size() && sa.ids[ia].first == id; ++ia) va.push_back(sa.ids[ia].second);
     for (; ib < sb.ids.size() && sb.ids[ib].first == id; ++ib) vb.push_back(sb.ids[ib].second);
     if ((va.empty() && sa.declared.count(id)) || (vb.empty() && sb.declared.count(id)))
       continue;   // declaration on one side, definition on the other: equal under fwd-decl
     if (va.size() == 1 && vb.size() == 1) out.pairs.push_back({va[0], vb[0]});
-    else pair_family(sa.g, sb.g, std::move(va), std::move(vb), out);
+    else pair_family(sa.g, sb.g, va, vb, out);
   }
   return out;
 }
@@ -213,12 +213,24 @@ Changed compare_pairs(const Side& sa, const Side& sb, const Pairing& p, std::vec
 // that the other side has too, only referred to, is not a difference of its own.
 void compare_loose(const Side& sa, const Side& sb, std::vector<Change>& out) {
   const Graph &a = sa.g, &b = sb.g;
-  std::unordered_set<std::string_view> ea, eb;   // filled on first need
-  auto present = [](const Graph& g, std::unordered_set<std::string_view>& set,
-                    const std::string& line) {
+  // Every class's expression by hash (filled on first need), to ask whether an anonymous
+  // line's expression is one of them.
+  using ExprIndex = std::vector<std::pair<size_t, uint32_t>>;
+  ExprIndex ea, eb;
+  auto present = [](const Graph& g, ExprIndex& index, const std::string& line) {
     if (line.rfind("anon := ", 0) != 0) return false;
-    if (set.empty()) set.insert(g.expr.begin(), g.expr.end());
-    return set.count(std::string_view(line).substr(8)) > 0;
+    const std::hash<std::string_view> hash;
+    if (index.empty()) {
+      index.reserve(g.expr.size());
+      for (uint32_t c = 0; c < g.expr.size(); ++c) index.push_back({hash(g.expr[c]), c});
+      std::sort(index.begin(), index.end());
+    }
+    const std::string_view e = std::string_view(line).substr(8);
+    const size_t h = hash(e);
+    for (auto it = std::lower_bound(index.begin(), index.end(), std::make_pair(h, 0u));
+         it != index.end() && it->first == h; ++it)
+      if (g.expr[it->second] == e) return true;
+    return false;
   };
   // Under array-flatten, an anonymous array (or pointer to one) matches one of the other
   // side's shape.
