@@ -109,7 +109,7 @@ struct Refiner {
 
     struct Group { uint32_t first, count; uint32_t new_cls; };
     while (!dirty.empty()) {
-      std::sort(dirty.begin(), dirty.end());
+      if (!std::is_sorted(dirty.begin(), dirty.end())) std::sort(dirty.begin(), dirty.end());
       // Group dirty nodes by (class, successor classes). Groups are numbered in order of
       // their first node.
       const std::vector<uint32_t> leader = first_equal(

@@ -209,28 +209,44 @@ Changed compare_pairs(const Side& sa, const Side& sb, const Pairing& p, std::vec
   return ch;
 }
 
+// An open-addressing hash table of a graph's class expressions.
+class ExprIndex {
+ public:
+  bool empty() const { return slots_.empty(); }
+  void fill(const std::vector<std::string>& expr) {
+    size_t cap = 16;
+    while (cap < 2 * expr.size()) cap <<= 1;
+    slots_.assign(cap, {0, kNone});
+    for (uint32_t c = 0; c < expr.size(); ++c) {
+      const size_t h = std::hash<std::string_view>()(expr[c]);
+      size_t i = h & (cap - 1);
+      while (slots_[i].second != kNone) i = (i + 1) & (cap - 1);
+      slots_[i] = {h, c};
+    }
+  }
+  bool contains(const std::vector<std::string>& expr, std::string_view e) const {
+    const size_t h = std::hash<std::string_view>()(e), mask = slots_.size() - 1;
+    for (size_t i = h & mask; slots_[i].second != kNone; i = (i + 1) & mask)
+      if (slots_[i].first == h && expr[slots_[i].second] == e) return true;
+    return false;
+  }
+
+ private:
+  static constexpr uint32_t kNone = UINT32_MAX;
+  std::vector<std::pair<size_t, uint32_t>> slots_;   // (hash, class)
+};
+
 // Step 3: loose lines (decl tags, and anonymous types nothing refers to). An anonymous type
 // that the other side has too, only referred to, is not a difference of its own.
 void compare_loose(const Side& sa, const Side& sb, std::vector<Change>& out) {
   const Graph &a = sa.g, &b = sb.g;
-  // Every class's expression by hash (filled on first need), to ask whether an anonymous
-  // line's expression is one of them.
-  using ExprIndex = std::vector<std::pair<size_t, uint32_t>>;
+  // Every class's expression in a hash table (filled on first need), to ask whether an
+  // anonymous line's expression is one of them.
   ExprIndex ea, eb;
   auto present = [](const Graph& g, ExprIndex& index, const std::string& line) {
     if (line.rfind("anon := ", 0) != 0) return false;
-    const std::hash<std::string_view> hash;
-    if (index.empty()) {
-      index.reserve(g.expr.size());
-      for (uint32_t c = 0; c < g.expr.size(); ++c) index.push_back({hash(g.expr[c]), c});
-      std::sort(index.begin(), index.end());
-    }
-    const std::string_view e = std::string_view(line).substr(8);
-    const size_t h = hash(e);
-    for (auto it = std::lower_bound(index.begin(), index.end(), std::make_pair(h, 0u));
-         it != index.end() && it->first == h; ++it)
-      if (g.expr[it->second] == e) return true;
-    return false;
+    if (index.empty()) index.fill(g.expr);
+    return index.contains(g.expr, std::string_view(line).substr(8));
   };
   // Under array-flatten, an anonymous array (or pointer to one) matches one of the other
   // side's shape.
