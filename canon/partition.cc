@@ -30,7 +30,8 @@
 #include "canon/hash.h"
 
 #include <algorithm>
-#include <map>
+#include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <string>
 
@@ -198,12 +199,16 @@ bool is_forward(const Node& n) { return is_declaration_only(n) && !n.name.empty(
 Partition refine(Model& model) {
   const uint32_t n = uint32_t(model.nodes.size());
   // Definitions by (kind, name), and for every forward the definitions it may stand for.
-  std::map<std::pair<int, std::string>, std::vector<uint32_t>> defs;
+  using KindName = std::pair<int, std::string_view>;
+  struct KindNameHash {
+    size_t operator()(const KindName& k) const { return hash_str(uint64_t(k.first), k.second); }
+  };
+  std::unordered_map<KindName, std::vector<uint32_t>, KindNameHash> defs;
   for (uint32_t i = 1; i < n; ++i) {
     const Node& nd = model.nodes[i];
     if (nd.name.empty() || is_forward(nd)) continue;
     if (btf::is_composite(nd.kind) || btf::is_any_enum(nd.kind))
-      defs[{int(nd.kind), nd.name}].push_back(i);
+      defs[{int(nd.kind), nd.name}].push_back(i);   // in node order
   }
   std::vector<const std::vector<uint32_t>*> cands(n, nullptr);   // per forward, definitions
   std::vector<std::vector<uint32_t>> enum_cands;                 // enum forwards: both kinds
