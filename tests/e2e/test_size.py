@@ -4,6 +4,8 @@ The per-CPU corpus case encoded by pahole 1.24 with and without its VARs (the pe
 feature the kernel build turns on): every byte is charged once (families and kinds each sum
 to the blob size), the deltas add up to the files' size difference, and the difference is
 charged to the per-CPU family. The running kernel's BTF is accounted the same way.
+Feature cost (`size --features`): the same case encoded by pahole master with and without
+global_var, decl_tag_kfuncs (in the default set) and layout.
 """
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
+from real_inputs import pahole_master
 
 REPO = Path(__file__).resolve().parents[2]
 BTFCHECK = os.environ.get("BTFCHECK", str(REPO / "build" / "bin" / "btfcheck"))
@@ -102,3 +106,56 @@ def test_usage_errors_exit_2(tmp_path):
     assert run("size", "--by", "color", "/dev/null", check=False).returncode == 2
     p = run("size", str(tmp_path / "missing.btf"), check=False)
     assert p.returncode == 2 and "missing.btf" in p.stderr
+
+
+def test_feature_cost_with_pahole_master(percpu_pair, tmp_path):
+    pm = pahole_master()
+    if pm is None:
+        pytest.skip("[pahole-master] no pahole master build (corpora/fetch-pahole-master)")
+    obj = percpu_pair[0].parent / "unit0.o"
+    cache = tmp_path / "cache"
+    args = ["size", "--features", "global_var,decl_tag_kfuncs,layout", "--pahole", str(pm),
+            "--cache", str(cache), "--json", str(obj)]
+    doc = json.loads(run(*args).stdout)
+    assert doc["schema"] == "btfcheck-feature-cost/1" and doc["producer"] == "pahole-master"
+    rows = {r["feature"]: r for r in doc["rows"]}
+    base = doc["baseline"]["bytes"]
+    assert doc["baseline"]["features"] == "default"
+    for r in rows.values():
+        assert r["delta"] == r["bytes_with"] - r["bytes_without"]
+        assert sum(k["delta"] for k in r["kinds"]) == r["delta"], r   # every kind that changed
+        assert abs(r["percent"] - 100 * r["delta"] / r["bytes_without"]) < 1e-9
+    g = rows["global_var"]
+    assert (g["without"], g["with"], g["bytes_without"]) == ("default", "default,global_var", base)
+    assert g["delta"] > 0 and {f["name"] for f in g["families"]} & {"sections (DATASEC)"}
+    k = rows["decl_tag_kfuncs"]
+    assert k["in_default"] and k["with"] == "default" and k["bytes_with"] == base
+    assert "decl_tag_kfuncs" not in k["without"].split(",") and "decl_tag" in k["without"].split(",")
+    assert k["delta"] == 0, "no .BTF_ids in a plain object: no kfunc tags"
+    lay = rows["layout"]
+    assert lay["delta"] == 80 and lay["families"] == [
+        {"name": "other sections and padding", "without": 0, "with": 80, "delta": 80}]
+    # The second run comes from the cache; the text table marks the default-set feature.
+    r = run("size", "--features", "global_var,decl_tag_kfuncs,layout", "--pahole", str(pm),
+            "--cache", str(cache), str(obj))
+    assert r.stderr.count("(cached)") == 4, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("feature cost: unit0.o encoded by pahole-master")
+    assert any(l.split()[:2] == ["decl_tag_kfuncs", "*"] for l in lines), r.stdout
+    assert "in the default set: its cost is the default minus the default without it" in r.stdout
+
+
+def test_feature_cost_errors_name_the_problem(percpu_pair):
+    obj = str(percpu_pair[0].parent / "unit0.o")
+    pm = pahole_master()
+    if pm is not None:
+        p = run("size", "--features", "no_such_feature", "--pahole", str(pm), obj, check=False)
+        assert p.returncode == 2 and "does not support the BTF feature 'no_such_feature'" in p.stderr
+    # btfcheck's encoder as the producer needs `encode dwarf --compat=pahole-master`.
+    compat = run("encode", "dwarf", "--compat=pahole-master", "--help", check=False).returncode == 0
+    p = run("size", "--features", "layout", "--producer", "btfcheck", obj, check=False)
+    if compat:
+        assert p.returncode == 0, p.stderr
+    else:
+        assert p.returncode == 2 and "no --compat=pahole-master" in p.stderr
+    assert run("size", "--features", "layout", obj, obj, check=False).returncode == 2
