@@ -2,11 +2,14 @@
 // script and no external resource (nothing to fetch, works from a CI artifact or file://).
 // Sections: inputs and producers; totals per producer; charts per producer (BTF size
 // stacked type/string section, produce time, peak RSS, types per kind); charts per case
-// (size, time, RSS: one bar per ok run); verify results (violations by rule); canonical
-// differences from the reference; skipped and failed runs with reasons; trends from the
-// history. Every string from the input is escaped (text.h).
+// (size, time, RSS: one bar per ok run); the size breakdown by family and kind
+// (size_charts.cc); verify results (violations by rule); canonical differences from the
+// reference; skipped and failed runs with reasons; trends from the history; feature-cost
+// experiments when given (feature_cost.cc). A page of feature costs alone has only that
+// section. Every string from the input is escaped (text.h).
 #include <algorithm>
 
+#include "reports/html_parts.h"
 #include "reports/report.h"
 #include "reports/svg.h"
 #include "reports/text.h"
@@ -303,7 +306,7 @@ std::string trend_section(const Results& r, const Options& o) {
     size.series.push_back(std::move(ss));
     time.series.push_back(std::move(st));
   }
-  return svg::render(size) + svg::render(time);
+  return svg::render(size) + svg::render(time) + family_trend_chart(o);
 }
 
 }  // namespace
@@ -320,6 +323,9 @@ std::string render_html(const Results& r, const Options& o) {
   for (const auto& f : r.files) files += (files.empty() ? "" : ", ") + ("<code>" + html_escape(f) + "</code>");
   std::string rules;
   for (const auto& x : r.rules) rules += (rules.empty() ? "" : ", ") + x;
+  if (r.runs.empty() && !o.feature_costs.empty())
+    return h + "<h2 id=\"feature-cost-h\">Feature cost</h2>\n" + feature_cost_section(o.feature_costs) +
+           "</body></html>\n";
   h += "<p class=\"meta\">Results " + files + (r.created ? " of " + html_escape(iso_utc(r.created)) : "") +
        ". " + std::to_string(r.inputs.size()) + " input(s), " + std::to_string(tots.size()) +
        " producer(s): <b>" + std::to_string(ok) + " ok</b>, " + std::to_string(skipped) +
@@ -329,7 +335,9 @@ std::string render_html(const Results& r, const Options& o) {
   h += "<nav><a href=\"#totals-h\">totals</a><a href=\"#charts-h\">per producer</a>"
        "<a href=\"#cases-h\">per case</a><a href=\"#verify-h\">verify</a>"
        "<a href=\"#diff-h\">vs reference</a><a href=\"#notrun-h\">skipped/failed</a>"
-       "<a href=\"#trend-h\">trends</a></nav>\n";
+       "<a href=\"#breakdown-h\">size breakdown</a><a href=\"#trend-h\">trends</a>" +
+       std::string(o.feature_costs.empty() ? "" : "<a href=\"#feature-cost-h\">feature cost</a>") +
+       "</nav>\n";
   h += "<h2 id=\"producers-h\">Producers</h2>\n<table id=\"producers\"><tr><th>producer</th>"
        "<th>family</th><th>version</th><th>available</th></tr>\n";
   for (const auto& p : r.producers)
@@ -345,11 +353,14 @@ std::string render_html(const Results& r, const Options& o) {
   h += "</ol>\n<h2 id=\"charts-h\">Per producer</h2>\n" + producer_charts(r, tots);
   h += "<h3>Types per kind</h3>\n" + kinds_table(r, tots);
   h += "<h2 id=\"cases-h\">Per case</h2>\n" + case_charts(r);
+  h += "<h2 id=\"breakdown-h\">Size breakdown</h2>\n" + size_breakdown_section(r);
   h += "<h2 id=\"verify-h\">Verify results</h2>\n" + verify_section(r, tots);
   h += "<h2 id=\"diff-h\">Canonical differences from " + html_escape(r.reference) + "</h2>\n" +
        diff_section(r, tots);
   h += "<h2 id=\"notrun-h\">Skipped and failed runs</h2>\n" + notrun_section(r);
   h += "<h2 id=\"trend-h\">Trends</h2>\n" + trend_section(r, o);
+  if (!o.feature_costs.empty())
+    h += "<h2 id=\"feature-cost-h\">Feature cost</h2>\n" + feature_cost_section(o.feature_costs);
   return h + "</body></html>\n";
 }
 

@@ -19,6 +19,19 @@ sys.path.insert(0, str(REPO / "reports"))
 import page_check  # noqa: E402  reports/page_check.py
 
 PRODUCERS = "pahole,gcc,clang-14"
+# A feature-cost document as `btfcheck size --features --json` writes it (its figures are
+# those of Debian's 6.12 vmlinux; tests/e2e/test_size.py runs the real thing).
+FEATURE_COST = {
+    "schema": "btfcheck-feature-cost/1", "input": "vmlinux-6.12", "producer": "pahole-master",
+    "version": "v1.31", "baseline": {"features": "default", "bytes": 4688861},
+    "rows": [
+        {"feature": "global_var", "in_default": False, "without": "default",
+         "with": "default,global_var", "bytes_without": 4688861, "bytes_with": 6394551,
+         "delta": 1705690, "families": [{"name": "static calls (__SCK__*, __SCT__*)", "delta": 260711},
+                                        {"name": "variables security_*", "delta": 199490}]},
+        {"feature": "layout", "in_default": False, "without": "default", "with": "default,layout",
+         "bytes_without": 4688861, "bytes_with": 4688941, "delta": 80,
+         "families": [{"name": "other sections and padding", "delta": 80}]}]}
 CASES = "bitfields,floats,enum64,float16"
 
 
@@ -98,8 +111,10 @@ def test_page_renders_in_chromium(results, tmp_path):
     older = {"schema": "btfcheck-history/1", "commit": "older", "created": 1, "date": "x",
              "producers": {"pahole": {"ok": 1, "size": 10, "wall_s": 0.1}}}
     hist.write_text(json.dumps(older) + "\n")
+    cost = tmp_path / "feature-cost.json"
+    cost.write_text(json.dumps(FEATURE_COST))
     out = tmp_path / "out"
-    r = run("report", results, "-o", out, "--history", hist)
+    r = run("report", results, cost, "-o", out, "--history", hist)
     assert r.returncode == 0, r.stderr
     res = page_check.check(out / "index.html", out / "screenshot.png")
     doc = json.loads(results.read_text())
@@ -110,8 +125,15 @@ def test_page_renders_in_chromium(results, tmp_path):
         assert marks[chart] == len(ok_runs), (chart, marks)
     for chart in ("size-by-producer", "time-by-producer", "rss-by-producer", "kinds-by-producer"):
         assert marks[chart] == len(producers_ok), (chart, marks)
+    # Size breakdown: one stacked bar per ok run, by family and by kind.
+    assert all("size_breakdown" in x for x in ok_runs)
+    for chart in ("size-families", "size-kinds"):
+        assert marks[chart] == len(ok_runs), (chart, marks)
+    assert page_check.chart_problems(res, ["size-families", "size-kinds", "feature-cost"],
+                                     [f"feature-cost={len(FEATURE_COST['rows'])}"]) == []
     # Trend points: the older entry has pahole only, this run every producer.
     assert marks["trend-size"] == 1 + len(producers_ok)
+    assert marks["trend-families"] >= 1   # this run's largest families (the older line has none)
     assert res["unrendered"] == {}
     assert res["console_errors"] == []
     assert res["requests"] == [], "the page must not fetch anything"
