@@ -107,8 +107,9 @@ int cmd_report(const Argv& argv) {
         {"summary.md", report::render_markdown(*res, o)},
         {"report.json", dump(report::render_json(*res, o))}})
     if (std::string e = write_output(dir + name, content); !e.empty()) return fail(e);
-  std::fprintf(stderr, "btfcheck report: %zu run(s) of %zu producer(s) on %zu input(s) -> %sindex.html\n",
-               res->runs.size(), res->producers.size(), res->inputs.size(), dir.c_str());
+  std::fprintf(stderr, "btfcheck report: %zu run(s) of %zu producer(s) on %zu input(s), %zu feature-cost "
+               "experiment(s) -> %sindex.html\n", res->runs.size(), res->producers.size(),
+               res->inputs.size(), o.feature_costs.size(), dir.c_str());
   return kExitOk;
 }
 

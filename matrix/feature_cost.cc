@@ -189,7 +189,7 @@ std::string render_feature_cost_text(const nlohmann::json& doc, size_t families)
                     doc["baseline"].value("features", "") + ": " +
                     num(doc["baseline"].value("bytes", int64_t(0)), false) + " bytes\n";
   char line[1024];
-  std::snprintf(line, sizeof line, "  %-18s %13s %9s  %s\n", "feature", "cost", "%", "largest families of the cost");
+  std::snprintf(line, sizeof line, "  %-18s %13s %10s  %s\n", "feature", "cost", "%", "largest families of the cost");
   out += line;
   bool note = false;
   for (const auto& r : doc["rows"]) {
@@ -201,9 +201,11 @@ std::string render_feature_cost_text(const nlohmann::json& doc, size_t families)
     }
     const bool dflt = r.value("in_default", false);
     note |= dflt;
-    std::snprintf(line, sizeof line, "  %-18s %13s %+8.2f%%  %s\n",
+    const double pct = r.value("percent", 0.0);
+    std::snprintf(line, sizeof line, "  %-18s %13s %+9.*f%%  %s\n",
                   (r.value("feature", "") + (dflt ? " *" : "")).c_str(),
-                  num(r.value("delta", int64_t(0)), true).c_str(), r.value("percent", 0.0), fams.c_str());
+                  num(r.value("delta", int64_t(0)), true).c_str(), pct > -0.1 && pct < 0.1 ? 3 : 2, pct,
+                  fams.c_str());
     out += line;
   }
   if (note)

@@ -38,7 +38,8 @@ std::string signed_bytes(int64_t v) { return (v > 0 ? "+" : "") + std::to_string
 
 std::string pct(const FeatureCostRow& r) {
   if (r.bytes_without <= 0) return "";
-  return (r.delta() >= 0 ? "+" : "") + fmt(100.0 * double(r.delta()) / double(r.bytes_without), 2) + "%";
+  const double p = 100.0 * double(r.delta()) / double(r.bytes_without);
+  return (r.delta() >= 0 ? "+" : "") + fmt(p, p > -0.1 && p < 0.1 ? 3 : 2) + "%";   // layout: +0.002%
 }
 
 }  // namespace
@@ -98,7 +99,6 @@ std::string feature_cost_section(const std::vector<FeatureCost>& costs) {
          "default minus the default without it. From <code>" + html_escape(c.file) + "</code>.</p>\n";
     h += "<table class=\"feature-cost\"><tr><th>feature</th><th>compared</th><th class=n>bytes without</th>"
          "<th class=n>bytes with</th><th class=n>cost</th><th class=n>%</th><th>largest families of the cost</th></tr>\n";
-    svg::Group g{c.input + " · " + c.producer, {}};
     for (const FeatureCostRow& r : c.rows) {
       if (!r.error.empty()) {
         h += "<tr><td>" + html_escape(r.feature) + "</td><td colspan=6 class=bad>" +
@@ -114,7 +114,9 @@ std::string feature_cost_section(const std::vector<FeatureCost>& costs) {
            std::to_string(r.bytes_with) + "</td><td class=n>" + signed_bytes(r.delta()) +
            "</td><td class=n>" + pct(r) + "</td><td>" + fams + "</td></tr>\n";
       // The bar: the delta's largest families with the row's sign, the rest as one segment.
-      svg::Bar b{r.feature, g.label, {}, "cost " + signed_bytes(r.delta()) + " bytes (" + pct(r) + ")"};
+      // One labelled bar per feature (and experiment, when there are several).
+      const std::string label = r.feature + (costs.size() > 1 ? " · " + c.input : "");
+      svg::Bar b{c.producer, label, {}, "cost " + signed_bytes(r.delta()) + " bytes (" + pct(r) + ")"};
       const int64_t sign = r.delta() < 0 ? -1 : 1;
       int64_t covered = 0;
       for (size_t i = 0; i < r.families.size() && b.segs.size() < kChartFamilies; ++i) {
@@ -127,10 +129,9 @@ std::string feature_cost_section(const std::vector<FeatureCost>& costs) {
       if (magnitude > covered) b.segs.push_back({double(magnitude - covered), "#cccccc", 1, "other families (net)"});
       if (sign < 0) b.tooltip += "; the feature makes the BTF smaller";
       if (b.segs.empty()) b.segs.push_back({0, "#cccccc", 1, "no change"});
-      g.bars.push_back(std::move(b));
+      chart.groups.push_back({label, {std::move(b)}});
     }
     h += "</table>\n";
-    if (!g.bars.empty()) chart.groups.push_back(std::move(g));
   }
   for (size_t i = 0; i < legend.size(); ++i) chart.legend.emplace_back(legend[i], svg::kind_color(i));
   chart.legend.emplace_back("other families (net)", "#cccccc");

@@ -242,11 +242,12 @@ struct Ctx {
                               " input(s): ratio " + fmt(r, 2) + " (budget " + fmt(*budget, 2) + was + ")";
       Run who;
       who.producer = pi.name;
+      const std::string budget_name = use_max ? "peak RSS" : "speed";
       if (r > *budget)
-        g.findings.push_back(finding("error", check, who, pi.name + ": over the " + what + " budget",
+        g.findings.push_back(finding("error", check, who, pi.name + ": over the " + budget_name + " budget",
                                      msg, 300 + r));
       else
-        g.findings.push_back(finding("notice", check, who, pi.name + ": " + what, msg, 0));
+        g.findings.push_back(finding("notice", check, who, pi.name + ": " + budget_name, msg, 0));
       g.cases.push_back(std::move(c));
     }
   }

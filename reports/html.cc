@@ -268,6 +268,26 @@ std::string notrun_section(const Results& r) {
   return h + "</table>\n";
 }
 
+// Runs the matrix also ran serially (--check-repro): the -jN output against the -j1 one.
+std::string repro_section(const Results& r) {
+  std::string rows;
+  for (const Run& run : r.runs) {
+    if (!run.ok() || !run.repro.present) continue;
+    std::string verdict, cls = "bad";
+    if (!run.repro.error.empty()) verdict = "not checked: " + run.repro.error;
+    else if (run.repro.bytes_equal) verdict = "same bytes", cls = "good";
+    else if (run.repro.canonical_checked && run.repro.canonical_equal) verdict = "bytes differ; same canonical graph";
+    else verdict = "bytes differ; canonical graph differs: " + std::to_string(run.repro.changes) + " change(s)";
+    rows += "<tr>" + td(html_escape(run.input)) + td(html_escape(run.producer)) +
+            td("-j" + std::to_string(run.repro.jobs) + " vs -j1") +
+            td(fmt_seconds(run.wall_s) + " / " + fmt_seconds(run.repro.serial_wall_s), "n") +
+            td(html_escape(verdict), cls) + "</tr>\n";
+  }
+  if (rows.empty()) return "";
+  return "<h2 id=\"repro-h\">Reproducibility</h2>\n<table id=\"repro\"><tr><th>input</th><th>producer</th>"
+         "<th>compared</th><th class=n>wall (-jN / -j1)</th><th>result</th></tr>\n" + rows + "</table>\n";
+}
+
 std::string trend_section(const Results& r, const Options& o) {
   if (o.history.empty()) return "<p>No history given (<code>--history FILE</code>).</p>\n";
   svg::LineChart size = line_chart("trend-size", "BTF size per producer over runs (sum over ok runs)", "bytes");
@@ -357,6 +377,7 @@ std::string render_html(const Results& r, const Options& o) {
   h += "<h2 id=\"verify-h\">Verify results</h2>\n" + verify_section(r, tots);
   h += "<h2 id=\"diff-h\">Canonical differences from " + html_escape(r.reference) + "</h2>\n" +
        diff_section(r, tots);
+  h += repro_section(r);
   h += "<h2 id=\"notrun-h\">Skipped and failed runs</h2>\n" + notrun_section(r);
   h += "<h2 id=\"trend-h\">Trends</h2>\n" + trend_section(r, o);
   if (!o.feature_costs.empty())

@@ -170,6 +170,7 @@ TEST_F(GateTest, SpeedBudget) {
   ASSERT_EQ(g.count("error"), 1u);
   EXPECT_EQ(g.findings[0].producer, "gcc");
   EXPECT_NE(g.findings[0].message.find("ratio 2.00 (budget 1.50"), std::string::npos);
+  EXPECT_EQ(g.findings[0].title, "gcc: over the speed budget");
 }
 
 TEST_F(GateTest, DigestChangeWithoutBtfStillFails) {
@@ -362,6 +363,8 @@ TEST_F(GateTest, RssBudgetProducersFilterAndExternalFindings) {
     by_check[f.check] += f.level + " ";
   }
   EXPECT_EQ(by_check["rss"], "error ");
+  for (const Finding& f : g.findings)
+    if (f.check == "rss") EXPECT_EQ(f.title, "gcc: over the peak RSS budget");
   EXPECT_EQ(by_check["kernel-load"], "error ");
   EXPECT_EQ(by_check["verify-kernel"], "notice ");
   EXPECT_EQ(by_check.count("digest"), 0u);

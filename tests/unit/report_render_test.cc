@@ -190,6 +190,16 @@ TEST(ReportHtml, SizeBreakdownChartsStackFamiliesAndKinds) {
   EXPECT_NE(none.find("No run recorded a size breakdown"), std::string::npos);
 }
 
+TEST(ReportHtml, ReproducibilityTable) {
+  nlohmann::json same = run("a", "pahole", "ok"), differs = run("b", "pahole", "ok");
+  same["repro"] = {{"jobs", 2}, {"bytes_equal", true}, {"serial_wall_s", 1.5}};
+  differs["repro"] = {{"jobs", 2}, {"bytes_equal", false}, {"canonical", {{"equal", false}, {"changes", 3}}}};
+  const std::string h = render_html(load(doc({same, differs})), {});
+  EXPECT_NE(h.find("<td class=\"good\">same bytes</td>"), std::string::npos);
+  EXPECT_NE(h.find("bytes differ; canonical graph differs: 3 change(s)"), std::string::npos);
+  EXPECT_EQ(render_html(load(doc({run("a", "pahole", "ok")})), {}).find("id=\"repro\""), std::string::npos);
+}
+
 TEST(ReportHistory, FamilyTrendFollowsTheLargestFamilies) {
   Results r1 = load(doc({with_breakdown(run("a", "pahole", "ok"), {{"types sk_*", 300}, {"header", 24}})}));
   nlohmann::json e1 = history_entry(r1, "c1");
@@ -248,6 +258,14 @@ TEST(ReportFeatureCost, TableAndChartPerFeature) {
   EXPECT_NE(md.find("| global_var | `default` → `default,global_var` | 1400 | +400 | +40.00% |"),
             std::string::npos) << md;
   EXPECT_EQ(render_json(r, o)["feature_costs"][0]["rows"][0]["delta"], 400);
+  // Costs under 0.1% keep a third decimal (layout on a vmlinux: +80 bytes of 4.7 MB).
+  nlohmann::json tiny = feature_doc();
+  tiny["rows"] = {{{"feature", "layout"}, {"without", "default"}, {"with", "default,layout"},
+                   {"bytes_without", 4688861}, {"bytes_with", 4688941}, {"delta", 80}, {"families", nlohmann::json::array()}}};
+  auto tfc = parse_feature_cost(tiny, "tiny.json");
+  ASSERT_TRUE(tfc.ok()) << tfc.error().str();
+  o.feature_costs = {*tfc};
+  EXPECT_NE(render_html(r, o).find("+0.002%"), std::string::npos);
   nlohmann::json other = feature_doc();
   other["schema"] = "btfcheck-matrix/1";
   EXPECT_FALSE(parse_feature_cost(other, "x.json").ok());
