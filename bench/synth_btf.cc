@@ -18,12 +18,12 @@
 #include "bench/synth_btf.h"
 
 #include <algorithm>
-#include <cstring>
-#include <map>
 #include <optional>
 #include <string>
 
 #include "btf/kinds.h"
+#include "btf/strings.h"
+#include "btf/write.h"
 
 namespace btfcheck::bench {
 namespace {
@@ -33,17 +33,10 @@ using btf::make_info;
 
 constexpr uint32_t kSlots = 10;
 
+// Records appended in order, names through the one string interner, one blob writer.
 class Writer {
  public:
-  uint32_t str(const std::string& s) {
-    auto it = index_.find(s);
-    if (it != index_.end()) return it->second;
-    uint32_t off = uint32_t(strs_.size());
-    strs_.append(s);
-    strs_.push_back('\0');
-    index_.emplace(s, off);
-    return off;
-  }
+  uint32_t str(const std::string& s) { return strs_.add(s); }
   uint32_t add(uint32_t name, Kind kind, uint32_t vlen, bool kflag, uint32_t size_or_type,
                const std::vector<uint32_t>& extra = {}) {
     words_.push_back(name);
@@ -53,21 +46,11 @@ class Writer {
     return next_id_++;
   }
   uint32_t next_id() const { return next_id_; }
-  std::vector<uint8_t> bytes() const {
-    const uint32_t type_len = uint32_t(words_.size() * 4), str_len = uint32_t(strs_.size());
-    std::vector<uint8_t> out(24 + type_len + str_len);
-    const uint32_t hdr[6] = {0x0001eb9fu /* magic, version 1, flags 0 */, 24, 0, type_len,
-                             type_len, str_len};
-    std::memcpy(out.data(), hdr, sizeof hdr);
-    std::memcpy(out.data() + 24, words_.data(), type_len);
-    std::memcpy(out.data() + 24 + type_len, strs_.data(), str_len);
-    return out;
-  }
+  std::vector<uint8_t> bytes() const { return btf::write_blob(words_, strs_.data()); }
 
  private:
   std::vector<uint32_t> words_;
-  std::string strs_ = std::string(1, '\0');
-  std::map<std::string, uint32_t> index_;
+  btf::StringTable strs_;
   uint32_t next_id_ = 1;
 };
 

@@ -39,35 +39,12 @@
 #include <vector>
 
 #include "btf/dump_c_guard.h"
+#include "btf/size.h"
 
 namespace btfcheck::dump {
 namespace {
 
 using btf::Kind;
-
-bool is_data_kind(uint32_t k) {
-  switch (Kind(k)) {
-    case Kind::Unkn:   // void (id 0)
-    case Kind::Int:
-    case Kind::Ptr:
-    case Kind::Array:
-    case Kind::Struct:
-    case Kind::Union:
-    case Kind::Enum:
-    case Kind::Enum64:
-    case Kind::Fwd:
-    case Kind::Typedef:
-    case Kind::Volatile:
-    case Kind::Const:
-    case Kind::Restrict:
-    case Kind::FuncProto:
-    case Kind::Float:
-    case Kind::TypeTag:
-      return true;
-    default:
-      return false;
-  }
-}
 
 Error problem(const btf::Type& t, std::string rule, std::string msg) {
   Error e = t.btf().error(std::move(rule), std::move(msg) +
@@ -119,7 +96,7 @@ std::optional<Error> check_type(const btf::Btf& top, const btf::Type& t) {
                                           " is outside the string section");
   });
   if (err) return err;
-  btf::for_each_ref_word(kind, vlen, [&](uint32_t w) {
+  btf::for_each_ref(kind, vlen, [&](uint32_t w, btf::RefRole role, uint32_t) {
     if (err) return;
     const uint32_t ref = t.word(w);
     if (!top.valid_id(ref)) {
@@ -128,26 +105,14 @@ std::optional<Error> check_type(const btf::Btf& top, const btf::Type& t) {
       return;
     }
     const uint32_t target = ref ? top.type(ref).kind() : 0;
-    bool ok = true;
-    std::string need = "void or a data type";
-    switch (Kind(kind)) {
-      case Kind::Func:
-      case Kind::Var:
-      case Kind::Datasec:
-      case Kind::DeclTag:
-        break;   // btf_dump only marks these ids, it never follows them
-      case Kind::Array:
-        ok = w != 4 ? is_data_kind(target) : true;   // word 4: index type, never followed
-        break;
-      default:
-        ok = is_data_kind(target);
-        break;
-    }
-    if (!ok)
+    // btf_dump only marks the ids of declarations and index types, it never follows them;
+    // where it follows one it needs void or a data type (not a declaration).
+    const bool followed = !btf::is_declaration(kind) && role != btf::RefRole::Index;
+    if (followed && btf::is_declaration(target))
       err = problem(t, "dump.c-ref-kind",
                     "references [" + std::to_string(ref) + "] " +
-                        std::string(btf::kind_name(target)) + " where " + need +
-                        " is needed");
+                        std::string(btf::kind_name(target)) +
+                        " where void or a data type is needed");
   });
   return err;
 }
@@ -155,57 +120,59 @@ std::optional<Error> check_type(const btf::Btf& top, const btf::Type& t) {
 // References btf_dump follows from `t` (ids already range-checked), skipping void.
 void followed_refs(const btf::Type& t, std::vector<uint32_t>& out) {
   out.clear();
-  switch (Kind(t.kind())) {
-    case Kind::Func:
-    case Kind::Var:
-    case Kind::Datasec:
-    case Kind::DeclTag:
-      return;
-    default:
-      break;
-  }
-  btf::for_each_ref_word(t.kind(), t.vlen(), [&](uint32_t w) {
-    if (Kind(t.kind()) == Kind::Array && w == 4) return;   // index type
-    if (t.word(w) != 0) out.push_back(t.word(w));
+  if (btf::is_declaration(t.kind())) return;
+  btf::for_each_ref(t.kind(), t.vlen(), [&](uint32_t w, btf::RefRole role, uint32_t) {
+    if (role != btf::RefRole::Index && t.word(w) != 0) out.push_back(t.word(w));
   });
 }
 
-bool named_composite(const btf::Type& t) {
-  return (Kind(t.kind()) == Kind::Struct || Kind(t.kind()) == Kind::Union) && t.name_off() != 0;
-}
+bool named_composite(const btf::Type& t) { return btf::is_composite(t.kind()) && t.name_off() != 0; }
 
-// Iterative three-colour DFS over the followed references, minus the edges `skip` drops.
-// Frames keep their pending references in one shared stack, so the walk allocates nothing
-// per type. Returns the id at which a cycle closes.
-template <typename Skip>
-std::optional<uint32_t> find_cycle(const btf::Btf& top, Skip skip) {
-  const uint32_t n = top.type_count();
-  std::vector<uint8_t> colour(n, 0);   // 0 new, 1 on stack, 2 done
+// The explicit stack of the iterative DFS walks below. Frames keep their pending references
+// in one shared vector (the top frame's block always ends it), so a walk allocates nothing
+// per type.
+struct DfsStack {
   struct Frame {
     uint32_t id;
     size_t begin, next;   // this frame's references: refs[next .. end of its block)
   };
-  std::vector<Frame> stack;
-  std::vector<uint32_t> refs, scratch;
+  std::vector<Frame> frames;
+  std::vector<uint32_t> refs;
+  void push(uint32_t id, const std::vector<uint32_t>& children) {
+    frames.push_back({id, refs.size(), refs.size()});
+    refs.insert(refs.end(), children.begin(), children.end());
+  }
+  bool top_done() const { return frames.back().next == refs.size(); }
+  uint32_t next_child() { return refs[frames.back().next++]; }
+  void pop() {
+    refs.resize(frames.back().begin);
+    frames.pop_back();
+  }
+};
+
+// Iterative three-colour DFS over the followed references, minus the edges `skip` drops.
+// Returns the id at which a cycle closes.
+template <typename Skip>
+std::optional<uint32_t> find_cycle(const btf::Btf& top, Skip skip) {
+  const uint32_t n = top.type_count();
+  std::vector<uint8_t> colour(n, 0);   // 0 new, 1 on stack, 2 done
+  DfsStack dfs;
+  std::vector<uint32_t> scratch;
   auto push = [&](uint32_t id) {
     colour[id] = 1;
     followed_refs(top.type(id), scratch);
-    const size_t begin = refs.size();
-    refs.insert(refs.end(), scratch.begin(), scratch.end());
-    stack.push_back({id, begin, begin});
+    dfs.push(id, scratch);
   };
   for (uint32_t root = 1; root < n; ++root) {
     if (colour[root]) continue;
     push(root);
-    while (!stack.empty()) {
-      Frame& f = stack.back();
-      if (f.next == refs.size()) {   // the top frame's block always ends the shared stack
-        colour[f.id] = 2;
-        refs.resize(f.begin);
-        stack.pop_back();
+    while (!dfs.frames.empty()) {
+      if (dfs.top_done()) {
+        colour[dfs.frames.back().id] = 2;
+        dfs.pop();
         continue;
       }
-      const uint32_t from = f.id, to = refs[f.next++];
+      const uint32_t from = dfs.frames.back().id, to = dfs.next_child();
       if (colour[to] == 2 || skip(top.type(from), top.type(to))) continue;
       if (colour[to] == 1) return to;
       push(to);
@@ -217,40 +184,6 @@ std::optional<uint32_t> find_cycle(const btf::Btf& top, Skip skip) {
 constexpr uint64_t kMaxHoleBits = uint64_t(4) << 23;   // 4 MiB
 constexpr uint64_t kSaturate = uint64_t(1) << 50;
 
-// Size in bits of `id` as btf_dump lays it out (pointer = 8 bytes), saturating; 0 when it
-// has no size (void, FWD, FUNC_PROTO, or a chain longer than the guard follows).
-uint64_t bits_of(const btf::Btf& top, uint32_t id) {
-  uint64_t mult = 1;
-  for (int hops = 0; hops < 256 && id != 0; ++hops) {
-    const btf::Type t = top.type(id);
-    switch (Kind(t.kind())) {
-      case Kind::Int:
-      case Kind::Enum:
-      case Kind::Enum64:
-      case Kind::Float:
-      case Kind::Struct:
-      case Kind::Union:
-        return std::min(kSaturate, mult * uint64_t(t.size()) * 8);
-      case Kind::Ptr:
-        return std::min(kSaturate, mult * 64);
-      case Kind::Array:
-        mult = std::min(kSaturate, mult * std::max<uint64_t>(t.array().nelems, 1));
-        id = t.array().type;
-        break;
-      case Kind::Typedef:
-      case Kind::Const:
-      case Kind::Volatile:
-      case Kind::Restrict:
-      case Kind::TypeTag:
-        id = t.type();
-        break;
-      default:
-        return 0;
-    }
-  }
-  return 0;
-}
-
 // Bits of holes btf_dump would fill with explicit padding in one struct or union.
 uint64_t hole_bits(const btf::Btf& top, const btf::Type& t) {
   const bool is_union = Kind(t.kind()) == Kind::Union;
@@ -258,7 +191,7 @@ uint64_t hole_bits(const btf::Btf& top, const btf::Type& t) {
   for (uint32_t i = 0; i < t.vlen(); ++i) {
     const uint64_t off = t.member_bit_offset(i);
     const uint32_t bf = t.member_bitfield_size(i);
-    const uint64_t sz = bf ? bf : bits_of(top, t.member(i).type);
+    const uint64_t sz = bf ? bf : btf::resolve_size(top, t.member(i).type).value_or(0) * 8;
     if (!is_union && off > end) holes += off - end;
     end = std::max(end, std::min(kSaturate, off + sz));
   }
@@ -281,7 +214,7 @@ class Resolver {
         break;
       }
       const btf::Type t = top_.type(id);
-      if (!skips(Kind(t.kind()))) {
+      if (!btf::is_modifier_or_typedef(t.kind())) {
         k = t.kind();
         kind_[id] = uint8_t(k);
         break;
@@ -295,30 +228,10 @@ class Resolver {
 
  private:
   static constexpr uint8_t kUnset = 0xff;
-  static bool skips(Kind k) {
-    return k == Kind::Typedef || k == Kind::Const || k == Kind::Volatile ||
-           k == Kind::Restrict || k == Kind::TypeTag;
-  }
   const btf::Btf& top_;
   std::vector<uint8_t> kind_;
   std::vector<uint32_t> path_;
 };
-
-bool sized(uint32_t kind) {
-  switch (Kind(kind)) {
-    case Kind::Int:
-    case Kind::Ptr:
-    case Kind::Array:
-    case Kind::Struct:
-    case Kind::Union:
-    case Kind::Enum:
-    case Kind::Enum64:
-    case Kind::Float:
-      return true;
-    default:
-      return false;
-  }
-}
 
 std::optional<Error> check_sized_members(const btf::Btf& top) {
   Resolver r(top);
@@ -326,7 +239,7 @@ std::optional<Error> check_sized_members(const btf::Btf& top) {
     const btf::Type t = top.type(id);
     auto need = [&](uint32_t ref, const std::string& what) -> std::optional<Error> {
       const uint32_t k = r.kind(ref);
-      if (sized(k)) return std::nullopt;
+      if (btf::is_sized(k)) return std::nullopt;
       return problem(t, "dump.c-unsized",
                      what + " [" + std::to_string(ref) + "] resolves to " +
                          (k ? std::string(btf::kind_name(k)) : std::string("void")) +
@@ -334,7 +247,7 @@ std::optional<Error> check_sized_members(const btf::Btf& top) {
     };
     if (Kind(t.kind()) == Kind::Array) {
       if (auto e = need(t.array().type, "element type")) return e;
-    } else if (Kind(t.kind()) == Kind::Struct || Kind(t.kind()) == Kind::Union) {
+    } else if (btf::is_composite(t.kind())) {
       for (uint32_t i = 0; i < t.vlen(); ++i)
         if (auto e = need(t.member(i).type, "member " + std::to_string(i) + " type")) {
           e->member = i;
@@ -358,46 +271,35 @@ std::vector<uint64_t> dag_sum(const btf::Btf& top, Self self, Children children)
   const uint32_t n = top.type_count();
   std::vector<uint64_t> val(n, 0);
   std::vector<uint8_t> state(n, 0);   // 0 new, 1 open, 2 done
-  struct Frame {
-    uint32_t id;
-    size_t begin, next;
-  };
-  std::vector<Frame> stack;
-  std::vector<uint32_t> refs, scratch;
+  DfsStack dfs;
+  std::vector<uint32_t> scratch;
   val[0] = 1;
   state[0] = 2;
   auto push = [&](uint32_t id) {
     state[id] = 1;
     scratch.clear();
     children(top.type(id), scratch);
-    const size_t begin = refs.size();
-    refs.insert(refs.end(), scratch.begin(), scratch.end());
-    stack.push_back({id, begin, begin});
+    dfs.push(id, scratch);
   };
   for (uint32_t root = 1; root < n; ++root) {
     if (state[root]) continue;
     push(root);
-    while (!stack.empty()) {
-      Frame& f = stack.back();
-      if (f.next == refs.size()) {
+    while (!dfs.frames.empty()) {
+      if (dfs.top_done()) {
+        const DfsStack::Frame& f = dfs.frames.back();
         uint64_t v = self(top.type(f.id));
-        for (size_t i = f.begin; i < refs.size(); ++i)
-          v = sat_add(v, state[refs[i]] == 2 ? val[refs[i]] : 1);
+        for (size_t i = f.begin; i < dfs.refs.size(); ++i)
+          v = sat_add(v, state[dfs.refs[i]] == 2 ? val[dfs.refs[i]] : 1);
         val[f.id] = v;
         state[f.id] = 2;
-        refs.resize(f.begin);
-        stack.pop_back();
+        dfs.pop();
         continue;
       }
-      const uint32_t to = refs[f.next++];
+      const uint32_t to = dfs.next_child();
       if (state[to] == 0) push(to);
     }
   }
   return val;
-}
-
-bool is_modifier(Kind k) {
-  return k == Kind::Const || k == Kind::Volatile || k == Kind::Restrict || k == Kind::TypeTag;
 }
 
 // Upper bound of libbpf's steps for the whole C dump (see the file comment).
@@ -407,14 +309,14 @@ std::optional<Error> check_work(const btf::Btf& top) {
   auto order = dag_sum(top, [](const btf::Type&) { return uint64_t(1); },
                        [&](const btf::Type& t, std::vector<uint32_t>& out) {
                          const Kind k = Kind(t.kind());
-                         if (k == Kind::Array || k == Kind::FuncProto || is_modifier(k)) refs_of(t, out);
+                         if (k == Kind::Array || k == Kind::FuncProto || btf::is_modifier(t.kind()))
+                           refs_of(t, out);
                        });
   // btf__align_of: through TYPEDEF, modifiers, ARRAY, STRUCT/UNION members; PTR stops it.
   auto align = dag_sum(top, [](const btf::Type&) { return uint64_t(1); },
                        [&](const btf::Type& t, std::vector<uint32_t>& out) {
-                         const Kind k = Kind(t.kind());
-                         if (k == Kind::Typedef || k == Kind::Array || k == Kind::Struct ||
-                             k == Kind::Union || is_modifier(k))
+                         if (Kind(t.kind()) == Kind::Array || btf::is_composite(t.kind()) ||
+                             btf::is_modifier_or_typedef(t.kind()))
                            refs_of(t, out);
                        });
   // A struct/union definition: align_of itself and twice per member, plus its members'
@@ -429,16 +331,15 @@ std::optional<Error> check_work(const btf::Btf& top) {
   // spell their targets.
   auto decl = dag_sum(top,
                       [&](const btf::Type& t) {
-                        const Kind k = Kind(t.kind());
-                        if ((k == Kind::Struct || k == Kind::Union) && t.name_off() == 0) return def_cost(t);
-                        if ((k == Kind::Enum || k == Kind::Enum64) && t.name_off() == 0) return uint64_t(1) + t.vlen();
+                        if (btf::is_composite(t.kind()) && t.name_off() == 0) return def_cost(t);
+                        if (btf::is_any_enum(t.kind()) && t.name_off() == 0) return uint64_t(1) + t.vlen();
                         return uint64_t(1);
                       },
                       [&](const btf::Type& t, std::vector<uint32_t>& out) {
                         const Kind k = Kind(t.kind());
-                        const bool anon_composite = (k == Kind::Struct || k == Kind::Union) && t.name_off() == 0;
+                        const bool anon_composite = btf::is_composite(t.kind()) && t.name_off() == 0;
                         if (anon_composite || k == Kind::Ptr || k == Kind::Array || k == Kind::FuncProto ||
-                            is_modifier(k))
+                            btf::is_modifier(t.kind()))
                           refs_of(t, out);
                       });
   uint64_t work = 0;
@@ -449,12 +350,12 @@ std::optional<Error> check_work(const btf::Btf& top) {
     uint64_t w = order[id];   // btf_dump__dump_type(id) starts an ordering walk
     followed_refs(t, out);
     for (uint32_t r : out) w = sat_add(w, order[r]);   // the first, unmemoized visit
-    if ((k == Kind::Struct || k == Kind::Union) && t.name_off() != 0) {
+    if (named_composite(t)) {
       w = sat_add(w, def_cost(t));
       for (uint32_t i = 0; i < t.vlen(); ++i) w = sat_add(w, decl[t.member(i).type]);
     } else if (k == Kind::Typedef) {
       w = sat_add(w, decl[t.type()]);
-    } else if (k == Kind::Enum || k == Kind::Enum64) {
+    } else if (btf::is_any_enum(t.kind())) {
       w = sat_add(w, t.vlen());
     }
     work = sat_add(work, w);
@@ -479,7 +380,7 @@ std::optional<Error> c_dump_guard(const btf::Btf& top) {
   uint64_t holes = 0;
   for (uint32_t id = 1; id < top.type_count(); ++id) {
     const btf::Type t = top.type(id);
-    if (Kind(t.kind()) != Kind::Struct && Kind(t.kind()) != Kind::Union) continue;
+    if (!btf::is_composite(t.kind())) continue;
     holes = std::min(kSaturate, holes + hole_bits(top, t));
     if (holes > kMaxHoleBits)
       return problem(t, "dump.c-padding",

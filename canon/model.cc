@@ -28,15 +28,8 @@ const char* kind_word(Kind k) {
   return "?";
 }
 
-bool is_named_kind(Kind k) {
-  switch (k) {
-    case Kind::Int: case Kind::Struct: case Kind::Union: case Kind::Enum: case Kind::Fwd:
-    case Kind::Typedef: case Kind::Func: case Kind::Var: case Kind::Datasec:
-    case Kind::Float: case Kind::Enum64:
-      return true;
-    default:
-      return false;
-  }
+bool is_declaration_only(const Node& n) {
+  return n.kind == Kind::Fwd || (btf::is_any_enum(n.kind) && n.fields.empty());
 }
 
 namespace {
@@ -51,49 +44,24 @@ Node node_of(const btf::Type& t) {
   n.name = std::string(t.name());
   n.btf_id = t.id();
   const uint32_t vlen = t.vlen();
+  // Edges: the record's type references in record order (the kind table's).
+  btf::for_each_ref_word(t.kind(), vlen,
+                         [&](uint32_t w) { n.edges.push_back(ref(b, t.word(w))); });
+  // Scalars and fields: what each kind means.
+  if (btf::has_size_word(t.kind())) n.size = t.size();
   switch (n.kind) {
-    case Kind::Int:
-      n.size = t.size();
-      n.x = t.int_encoding();
-      n.y = t.int_bits();
-      n.z = t.int_offset();
-      break;
-    case Kind::Float:
-      n.size = t.size();
-      break;
-    case Kind::Ptr: case Kind::Typedef: case Kind::Volatile: case Kind::Const:
-    case Kind::Restrict: case Kind::TypeTag:
-      n.edges.push_back(ref(b, t.type()));
-      break;
-    case Kind::Func:
-      n.x = vlen;   // linkage
-      n.edges.push_back(ref(b, t.type()));
-      break;
-    case Kind::Var:
-      n.x = t.var_linkage();
-      n.edges.push_back(ref(b, t.type()));
-      break;
-    case Kind::DeclTag:
-      n.x = t.decl_tag_component();
-      n.edges.push_back(ref(b, t.type()));
-      break;
-    case Kind::Array: {
-      auto a = t.array();
-      n.size = a.nelems;
-      n.edges = {ref(b, a.type), ref(b, a.index_type)};
-      break;
-    }
+    case Kind::Int: n.x = t.int_encoding(), n.y = t.int_bits(), n.z = t.int_offset(); break;
+    case Kind::Array: n.size = t.array().nelems; break;
+    case Kind::Func: n.x = vlen; break;   // linkage
+    case Kind::Var: n.x = t.var_linkage(); break;
+    case Kind::DeclTag: n.x = t.decl_tag_component(); break;
+    case Kind::Fwd: n.x = t.kflag(); break;
     case Kind::Struct: case Kind::Union:
-      n.size = t.size();
-      for (uint32_t i = 0; i < vlen; ++i) {
-        auto m = t.member(i);
-        n.fields.push_back({std::string(b.str_or_empty(m.name_off)), t.member_bit_offset(i),
-                            t.member_bitfield_size(i)});
-        n.edges.push_back(ref(b, m.type));
-      }
+      for (uint32_t i = 0; i < vlen; ++i)
+        n.fields.push_back({std::string(b.str_or_empty(t.member(i).name_off)),
+                            t.member_bit_offset(i), t.member_bitfield_size(i)});
       break;
     case Kind::Enum:
-      n.size = t.size();
       n.x = t.kflag();
       for (uint32_t i = 0; i < vlen; ++i) {
         auto e = t.enumerator(i);
@@ -101,34 +69,20 @@ Node node_of(const btf::Type& t) {
       }
       break;
     case Kind::Enum64:
-      n.size = t.size();
       n.x = t.kflag();
-      for (uint32_t i = 0; i < vlen; ++i) {
-        const uint64_t v = t.enum64_value(i);
-        n.fields.push_back({std::string(b.str_or_empty(t.word(3 + 3 * i))),
-                            static_cast<int64_t>(v), 0});
-      }
-      break;
-    case Kind::Fwd:
-      n.x = t.kflag();
+      for (uint32_t i = 0; i < vlen; ++i)
+        n.fields.push_back({std::string(b.str_or_empty(t.word(btf::entry_name_word(t.kind(), i)))),
+                            static_cast<int64_t>(t.enum64_value(i)), 0});
       break;
     case Kind::FuncProto:
-      n.edges.push_back(ref(b, t.type()));
-      for (uint32_t i = 0; i < vlen; ++i) {
-        auto p = t.param(i);
-        n.fields.push_back({std::string(b.str_or_empty(p.name_off)), 0, 0});
-        n.edges.push_back(ref(b, p.type));
-      }
+      for (uint32_t i = 0; i < vlen; ++i)
+        n.fields.push_back({std::string(b.str_or_empty(t.param(i).name_off)), 0, 0});
       break;
     case Kind::Datasec:
-      n.size = t.size();
-      for (uint32_t i = 0; i < vlen; ++i) {
-        auto s = t.secinfo(i);
-        n.fields.push_back({"", s.offset, s.size});
-        n.edges.push_back(ref(b, s.type));
-      }
+      for (uint32_t i = 0; i < vlen; ++i)
+        n.fields.push_back({"", t.secinfo(i).offset, t.secinfo(i).size});
       break;
-    case Kind::Unkn:
+    default:   // PTR, TYPEDEF, modifiers: their edge is all they are
       break;
   }
   return n;

@@ -35,9 +35,10 @@ struct Node {
   int64_t y = 0;         // INT: bits
   int64_t z = 0;         // INT: bit offset
   std::vector<Field> fields;
-  // Ordered out-edges. STRUCT/UNION: one per member; FUNC_PROTO: return, then params;
-  // ARRAY: element, index; modifiers/TYPEDEF/PTR/FUNC/VAR/TAGs: target; DATASEC: one per
-  // entry. Edges name node indices; 0 is void.
+  // Ordered out-edges: the record's type references in record order (btf/kinds.h).
+  // STRUCT/UNION: one per member; FUNC_PROTO: return, then params; ARRAY: element, index;
+  // modifiers/TYPEDEF/PTR/FUNC/VAR/TAGs: target; DATASEC: one per entry. Edges name node
+  // indices; 0 is void.
   std::vector<uint32_t> edges;
   uint32_t btf_id = 0;   // the id it came from, for messages only (never for identity)
 };
@@ -87,6 +88,8 @@ void finish_model(MultiModel& mm);
 
 // "struct", "union", "enum", "typedef", ... as used in canonical text.
 const char* kind_word(Kind k);
-bool is_named_kind(Kind k);   // kinds whose name is their identity when present
+// A declaration without a definition: a FWD, or an ENUM/ENUM64 without enumerators (how
+// an incomplete enum is written).
+bool is_declaration_only(const Node& n);
 
 }  // namespace btfcheck::canon

@@ -115,7 +115,7 @@ void compute_keys(Graph& g) {
   g.named.assign(nc, 0);
   for (uint32_t c = 0; c < nc; ++c) {
     const Node& n = rep_node(g, c);
-    g.named[c] = is_named_kind(n.kind) && !n.name.empty();
+    g.named[c] = btf::name_role(n.kind) == btf::NameRole::Type && !n.name.empty();
   }
   std::vector<uint64_t> tag, key_hash;
   compute_digests(g, tag, key_hash);

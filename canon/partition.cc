@@ -223,10 +223,7 @@ Partition compact(const std::vector<uint32_t>& raw, const std::vector<uint32_t>*
   return p;
 }
 
-bool is_forward(const Node& n) {
-  return n.kind == Kind::Fwd || ((n.kind == Kind::Enum || n.kind == Kind::Enum64) &&
-                                 n.fields.empty() && !n.name.empty());
-}
+bool is_forward(const Node& n) { return is_declaration_only(n) && !n.name.empty(); }
 
 }  // namespace
 
@@ -237,8 +234,7 @@ Partition refine(Model& model) {
   for (uint32_t i = 1; i < n; ++i) {
     const Node& nd = model.nodes[i];
     if (nd.name.empty() || is_forward(nd)) continue;
-    if (nd.kind == Kind::Struct || nd.kind == Kind::Union || nd.kind == Kind::Enum ||
-        nd.kind == Kind::Enum64)
+    if (btf::is_composite(nd.kind) || btf::is_any_enum(nd.kind))
       defs[{int(nd.kind), nd.name}].push_back(i);
   }
   std::vector<const std::vector<uint32_t>*> cands(n, nullptr);   // per forward, definitions

@@ -88,7 +88,7 @@ void float_int(Model& m) {
 
 void enum_sign(Model& m) {
   for (Node& n : m.nodes) {
-    if (n.kind != Kind::Enum && n.kind != Kind::Enum64) continue;
+    if (!btf::is_any_enum(n.kind)) continue;
     n.x = 0;
     if (n.kind == Kind::Enum)
       for (Field& f : n.fields) f.a = int64_t(int32_t(uint32_t(f.a)));
@@ -113,7 +113,7 @@ void bitfields(Model& m) {
   std::set<uint32_t> dedicated;
   const size_t n0 = m.nodes.size();
   for (size_t i = 0; i < n0; ++i) {
-    if (m.nodes[i].kind != Kind::Struct && m.nodes[i].kind != Kind::Union) continue;
+    if (!btf::is_composite(m.nodes[i].kind)) continue;
     for (size_t k = 0; k < m.nodes[i].edges.size(); ++k) {
       const Node& t = m.nodes[m.nodes[i].edges[k]];
       if (t.kind != Kind::Int || m.nodes[i].fields[k].b != 0) continue;
@@ -149,7 +149,7 @@ void fwd_kind(Model& m) {
     if (n.name.empty()) continue;
     if (n.kind == Kind::Struct) kinds[n.name] |= 1;
     else if (n.kind == Kind::Union) kinds[n.name] |= 2;
-    else if ((n.kind == Kind::Enum || n.kind == Kind::Enum64) && !n.fields.empty()) kinds[n.name] |= 4;
+    else if (btf::is_any_enum(n.kind) && !n.fields.empty()) kinds[n.name] |= 4;
   }
   for (Node& n : m.nodes) {
     if (n.kind != Kind::Fwd || n.name.empty()) continue;
@@ -165,10 +165,6 @@ void fwd_kind(Model& m) {
   }
 }
 
-bool is_modifier(Kind k) {
-  return k == Kind::Const || k == Kind::Volatile || k == Kind::Restrict || k == Kind::TypeTag;
-}
-
 // Chains of modifiers and type tags: rebuilt as tags (sorted by name) then const,
 // volatile, restrict, each once, so the order of tags and qualifiers no longer differs.
 void type_tag_order(Model& m) {
@@ -177,12 +173,12 @@ void type_tag_order(Model& m) {
   for (size_t i = 0; i < n0; ++i) {
     for (size_t k = 0; k < m.nodes[i].edges.size(); ++k) {
       const uint32_t head = m.nodes[i].edges[k];
-      if (is_modifier(m.nodes[i].kind) || !is_modifier(m.nodes[head].kind)) continue;
+      if (btf::is_modifier(m.nodes[i].kind) || !btf::is_modifier(m.nodes[head].kind)) continue;
       std::vector<std::string> tags;
       int quals = 0;   // bit 0 const, 1 volatile, 2 restrict
       uint32_t t = head;
       bool has_tag = false;
-      for (size_t guard = 0; is_modifier(m.nodes[t].kind) && guard < 64; ++guard) {
+      for (size_t guard = 0; btf::is_modifier(m.nodes[t].kind) && guard < 64; ++guard) {
         const Node& q = m.nodes[t];
         if (q.kind == Kind::TypeTag) tags.push_back(q.name), has_tag = true;
         else quals |= q.kind == Kind::Const ? 1 : q.kind == Kind::Volatile ? 2 : 4;
@@ -239,7 +235,7 @@ void array_qualifiers(Model& m) {
   const size_t n0 = m.nodes.size();
   for (size_t i = 0; i < n0; ++i) {
     const Kind k = m.nodes[i].kind;
-    if (k != Kind::Const && k != Kind::Volatile && k != Kind::Restrict) continue;
+    if (!btf::is_qualifier(k)) continue;
     uint32_t arr = m.nodes[i].edges[0];
     for (int guard = 0; guard < 64 && m.nodes[arr].kind == Kind::Typedef; ++guard)
       arr = m.nodes[arr].edges[0];
@@ -250,7 +246,7 @@ void array_qualifiers(Model& m) {
       chain.push_back(m.nodes[chain.back()].edges[0]);
     uint32_t elem = m.nodes[chain.back()].edges[0];
     bool has = false;   // already qualified the same way in the element's modifier chain?
-    for (uint32_t e = elem, guard = 0; guard < 64 && is_modifier(m.nodes[e].kind); ++guard) {
+    for (uint32_t e = elem, guard = 0; guard < 64 && btf::is_modifier(m.nodes[e].kind); ++guard) {
       has |= m.nodes[e].kind == k;
       e = m.nodes[e].edges[0];
     }

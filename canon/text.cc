@@ -154,9 +154,7 @@ void compute_text(Graph& g) {
   for (uint32_t c = 1; c < nc; ++c) {
     const Node& n = rep_node(g, c);
     if (n.kind == Kind::Unkn) continue;
-    const bool declaration = n.kind == Kind::Fwd ||
-        ((n.kind == Kind::Enum || n.kind == Kind::Enum64) && n.fields.empty());
-    if (g.named[c] && declaration && g.model.fwd_as_decl) continue;
+    if (g.named[c] && is_declaration_only(n) && g.model.fwd_as_decl) continue;
     if (g.named[c] || n.kind == Kind::DeclTag || !referenced[c]) g.tops.push_back(c);
   }
 }

@@ -48,19 +48,38 @@ ShapeMatch match_shapes(const ArrayShape& a, const ArrayShape& b) {
   return ShapeMatch::Nesting;
 }
 
-ShapeIndex::ShapeIndex(const canon::Graph& g) {
-  for (uint32_t c = 0; c < g.part.count(); ++c)
-    if (canon::rep_node(g, c).kind == canon::Kind::Array) {
-      ArrayShape s = array_shape(g, c);
-      dims_[{g.expr[s.element], s.count()}].push_back(std::move(s.dims));
+std::optional<WrappedShape> wrapped_shape(const canon::Graph& g, uint32_t c) {
+  WrappedShape w;
+  for (int i = 0; i < kMaxSteps; ++i) {
+    const canon::Node& n = canon::rep_node(g, c);
+    switch (n.kind) {
+      case canon::Kind::Array:
+        w.shape = array_shape(g, c);
+        return w;
+      case canon::Kind::Ptr: w.wrap += "ptr "; break;
+      case canon::Kind::Const: w.wrap += "const "; break;
+      case canon::Kind::Volatile: w.wrap += "volatile "; break;
+      case canon::Kind::Restrict: w.wrap += "restrict "; break;
+      case canon::Kind::TypeTag: w.wrap += "type_tag(" + n.name + ") "; break;
+      default: return std::nullopt;
     }
+    c = canon::succ(g, c, 0);
+  }
+  return std::nullopt;
 }
 
-bool ShapeIndex::contains(const canon::Graph& of, const ArrayShape& s) const {
-  auto it = dims_.find({of.expr[s.element], s.count()});
+ShapeIndex::ShapeIndex(const canon::Graph& g) {
+  for (uint32_t c = 0; c < g.part.count(); ++c)
+    if (auto w = wrapped_shape(g, c))
+      dims_[{w->wrap, g.expr[w->shape.element], w->shape.count()}].push_back(
+          std::move(w->shape.dims));
+}
+
+bool ShapeIndex::contains(const canon::Graph& of, const WrappedShape& s) const {
+  auto it = dims_.find({s.wrap, of.expr[s.shape.element], s.shape.count()});
   if (it == dims_.end()) return false;
   for (const auto& d : it->second)   // equal count: equal when equal or one side flat
-    if (d == s.dims || d.size() == 1 || s.dims.size() == 1) return true;
+    if (match_shapes(ArrayShape{d, {}, 0}, s.shape) == ShapeMatch::Equal) return true;
   return false;
 }
 

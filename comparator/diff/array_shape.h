@@ -8,7 +8,9 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "canon/canon.h"
@@ -36,17 +38,28 @@ enum class ShapeMatch {
 };
 ShapeMatch match_shapes(const ArrayShape& a, const ArrayShape& b);
 
-// The shapes of every ARRAY class of a graph, keyed by element reference and element
-// count, to ask whether a shape of another graph matches one of them (an unreferenced
-// anonymous array on one side that the other side has, in its own nesting).
+// An array as it is reached from an anonymous type: through pointers, modifiers and type
+// tags (`wrap`, outermost first, e.g. "ptr const ") down to its shape. Empty wrap for an
+// ARRAY class itself; nullopt when c does not end at an array that way.
+struct WrappedShape {
+  std::string wrap;
+  ArrayShape shape;
+};
+std::optional<WrappedShape> wrapped_shape(const canon::Graph& g, uint32_t c);
+
+// The wrapped shapes of every class of a graph that ends at an array, keyed by wrap,
+// element reference and element count, to ask whether a wrapped shape of another graph
+// matches one of them (an unreferenced anonymous array, or pointer to one, on one side that
+// the other side has in its own nesting: gcc's ptr(u64[2][3][7]) and pahole's ptr(u64[42])).
 class ShapeIndex {
  public:
   explicit ShapeIndex(const canon::Graph& g);
-  // s is a shape of graph `of`.
-  bool contains(const canon::Graph& of, const ArrayShape& s) const;
+  // s is a wrapped shape of graph `of`.
+  bool contains(const canon::Graph& of, const WrappedShape& s) const;
 
  private:
-  std::map<std::pair<std::string, uint64_t>, std::vector<std::vector<uint64_t>>> dims_;
+  using Key = std::tuple<std::string, std::string, uint64_t>;   // wrap, element, count
+  std::map<Key, std::vector<std::vector<uint64_t>>> dims_;
 };
 
 }  // namespace btfcheck::diff

@@ -82,8 +82,7 @@ struct Side {
     if (g.model.fwd_as_decl)
       for (uint32_t c = 0; c < g.part.count(); ++c) {
         const Node& n = canon::rep_node(g, c);
-        if (g.named[c] && (n.kind == Kind::Fwd || ((n.kind == Kind::Enum || n.kind == Kind::Enum64) &&
-                                                   n.fields.empty())))
+        if (g.named[c] && canon::is_declaration_only(n))
           declared.insert(identity(g, c));
       }
     for (uint32_t c : g.tops) {
@@ -107,15 +106,54 @@ size_t Report::unsuppressed() const {
   return n;
 }
 
-Report diff(const Graph& a, const Graph& b, const Options& opts) {
-  Report r;
-  Side sa(a), sb(b);
+namespace {
+
+// Step 1: matched pairs, and the types only one side has. A "copy" is one of a duplicate
+// family whose kind and name the other side has too (e.g. a second same-name static FUNC).
+struct Pairing {
   std::vector<std::pair<uint32_t, uint32_t>> pairs;
-  // Types only one side has; a "copy" is one of a duplicate family whose kind and name
-  // the other side has too (e.g. a second same-name static FUNC).
-  std::vector<std::pair<uint32_t, bool>> removed, added;
-  // Pair classes of each identity.
-  // Walk both sorted identity lists together, one identity at a time.
+  std::vector<std::pair<uint32_t, bool>> removed, added;   // class, is a copy
+};
+
+// A duplicate family (several classes of one identity on a side): equal structure first
+// (the structural digest: a family of one on a side has no tag in its key), then equal
+// keys, then the rest in key order; what is left over is removed or added.
+void pair_family(const Graph& a, const Graph& b, std::vector<uint32_t> va,
+                 std::vector<uint32_t> vb, Pairing& out) {
+  std::sort(va.begin(), va.end(), [&](uint32_t x, uint32_t y) { return a.key[x] < a.key[y]; });
+  std::sort(vb.begin(), vb.end(), [&](uint32_t x, uint32_t y) { return b.key[x] < b.key[y]; });
+  std::vector<uint8_t> used_a(va.size(), 0), used_b(vb.size(), 0);
+  // Each unused member of A, in order, pairs with the first unused member of B with an
+  // equal value (a lookup, not a scan: families can have 100k members).
+  auto match = [&](const auto& value_a, const auto& value_b) {
+    std::multimap<std::decay_t<decltype(value_b[0])>, size_t> free_b;   // equal: j order
+    for (size_t j = 0; j < vb.size(); ++j)
+      if (!used_b[j]) free_b.emplace(value_b[vb[j]], j);
+    for (size_t i = 0; i < va.size(); ++i) {
+      if (used_a[i]) continue;
+      auto it = free_b.lower_bound(value_a[va[i]]);
+      if (it == free_b.end() || it->first != value_a[va[i]]) continue;
+      used_a[i] = used_b[it->second] = 1;
+      out.pairs.push_back({va[i], vb[it->second]});
+      free_b.erase(it);
+    }
+  };
+  match(a.digest, b.digest);
+  match(a.key, b.key);
+  std::vector<uint32_t> rest_a, rest_b;
+  for (size_t i = 0; i < va.size(); ++i)
+    if (!used_a[i]) rest_a.push_back(va[i]);
+  for (size_t j = 0; j < vb.size(); ++j)
+    if (!used_b[j]) rest_b.push_back(vb[j]);
+  size_t k = 0;
+  for (; k < rest_a.size() && k < rest_b.size(); ++k) out.pairs.push_back({rest_a[k], rest_b[k]});
+  for (size_t i = k; i < rest_a.size(); ++i) out.removed.push_back({rest_a[i], !vb.empty()});
+  for (size_t i = k; i < rest_b.size(); ++i) out.added.push_back({rest_b[i], !va.empty()});
+}
+
+// Walks both sorted identity lists together, one identity at a time.
+Pairing pair_identities(const Side& sa, const Side& sb) {
+  Pairing out;
   size_t ia = 0, ib = 0;
   while (ia < sa.ids.size() || ib < sb.ids.size()) {
     const Identity id = ib == sb.ids.size() || (ia < sa.ids.size() && sa.ids[ia].first < sb.ids[ib].first)
@@ -125,70 +163,46 @@ Report diff(const Graph& a, const Graph& b, const Options& opts) {
     for (; ib < sb.ids.size() && sb.ids[ib].first == id; ++ib) vb.push_back(sb.ids[ib].second);
     if ((va.empty() && sa.declared.count(id)) || (vb.empty() && sb.declared.count(id)))
       continue;   // declaration on one side, definition on the other: equal under fwd-decl
-    if (va.size() == 1 && vb.size() == 1) {
-      pairs.push_back({va[0], vb[0]});
-      continue;
-    }
-    // Duplicate family: equal keys first, then the rest in key order.
-    std::sort(va.begin(), va.end(), [&](uint32_t x, uint32_t y) { return a.key[x] < a.key[y]; });
-    std::sort(vb.begin(), vb.end(), [&](uint32_t x, uint32_t y) { return b.key[x] < b.key[y]; });
-    // A family of one on a side has no tag in its key, so equal structure is found by the
-    // structural digest first, then by key.
-    std::vector<uint8_t> used_a(va.size(), 0), used_b(vb.size(), 0);
-    // Each unused member of A, in order, pairs with the first unused member of B with an
-    // equal value (a lookup, not a scan: families can have 100k members).
-    auto match = [&](const auto& value_a, const auto& value_b) {
-      std::multimap<std::decay_t<decltype(value_b[0])>, size_t> free_b;   // equal: j order
-      for (size_t j = 0; j < vb.size(); ++j)
-        if (!used_b[j]) free_b.emplace(value_b[vb[j]], j);
-      for (size_t i = 0; i < va.size(); ++i) {
-        if (used_a[i]) continue;
-        auto it = free_b.lower_bound(value_a[va[i]]);
-        if (it == free_b.end() || it->first != value_a[va[i]]) continue;
-        used_a[i] = used_b[it->second] = 1;
-        pairs.push_back({va[i], vb[it->second]});
-        free_b.erase(it);
-      }
-    };
-    match(a.digest, b.digest);
-    match(a.key, b.key);
-    std::vector<uint32_t> rest_a, rest_b;
-    for (size_t i = 0; i < va.size(); ++i)
-      if (!used_a[i]) rest_a.push_back(va[i]);
-    for (size_t j = 0; j < vb.size(); ++j)
-      if (!used_b[j]) rest_b.push_back(vb[j]);
-    size_t k = 0;
-    for (; k < rest_a.size() && k < rest_b.size(); ++k) pairs.push_back({rest_a[k], rest_b[k]});
-    for (size_t i = k; i < rest_a.size(); ++i) removed.push_back({rest_a[i], !vb.empty()});
-    for (size_t i = k; i < rest_b.size(); ++i) added.push_back({rest_b[i], !va.empty()});
+    if (va.size() == 1 && vb.size() == 1) out.pairs.push_back({va[0], vb[0]});
+    else pair_family(sa.g, sb.g, std::move(va), std::move(vb), out);
   }
+  return out;
+}
 
-  std::vector<uint32_t> changed_b, changed_a;   // leaves, by class
-  std::vector<uint32_t> modified_b;             // changed pairs only: seeds of "indirect"
-  for (auto [ca, cb] : pairs) {
+// Classes with a change of their own (the leaves), by side; modified_b holds the changed
+// pairs only (the seeds of "indirect").
+struct Changed {
+  std::vector<uint32_t> a, b, modified_b;
+};
+
+// Step 2: changed pairs walked field by field, removed and added types.
+Changed compare_pairs(const Side& sa, const Side& sb, const Pairing& p, std::vector<Change>& out) {
+  const Graph &a = sa.g, &b = sb.g;
+  Changed ch;
+  for (auto [ca, cb] : p.pairs) {
     // Equal key and digest: equal (the digest hashes the label and every reference's key
     // or anonymous structure, i.e. what the line prints). Otherwise compare the lines.
     if (a.key[ca] == b.key[cb] && (a.digest[ca] == b.digest[cb] || sa.line(ca) == sb.line(cb)))
       continue;
-    const size_t before = r.changes.size();
-    compare_top(a, b, ca, cb, r.changes);
-    if (r.changes.size() > before)
-      changed_a.push_back(ca), changed_b.push_back(cb), modified_b.push_back(cb);
+    const size_t before = out.size();
+    compare_top(a, b, ca, cb, out);
+    if (out.size() > before) ch.a.push_back(ca), ch.b.push_back(cb), ch.modified_b.push_back(cb);
   }
-  for (auto [c, copy] : removed) {
-    Change ch = Change::of(copy ? "copy-removed" : "removed", kind_of(a, c), a.key[c],
-                           sa.line(c), "");
-    r.changes.push_back(ch);
-    changed_a.push_back(c);
+  for (auto [c, copy] : p.removed) {
+    out.push_back(Change::of(copy ? "copy-removed" : "removed", kind_of(a, c), a.key[c], sa.line(c), ""));
+    ch.a.push_back(c);
   }
-  for (auto [c, copy] : added) {
-    Change ch = Change::of(copy ? "copy-added" : "added", kind_of(b, c), b.key[c], "",
-                           sb.line(c));
-    r.changes.push_back(ch);
-    changed_b.push_back(c);
+  for (auto [c, copy] : p.added) {
+    out.push_back(Change::of(copy ? "copy-added" : "added", kind_of(b, c), b.key[c], "", sb.line(c)));
+    ch.b.push_back(c);
   }
-  // Loose lines: decl tags, and anonymous types nothing refers to. An anonymous type that
-  // the other side has too, only referred to, is not a difference of its own.
+  return ch;
+}
+
+// Step 3: loose lines (decl tags, and anonymous types nothing refers to). An anonymous type
+// that the other side has too, only referred to, is not a difference of its own.
+void compare_loose(const Side& sa, const Side& sb, std::vector<Change>& out) {
+  const Graph &a = sa.g, &b = sb.g;
   std::unordered_set<std::string_view> ea, eb;   // filled on first need
   auto present = [](const Graph& g, std::unordered_set<std::string_view>& set,
                     const std::string& line) {
@@ -196,69 +210,86 @@ Report diff(const Graph& a, const Graph& b, const Options& opts) {
     if (set.empty()) set.insert(g.expr.begin(), g.expr.end());
     return set.count(std::string_view(line).substr(8)) > 0;
   };
-  // Under array-flatten, an anonymous array matches one of the other side's shape.
+  // Under array-flatten, an anonymous array (or pointer to one) matches one of the other
+  // side's shape.
   std::optional<ShapeIndex> shapes_a, shapes_b;   // built on first need
   auto shaped = [](const Graph& g, uint32_t c, const Graph& other,
                    std::optional<ShapeIndex>& index) {
-    if (!g.model.arrays_by_shape || !other.model.arrays_by_shape ||
-        canon::rep_node(g, c).kind != Kind::Array)
-      return false;
+    if (!g.model.arrays_by_shape || !other.model.arrays_by_shape) return false;
+    const auto w = wrapped_shape(g, c);
+    if (!w) return false;
     if (!index) index.emplace(other);
-    return index->contains(g, array_shape(g, c));
+    return index->contains(g, *w);
   };
   for (const auto& [l, c] : sa.loose)
     if (!sb.loose.count(l) && !present(b, eb, l) && !shaped(a, c, b, shapes_b))
-      r.changes.push_back(Change::of("removed", "", l, l, ""));
+      out.push_back(Change::of("removed", "", l, l, ""));
   for (const auto& [l, c] : sb.loose)
     if (!sa.loose.count(l) && !present(a, ea, l) && !shaped(b, c, a, shapes_a))
-      r.changes.push_back(Change::of("added", "", l, "", l));
+      out.push_back(Change::of("added", "", l, "", l));
+}
 
-  // Impacts: named referrers of each changed type (B side; A side for removed types).
-  auto ref_a = referrers(a), ref_b = referrers(b);
+// Step 4 (leaf mode): the named referrers of each changed type (B side; A side for removed
+// types), on the change at that type or its member.
+void add_impacts(const Graph& a, const Graph& b, const std::vector<std::vector<uint32_t>>& ref_a,
+                 const std::vector<std::vector<uint32_t>>& ref_b, const Changed& ch,
+                 std::vector<Change>& out) {
   std::map<std::string, std::vector<std::string>> impacts;   // changed key -> referrers
-  auto collect = [&](const Graph& g, const std::vector<std::vector<uint32_t>>& refs,
-                     uint32_t c) {
+  auto collect = [&](const Graph& g, const std::vector<std::vector<uint32_t>>& refs, uint32_t c) {
     auto& dst = impacts[g.key[c]];
     for (uint32_t p : refs[c]) dst.push_back(g.key[p]);
   };
-  for (uint32_t c : changed_b) collect(b, ref_b, c);
-  for (uint32_t c : changed_a) collect(a, ref_a, c);
+  for (uint32_t c : ch.b) collect(b, ref_b, c);
+  for (uint32_t c : ch.a) collect(a, ref_a, c);
   for (auto& [k, v] : impacts) {
     std::sort(v.begin(), v.end());
     v.erase(std::unique(v.begin(), v.end()), v.end());
   }
-  for (Change& ch : r.changes) {
-    const std::string top = ch.path.substr(0, ch.path.find_first_of(".[("));
-    auto it = impacts.find(ch.path);
+  for (Change& c : out) {
+    const std::string top = c.path.substr(0, c.path.find_first_of(".[("));
+    auto it = impacts.find(c.path);
     if (it == impacts.end()) it = impacts.find(top);
-    if (opts.leaf && it != impacts.end()) ch.impacts = it->second;
+    if (it != impacts.end()) c.impacts = it->second;
   }
-  if (!opts.leaf) {
-    // Every named type that reaches a changed one, transitively, and is not itself changed.
-    std::set<std::string> changed_keys;
-    for (const Change& ch : r.changes) changed_keys.insert(ch.path.substr(0, ch.path.find('.')));
-    // Added and removed types are not seeds: whatever refers to them changed itself.
-    // Seeds in key order, so each referrer names the smallest changed key it reaches,
-    // whatever the class numbering.
-    std::vector<uint32_t> seeds = modified_b;
-    std::sort(seeds.begin(), seeds.end(), [&](uint32_t x, uint32_t y) { return b.key[x] < b.key[y]; });
-    std::map<uint32_t, std::string> reached;   // class in B -> the changed key it reaches
-    for (uint32_t seed : seeds) {
-      std::vector<uint32_t> work{seed};
-      while (!work.empty()) {
-        const uint32_t c = work.back();
-        work.pop_back();
-        for (uint32_t p : ref_b[c])
-          if (!reached.count(p) && !changed_keys.count(b.key[p])) {
-            reached[p] = b.key[seed];
-            work.push_back(p);
-          }
-      }
+}
+
+// Step 4 (full mode): every named type that reaches a changed one, transitively, and is not
+// itself changed, gets an "indirect" change. Added and removed types are not seeds:
+// whatever refers to them changed itself. Seeds in key order, so each referrer names the
+// smallest changed key it reaches, whatever the class numbering.
+void add_indirect(const Graph& b, const std::vector<std::vector<uint32_t>>& ref_b,
+                  std::vector<uint32_t> seeds, std::vector<Change>& out) {
+  std::set<std::string> changed_keys;
+  for (const Change& c : out) changed_keys.insert(c.path.substr(0, c.path.find('.')));
+  std::sort(seeds.begin(), seeds.end(), [&](uint32_t x, uint32_t y) { return b.key[x] < b.key[y]; });
+  std::map<uint32_t, std::string> reached;   // class in B -> the changed key it reaches
+  for (uint32_t seed : seeds) {
+    std::vector<uint32_t> work{seed};
+    while (!work.empty()) {
+      const uint32_t c = work.back();
+      work.pop_back();
+      for (uint32_t p : ref_b[c])
+        if (!reached.count(p) && !changed_keys.count(b.key[p])) {
+          reached[p] = b.key[seed];
+          work.push_back(p);
+        }
     }
-    for (auto& [c, via] : reached)
-      r.changes.push_back(
-          Change::of("indirect", kind_of(b, c), b.key[c], "", "reaches changed " + via));
   }
+  for (auto& [c, via] : reached)
+    out.push_back(Change::of("indirect", kind_of(b, c), b.key[c], "", "reaches changed " + via));
+}
+
+}  // namespace
+
+Report diff(const Graph& a, const Graph& b, const Options& opts) {
+  Report r;
+  const Side sa(a), sb(b);
+  const Pairing pairing = pair_identities(sa, sb);
+  const Changed changed = compare_pairs(sa, sb, pairing, r.changes);
+  compare_loose(sa, sb, r.changes);
+  const auto ref_b = referrers(b);
+  if (opts.leaf) add_impacts(a, b, referrers(a), ref_b, changed, r.changes);
+  else add_indirect(b, ref_b, changed.modified_b, r.changes);
   std::stable_sort(r.changes.begin(), r.changes.end(), [](const Change& x, const Change& y) {
     return std::tie(x.path, x.category, x.before, x.after) <
            std::tie(y.path, y.category, y.before, y.after);

@@ -23,7 +23,7 @@ Dups find_dups(const canon::Graph& g) {
   std::map<std::pair<int, std::string>, size_t> definitions;
   for (uint32_t c = 0; c < nc; ++c) {
     const canon::Node& n = canon::rep_node(g, c);
-    if (g.named[c] && (n.kind == canon::Kind::Struct || n.kind == canon::Kind::Union))
+    if (g.named[c] && btf::is_composite(n.kind))
       ++definitions[{int(n.kind), n.name}];
   }
   for (uint32_t c = 0; c < nc; ++c) {

@@ -18,10 +18,6 @@ using canon::Node;
 
 constexpr int kMaxDepth = 64;
 
-bool is_modifier(Kind k) {
-  return k == Kind::Const || k == Kind::Volatile || k == Kind::Restrict;
-}
-
 struct Walker {
   const Graph& A;
   const Graph& B;
@@ -41,7 +37,7 @@ struct Walker {
 
   // Strips const/volatile/restrict from the top of a reference.
   static uint32_t unqualified(const Graph& g, uint32_t c) {
-    for (int i = 0; i < kMaxDepth && !g.named[c] && is_modifier(canon::rep_node(g, c).kind);
+    for (int i = 0; i < kMaxDepth && !g.named[c] && btf::is_qualifier(canon::rep_node(g, c).kind);
          ++i)
       c = canon::succ(g, c, 0);
     return c;
@@ -63,6 +59,26 @@ struct Walker {
         canon::rep_node(A, ca).kind != canon::rep_node(B, cb).kind)
       return whole();
     body(ca, cb, path, depth + 1);
+  }
+
+  // Walks the references outside the vlen entries (target, return, element, index) in
+  // step. A node's edges are its record's references in record order (btf/kinds.h).
+  void leading(uint32_t ca, uint32_t cb, Kind k, const std::string& path, int depth) {
+    uint32_t e = 0;
+    btf::for_each_ref(uint32_t(k), 0, [&](uint32_t, btf::RefRole role, uint32_t) {
+      const uint32_t a = canon::succ(A, ca, e), b = canon::succ(B, cb, e);
+      ++e;
+      switch (role) {
+        case btf::RefRole::Element: return ref(a, b, path + "[]", depth);
+        case btf::RefRole::Index: return ref(a, b, path + "[index]", depth);
+        case btf::RefRole::Return: return ref(a, b, path + ".return", depth, "return");
+        default: return ref(a, b, path, depth);
+      }
+    });
+  }
+  // The class that vlen entry i (member, parameter, DATASEC entry) of class c refers to.
+  static uint32_t entry(const Graph& g, uint32_t c, size_t i) {
+    return canon::succ(g, c, btf::leading_refs(uint32_t(canon::rep_node(g, c).kind)) + i);
   }
 
   // Compares two classes of the same kind.
@@ -98,21 +114,16 @@ struct Walker {
           return shaped_array(ca, cb, path, depth);
         if (na.size != nb.size)
           emit("array-length", path, num(na.size), num(nb.size));
-        ref(canon::succ(A, ca, 0), canon::succ(B, cb, 0), path + "[]", depth);
-        ref(canon::succ(A, ca, 1), canon::succ(B, cb, 1), path + "[index]", depth);
-        return;
+        return leading(ca, cb, na.kind, path, depth);
       case Kind::TypeTag:
         if (na.name != nb.name) emit("type", path, A.expr[ca], B.expr[cb]);
-        ref(canon::succ(A, ca, 0), canon::succ(B, cb, 0), path, depth);
-        return;
+        return leading(ca, cb, na.kind, path, depth);
       case Kind::Ptr: case Kind::Const: case Kind::Volatile: case Kind::Restrict:
       case Kind::Typedef:
-        ref(canon::succ(A, ca, 0), canon::succ(B, cb, 0), path, depth);
-        return;
+        return leading(ca, cb, na.kind, path, depth);
       case Kind::Func: case Kind::Var:
         if (na.x != nb.x) emit("linkage", path, num(na.x), num(nb.x));
-        ref(canon::succ(A, ca, 0), canon::succ(B, cb, 0), path, depth);
-        return;
+        return leading(ca, cb, na.kind, path, depth);
       case Kind::FuncProto:
         proto(ca, cb, path, depth);
         return;
@@ -153,7 +164,7 @@ struct Walker {
     const Node& n = canon::rep_node(g, c);
     const canon::Field& f = n.fields[i];
     if (!f.name.empty()) return path + "." + f.name;
-    const Node& t = canon::rep_node(g, canon::succ(g, c, i));
+    const Node& t = canon::rep_node(g, entry(g, c, i));
     return path + ".(anon " + canon::kind_word(t.kind) + "@" + num(f.a) + ")";
   }
 
@@ -193,7 +204,7 @@ struct Walker {
     for (size_t i = 0; i < n_a; ++i) {
       const std::string mp = member_path(path, A, ca, i);
       if (match_a[i] < 0) {
-        emit("member", mp, A.expr[canon::succ(A, ca, i)] + " @" + num(na.fields[i].a), "",
+        emit("member", mp, A.expr[entry(A, ca, i)] + " @" + num(na.fields[i].a), "",
              na.fields[i].a, std::nullopt);
         continue;
       }
@@ -202,12 +213,12 @@ struct Walker {
       const canon::Field& fb = nb.fields[j];
       if (fa.a != fb.a) emit("offset", mp, num(fa.a), num(fb.a), fa.a, fb.a);
       if (fa.b != fb.b) emit("bitfield", mp, num(fa.b), num(fb.b), fa.b, fb.b);
-      ref(canon::succ(A, ca, i), canon::succ(B, cb, j), mp, depth);
+      ref(entry(A, ca, i), entry(B, cb, j), mp, depth);
     }
     for (size_t j = 0; j < n_b; ++j)
       if (match_b[j] < 0)
         emit("member", member_path(path, B, cb, j), "",
-             B.expr[canon::succ(B, cb, j)] + " @" + num(nb.fields[j].a), std::nullopt,
+             B.expr[entry(B, cb, j)] + " @" + num(nb.fields[j].a), std::nullopt,
              nb.fields[j].a);
   }
 
@@ -233,18 +244,18 @@ struct Walker {
   void proto(uint32_t ca, uint32_t cb, const std::string& path, int depth) {
     const Node& na = canon::rep_node(A, ca);
     const Node& nb = canon::rep_node(B, cb);
-    ref(canon::succ(A, ca, 0), canon::succ(B, cb, 0), path + ".return", depth, "return");
+    leading(ca, cb, na.kind, path, depth);   // the return type
     const size_t n = std::min(na.fields.size(), nb.fields.size());
     for (size_t i = 0; i < n; ++i) {
       const std::string pp = path + ".param" + num(int64_t(i));
       if (na.fields[i].name != nb.fields[i].name)
         emit("param-name", pp, na.fields[i].name, nb.fields[i].name);
-      ref(canon::succ(A, ca, i + 1), canon::succ(B, cb, i + 1), pp, depth, "param");
+      ref(entry(A, ca, i), entry(B, cb, i), pp, depth, "param");
     }
     for (size_t i = n; i < na.fields.size(); ++i)
-      emit("param", path + ".param" + num(int64_t(i)), A.expr[canon::succ(A, ca, i + 1)], "");
+      emit("param", path + ".param" + num(int64_t(i)), A.expr[entry(A, ca, i)], "");
     for (size_t i = n; i < nb.fields.size(); ++i)
-      emit("param", path + ".param" + num(int64_t(i)), "", B.expr[canon::succ(B, cb, i + 1)]);
+      emit("param", path + ".param" + num(int64_t(i)), "", B.expr[entry(B, cb, i)]);
   }
 
   void datasec(uint32_t ca, uint32_t cb, const std::string& path) {
@@ -252,12 +263,12 @@ struct Walker {
     const Node& nb = canon::rep_node(B, cb);
     std::map<std::string, const canon::Field*> eb;
     for (size_t j = 0; j < nb.fields.size(); ++j)
-      eb.emplace(B.expr[canon::succ(B, cb, j)], &nb.fields[j]);
+      eb.emplace(B.expr[entry(B, cb, j)], &nb.fields[j]);
     std::map<std::string, const canon::Field*> ea;
     if (na.size != nb.size)
       emit("size", path, num(na.size), num(nb.size), int64_t(na.size) * 8, int64_t(nb.size) * 8);
     for (size_t i = 0; i < na.fields.size(); ++i) {
-      const std::string& v = A.expr[canon::succ(A, ca, i)];
+      const std::string& v = A.expr[entry(A, ca, i)];
       ea.emplace(v, &na.fields[i]);
       auto it = eb.find(v);
       const canon::Field& f = na.fields[i];
@@ -269,7 +280,7 @@ struct Walker {
       }
     }
     for (size_t j = 0; j < nb.fields.size(); ++j) {
-      const std::string& v = B.expr[canon::succ(B, cb, j)];
+      const std::string& v = B.expr[entry(B, cb, j)];
       if (!ea.count(v))
         emit("datasec", path + "." + v, "", num(nb.fields[j].a) + "+" + num(nb.fields[j].b));
     }
@@ -284,10 +295,7 @@ void compare_top(const Graph& a, const Graph& b, uint32_t ca, uint32_t cb,
   const Node& nb = canon::rep_node(b, cb);
   Walker w{a, b, out, canon::kind_word(nb.kind)};
   const std::string& path = a.key[ca];
-  auto declaration = [](const Node& n) {
-    return n.kind == Kind::Fwd ||
-           ((n.kind == Kind::Enum || n.kind == Kind::Enum64) && n.fields.empty());
-  };
+  const auto declaration = canon::is_declaration_only;
   if (declaration(na) != declaration(nb)) {
     w.emit("decl-status", path, declaration(na) ? "declaration" : "definition",
            declaration(nb) ? "declaration" : "definition");

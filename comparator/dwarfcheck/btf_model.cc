@@ -29,6 +29,11 @@ const std::string kEllipsis = "\xe2\x80\xa6";
 
 bool is(uint32_t kind, Kind k) { return kind == static_cast<uint32_t>(k); }
 
+// An anonymous enum is named after its first enumerator, as dwarf_types.cc names it.
+std::string anon_enum_name(const btf::Btf& btf, const btf::Type& t) {
+  return "(anon:" + std::string(btf.str_or_empty(t.word(btf::entry_name_word(t.kind(), 0)))) + ")";
+}
+
 }  // namespace
 
 BtfModel::BtfModel(const btf::Btf& btf, bool flat_arrays)
@@ -37,14 +42,13 @@ BtfModel::BtfModel(const btf::Btf& btf, bool flat_arrays)
     const btf::Type t = btf.type(id);
     const uint32_t k = t.kind();
     const std::string name(t.name());
-    if (is(k, Kind::Struct) || is(k, Kind::Union)) {
+    if (btf::is_composite(k)) {
       if (!name.empty()) by_key_[def_key(is(k, Kind::Union) ? DefKind::Union : DefKind::Struct, name)].push_back(id);
-    } else if (is(k, Kind::Enum) || is(k, Kind::Enum64)) {
+    } else if (btf::is_any_enum(k)) {
       if (!name.empty()) {
         by_key_[def_key(DefKind::Enum, name)].push_back(id);
       } else if (t.vlen() > 0) {
-        by_key_[def_key(DefKind::Enum, "(anon:" + std::string(btf.str_or_empty(t.word(3))) + ")")]
-            .push_back(id);
+        by_key_[def_key(DefKind::Enum, anon_enum_name(btf, t))].push_back(id);
       }
     } else if (is(k, Kind::Typedef)) {
       if (!name.empty()) by_key_[def_key(DefKind::Typedef, name)].push_back(id);
@@ -134,12 +138,11 @@ std::optional<uint32_t> BtfModel::anonymous_body(uint32_t id) const {
     auto t = get(id);
     if (!t) return std::nullopt;
     const uint32_t k = t->kind();
-    if (is(k, Kind::Const) || is(k, Kind::Volatile) || is(k, Kind::Restrict) ||
-        is(k, Kind::TypeTag) || is(k, Kind::Ptr)) {
+    if (btf::is_modifier(k) || is(k, Kind::Ptr)) {
       id = t->type();
     } else if (is(k, Kind::Array)) {
       id = t->array().type;
-    } else if (is(k, Kind::Struct) || is(k, Kind::Union) || is(k, Kind::Enum) || is(k, Kind::Enum64)) {
+    } else if (btf::is_composite(k) || btf::is_any_enum(k)) {
       if (!t->name().empty()) return std::nullopt;
       return id;
     } else {
@@ -156,7 +159,7 @@ void BtfModel::add_body(uint32_t id, const std::string& path, Def& def, int dept
   Body b;
   b.path = path;
   b.size = t->size();
-  if (is(k, Kind::Enum) || is(k, Kind::Enum64)) {
+  if (btf::is_any_enum(k)) {
     b.kind = 'e';
     for (uint32_t i = 0; i < t->vlen(); ++i) {
       Enumerator e;
@@ -171,7 +174,7 @@ void BtfModel::add_body(uint32_t id, const std::string& path, Def& def, int dept
           e.value.ambiguous = true;
         }
       } else {
-        e.name = btf_.str_or_empty(t->word(3 + 3 * i));
+        e.name = btf_.str_or_empty(t->word(btf::entry_name_word(k, i)));
         e.value.bits = t->enum64_value(i);
       }
       b.values.push_back(std::move(e));
@@ -199,8 +202,7 @@ void BtfModel::add_body(uint32_t id, const std::string& path, Def& def, int dept
         auto rt = get(r);
         if (!rt) break;
         const uint32_t rk = rt->kind();
-        if (is(rk, Kind::Typedef) || is(rk, Kind::Const) || is(rk, Kind::Volatile) ||
-            is(rk, Kind::Restrict) || is(rk, Kind::TypeTag)) {
+        if (btf::is_modifier_or_typedef(rk)) {
           r = rt->type();
           continue;
         }
@@ -240,10 +242,10 @@ const Def& BtfModel::def(uint32_t id) {
       if (auto anon = anonymous_body(t->type())) add_body(*anon, def_key(d.kind, d.name), d, 0);
     } else {
       d.kind = is(k, Kind::Union) ? DefKind::Union
-               : (is(k, Kind::Enum) || is(k, Kind::Enum64)) ? DefKind::Enum
-                                                             : DefKind::Struct;
+               : btf::is_any_enum(k) ? DefKind::Enum
+                                     : DefKind::Struct;
       if (d.kind == DefKind::Enum && d.name.empty() && t->vlen() > 0)
-        d.name = "(anon:" + std::string(btf_.str_or_empty(t->word(3))) + ")";
+        d.name = anon_enum_name(btf_, *t);
       add_body(id, def_key(d.kind, d.name), d, 0);
     }
   }

@@ -29,31 +29,14 @@ constexpr uint32_t kIntMask = 0x0fffffff;        // BTF_INT_MASK
 using btf::Kind;
 inline constexpr uint32_t K(Kind k) { return static_cast<uint32_t>(k); }
 
-// Kind classes of kernel/bpf/btf.c; kind 0 stands for void (type id 0).
-inline bool is_modifier(uint32_t k) {
-  return k == K(Kind::Typedef) || k == K(Kind::Volatile) || k == K(Kind::Const) ||
-         k == K(Kind::Restrict) || k == K(Kind::TypeTag);
-}
-inline bool is_struct(uint32_t k) { return k == K(Kind::Struct) || k == K(Kind::Union); }
-inline bool is_enum(uint32_t k) { return k == K(Kind::Enum) || k == K(Kind::Enum64); }
-// btf_type_nosize: void, FWD, FUNC, FUNC_PROTO.
-inline bool is_nosize(uint32_t k) {
-  return k == 0 || k == K(Kind::Fwd) || k == K(Kind::Func) || k == K(Kind::FuncProto);
-}
-// btf_type_is_resolve_source_only: nothing may point at these.
-inline bool is_source_only(uint32_t k) {
-  return k == K(Kind::Var) || k == K(Kind::DeclTag) || k == K(Kind::Datasec);
-}
-inline bool needs_resolve(uint32_t k) {
-  return is_modifier(k) || k == K(Kind::Ptr) || is_struct(k) || k == K(Kind::Array) ||
-         k == K(Kind::Var) || k == K(Kind::Func) || k == K(Kind::DeclTag) ||
-         k == K(Kind::Datasec);
-}
-// btf_type_has_size: t->size is meaningful.
-inline bool has_size(uint32_t k) {
-  return k == K(Kind::Int) || is_struct(k) || is_enum(k) || k == K(Kind::Datasec) ||
-         k == K(Kind::Float);
-}
+// Kind classes of kernel/bpf/btf.c are btf/kinds.h's; kind 0 stands for void (type id 0).
+using btf::has_size_word;
+using btf::is_any_enum;
+using btf::is_composite;
+using btf::is_modifier_or_typedef;
+using btf::is_nosize;
+using btf::is_source_only;
+using btf::needs_resolve;
 
 inline uint64_t word_off(const btf::Type& t, uint64_t w) { return t.offset() + 4 * w; }
 

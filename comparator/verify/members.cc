@@ -24,7 +24,7 @@ class Placement {
  public:
   Placement(const btf::Btf& btf, const Options& opts, Sink& sink, const btf::Type& s, uint32_t i)
       : btf_(btf), opts_(opts), sink_(sink), s_(s), i_(i), raw_(s.member(i).offset),
-        at_(word_off(s, 5 + 3ull * i)) {}
+        at_(word_off(s, btf::entry_word(s.kind(), i) + 2)) {}
 
   bool check(const btf::Type& mt, uint32_t array_size) {
     const uint32_t k = mt.kind();
@@ -32,14 +32,14 @@ class Placement {
       s_.kflag() ? int_kflag(mt) : int_plain(mt);
       return true;
     }
-    if (is_enum(k)) {
+    if (is_any_enum(k)) {
       if (s_.kflag())
         enum_kflag();
       else if (byte_aligned(raw_))
         fits(raw_ / 8, mt.size());
       return true;
     }
-    if (k != K(Kind::Ptr) && k != K(Kind::Array) && !is_struct(k) && k != K(Kind::Float))
+    if (k != K(Kind::Ptr) && k != K(Kind::Array) && !is_composite(k) && k != K(Kind::Float))
       return false;
     // btf_generic_check_kflag_member: only INT and ENUM members may be bitfields.
     if (s_.kflag() && (raw_ >> 24)) {

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <string>
 
+#include "btf/datasec.h"
 #include "comparator/verify/internal.h"
 
 namespace btfcheck::verify::detail {
@@ -121,6 +122,17 @@ class MetaChecker {
       if (name_valid_ || p == NamePolicy::Forbidden) check_name(t, t.name_off(), word_off(t, 0), {}, p, "name");
     };
 
+    // PTR, TYPEDEF and the modifiers share btf_ref_type_check_meta.
+    if (t.kind() == K(Kind::Ptr) || is_modifier_or_typedef(t.kind())) {
+      const bool tag = t.kind() == K(Kind::TypeTag);
+      vlen_zero(t);
+      if (!tag || opts_.strict_tag_kflag) kflag_zero(t);
+      ref_range(t, t.type(), word_off(t, 2), {}, "Invalid type_id");
+      own_name(t.kind() == K(Kind::Typedef) ? NamePolicy::RequiredIdent
+               : tag                         ? NamePolicy::RequiredValue
+                                             : NamePolicy::Forbidden);
+      return;
+    }
     switch (static_cast<Kind>(t.kind())) {
       case Kind::Int: {
         vlen_zero(t);
@@ -142,28 +154,15 @@ class MetaChecker {
           sink_.type("int.encoding", t, word_off(t, 3), "Unsupported encoding: " + n(enc));
         return;
       }
-      case Kind::Ptr:
-      case Kind::Typedef:
-      case Kind::Volatile:
-      case Kind::Const:
-      case Kind::Restrict:
-      case Kind::TypeTag: {
-        const bool tag = t.kind() == K(Kind::TypeTag);
-        vlen_zero(t);
-        if (!tag || opts_.strict_tag_kflag) kflag_zero(t);
-        ref_range(t, t.type(), word_off(t, 2), {}, "Invalid type_id");
-        own_name(t.kind() == K(Kind::Typedef) ? NamePolicy::RequiredIdent
-                 : tag                         ? NamePolicy::RequiredValue
-                                               : NamePolicy::Forbidden);
-        return;
-      }
       case Kind::Array: {
         own_name(NamePolicy::Forbidden);
         vlen_zero(t);
         kflag_zero(t);
         if (t.size()) sink_.type("array.size", t, word_off(t, 2), "size != 0 (size " + n(t.size()) + ")");
-        ref_nonvoid(t, t.array().type, word_off(t, 3), {}, "Invalid elem");
-        ref_nonvoid(t, t.array().index_type, word_off(t, 4), {}, "Invalid index");
+        ref_nonvoid(t, t.array().type, word_off(t, btf::ref_word(t.kind(), btf::RefRole::Element)),
+                    {}, "Invalid elem");
+        ref_nonvoid(t, t.array().index_type, word_off(t, btf::ref_word(t.kind(), btf::RefRole::Index)),
+                    {}, "Invalid index");
         return;
       }
       case Kind::Struct:
@@ -176,10 +175,9 @@ class MetaChecker {
           sink_.type("enum.size", t, word_off(t, 2), "Unexpected size: " + n(sz) +
                                                         " (a power of 2, at most 8)");
         own_name(NamePolicy::OptionalIdent);
-        const uint32_t words = t.kind() == K(Kind::Enum) ? 2 : 3;
         for (uint32_t i = 0; i < t.vlen(); ++i) {
-          const uint64_t at = word_off(t, 3 + words * i);
-          const uint32_t name_off = t.word(3 + words * i);
+          const uint64_t at = word_off(t, btf::entry_name_word(t.kind(), i));
+          const uint32_t name_off = t.word(btf::entry_name_word(t.kind(), i));
           if (!name_offset_valid(btf_, name_off))
             sink_.member("name.offset", t, i, at, "Invalid name_offset:" + n(name_off));
           else
@@ -242,14 +240,14 @@ class MetaChecker {
     uint32_t last = 0;
     for (uint32_t i = 0; i < t.vlen(); ++i) {
       const btf::Type::Member m = t.member(i);
-      const uint64_t w = 3 + 3ull * i;
+      const uint64_t at_name = word_off(t, btf::entry_name_word(t.kind(), i));
       if (!name_offset_valid(btf_, m.name_off))
-        sink_.member("name.offset", t, i, word_off(t, w), "Invalid member name_offset:" + n(m.name_off));
+        sink_.member("name.offset", t, i, at_name, "Invalid member name_offset:" + n(m.name_off));
       else
-        check_name(t, m.name_off, word_off(t, w), i, NamePolicy::OptionalIdent, "member name");
-      ref_nonvoid(t, m.type, word_off(t, w + 1), i, "Invalid type_id");
+        check_name(t, m.name_off, at_name, i, NamePolicy::OptionalIdent, "member name");
+      ref_nonvoid(t, m.type, word_off(t, btf::entry_ref_word(t.kind(), i)), i, "Invalid type_id");
       const uint32_t off = t.member_bit_offset(i);
-      const uint64_t at = word_off(t, w + 2);
+      const uint64_t at = word_off(t, btf::entry_word(t.kind(), i) + 2);   // the offset word
       if (is_union && off)
         sink_.member("struct.union-offset", t, i, at,
                      "Invalid member bits_offset: union member at bit " + n(off) + ", must be 0");
@@ -266,41 +264,36 @@ class MetaChecker {
 
   template <typename OwnName>
   void check_datasec(const btf::Type& t, OwnName& own_name) {
-    const uint32_t size = t.size();
-    if (!size) sink_.type("datasec.size", t, word_off(t, 2), "size == 0");
     kflag_zero(t);
     own_name(NamePolicy::RequiredSection);
-    uint64_t last_end = 0, sum = 0;
-    for (uint32_t i = 0; i < t.vlen(); ++i) {
-      const btf::Type::SecInfo v = t.secinfo(i);
-      const uint64_t w = 3 + 3ull * i;
-      ref_nonvoid(t, v.type, word_off(t, w), i, "Invalid type_id");
-      bool ok = true;
-      if (v.offset < last_end) {
-        sink_.member("datasec.overlap", t, i, word_off(t, w + 1),
-                     "Invalid offset: " + n(v.offset) + " overlaps the previous entry, which ends at " +
-                         n(last_end));
-        ok = false;
-      } else if (v.offset >= size) {
-        sink_.member("datasec.offset", t, i, word_off(t, w + 1),
-                     "Invalid offset: " + n(v.offset) + " is not below the section size " + n(size));
-        ok = false;
+    for (uint32_t i = 0; i < t.vlen(); ++i)
+      ref_nonvoid(t, t.secinfo(i).type, word_off(t, btf::entry_ref_word(t.kind(), i)), i,
+                  "Invalid type_id");
+    btf::check_datasec_layout(t, [&](const btf::DatasecIssue& e) {
+      std::string msg;
+      switch (e.rule) {
+        case btf::DatasecRule::Size: msg = "size == 0"; break;
+        case btf::DatasecRule::Overlap:
+          msg = "Invalid offset: " + n(e.value) + " overlaps the previous entry, which ends at " +
+                n(e.bound);
+          break;
+        case btf::DatasecRule::Offset:
+          msg = "Invalid offset: " + n(e.value) + " is not below the section size " + n(e.bound);
+          break;
+        case btf::DatasecRule::EntrySize:
+          msg = "Invalid size: " + n(e.value) + " (must be 1.." + n(e.bound) + ")";
+          break;
+        case btf::DatasecRule::End:
+          msg = "Invalid offset+size: entry ends at " + n(e.value) + ", past the section size " +
+                n(e.bound);
+          break;
+        case btf::DatasecRule::Sum:
+          msg = "Invalid btf_info size: entries add up to " + n(e.value) +
+                " bytes, section size is " + n(e.bound);
+          break;
       }
-      if (!v.size || v.size > size) {
-        sink_.member("datasec.entry-size", t, i, word_off(t, w + 2),
-                     "Invalid size: " + n(v.size) + " (must be 1.." + n(size) + ")");
-        ok = false;
-      }
-      const uint64_t end = uint64_t(v.offset) + v.size;
-      if (ok && end > size)
-        sink_.member("datasec.end", t, i, word_off(t, w + 2),
-                     "Invalid offset+size: entry ends at " + n(end) + ", past the section size " + n(size));
-      last_end = end;
-      sum += v.size;
-    }
-    if (sum > size)
-      sink_.type("datasec.sum", t, word_off(t, 2),
-                 "Invalid btf_info size: entries add up to " + n(sum) + " bytes, section size is " + n(size));
+      sink_.at(btf::rule_id(e.rule), t, e.entry, word_off(t, e.word), std::move(msg));
+    });
   }
 
   const btf::Btf& btf_;

@@ -84,9 +84,9 @@ class Resolver {
   bool is_sink(uint32_t k) const {
     switch (mode_) {
       case Mode::Tbd: return !needs_resolve(k);
-      case Mode::Ptr: return !is_modifier(k) && k != K(Kind::Ptr);
+      case Mode::Ptr: return !is_modifier_or_typedef(k) && k != K(Kind::Ptr);
       case Mode::StructOrArray:
-        return !is_modifier(k) && k != K(Kind::Array) && !is_struct(k);
+        return !is_modifier_or_typedef(k) && k != K(Kind::Array) && !is_composite(k);
     }
     return true;
   }
@@ -96,17 +96,17 @@ class Resolver {
     if (!valid(id)) return {};
     uint32_t k = kind(id);
     if (is_nosize(k)) return {};
-    if (has_size(k)) return {Sized::Ok, id, btf_.type(id).size()};
+    if (has_size_word(k)) return {Sized::Ok, id, btf_.type(id).size()};
     if (k == K(Kind::Array))
       return state_[id] == kFailed ? Sized{Sized::Poison} : Sized{Sized::Ok, id, rsize_[id]};
     if (k == K(Kind::Ptr)) return {Sized::Ok, id, opts_.ptr_size};
-    if (!is_modifier(k) && k != K(Kind::Var)) return {};
+    if (!is_modifier_or_typedef(k) && k != K(Kind::Var)) return {};
     if (state_[id] == kFailed) return {Sized::Poison};
     const uint32_t r = rid_[id];
     if (!valid(r)) return {};
     k = kind(r);
     if (is_nosize(k)) return {};
-    if (has_size(k)) return {Sized::Ok, r, btf_.type(r).size()};
+    if (has_size_word(k)) return {Sized::Ok, r, btf_.type(r).size()};
     if (k == K(Kind::Array))
       return state_[r] == kFailed ? Sized{Sized::Poison} : Sized{Sized::Ok, r, rsize_[r]};
     if (k == K(Kind::Ptr)) return {Sized::Ok, r, opts_.ptr_size};
@@ -164,7 +164,7 @@ class Resolver {
       const uint32_t k = kind(id);
       if (k == K(Kind::Ptr))
         mode_ = Mode::Ptr;
-      else if (is_struct(k) || k == K(Kind::Array))
+      else if (is_composite(k) || k == K(Kind::Array))
         mode_ = Mode::StructOrArray;
     }
   }
@@ -204,12 +204,8 @@ class Resolver {
 
   void step() {
     const btf::Type t = btf_.type(stack_.back().id);
+    if (is_modifier_or_typedef(t.kind())) return resolve_ref(t, Kind::Typedef);
     switch (static_cast<Kind>(t.kind())) {
-      case Kind::Typedef:
-      case Kind::Volatile:
-      case Kind::Const:
-      case Kind::Restrict:
-      case Kind::TypeTag: return resolve_ref(t, Kind::Typedef);
       case Kind::Ptr: return resolve_ref(t, Kind::Ptr);
       case Kind::Var: return resolve_ref(t, Kind::Var);
       case Kind::Array: return resolve_array(t);
@@ -230,7 +226,7 @@ class Resolver {
     if (bad_ref(t, next, at, {}, "Invalid type_id")) return pop_failed();
     const uint32_t nk = kind(next);
     if (!is_sink(nk) && !resolved(next)) return push(next);
-    if (as != Kind::Typedef && is_modifier(nk)) {
+    if (as != Kind::Typedef && is_modifier_or_typedef(nk)) {
       // The modifier may have stopped at a pointer (last-resolved-ptr); follow it too.
       const uint32_t r = rid_[next];
       if (r && valid(r) && kind(r) == K(Kind::Ptr) && !is_sink(K(Kind::Ptr)) && !resolved(r))
@@ -261,7 +257,7 @@ class Resolver {
     const btf::Type::ArrayInfo a = t.array();
     if (stack_.back().next == 0) {
       const uint32_t idx = a.index_type;
-      const uint64_t at = word_off(t, 4);
+      const uint64_t at = word_off(t, btf::ref_word(t.kind(), btf::RefRole::Index));
       if (idx != 0 && idx <= kMaxType && !bad_ref(t, idx, at, {}, "Invalid index")) {
         const uint32_t k = kind(idx);
         if (is_nosize(k)) {
@@ -279,7 +275,7 @@ class Resolver {
       stack_.back().next = 1;
     }
     const uint32_t elem = a.type;
-    const uint64_t at = word_off(t, 3);
+    const uint64_t at = word_off(t, btf::ref_word(t.kind(), btf::RefRole::Element));
     if (elem == 0 || elem > kMaxType) return pop_failed();  // pass 1
     if (bad_ref(t, elem, at, {}, "Invalid elem")) return pop_failed();
     const uint32_t k = kind(elem);
@@ -309,7 +305,7 @@ class Resolver {
   void resolve_struct(const btf::Type& t) {
     for (uint32_t i = stack_.back().next; i < t.vlen(); ++i) {
       const uint32_t mid = t.member(i).type;
-      const uint64_t at = word_off(t, 4 + 3ull * i);
+      const uint64_t at = word_off(t, btf::entry_ref_word(t.kind(), i));
       if (mid == 0 || mid > kMaxType) continue;  // pass 1
       if (bad_ref(t, mid, at, i, "Invalid member")) continue;
       const uint32_t k = kind(mid);
@@ -332,11 +328,11 @@ class Resolver {
   // the placement checks (members.cc).
   void check_member(const btf::Type& s, uint32_t i, uint32_t mid) {
     uint32_t id = mid, k = kind(mid);
-    if (is_modifier(k)) {
+    if (is_modifier_or_typedef(k)) {
       const Sized r = id_size(mid);
       if (r.status == Sized::Poison) return;
-      if (r.status == Sized::Fail || is_modifier(kind(r.id))) {
-        sink_.member("struct.member-type", s, i, word_off(s, 4 + 3ull * i),
+      if (r.status == Sized::Fail || is_modifier_or_typedef(kind(r.id))) {
+        sink_.member("struct.member-type", s, i, word_off(s, btf::entry_ref_word(s.kind(), i)),
                      "Invalid member: " + member_label(btf_, s, i) + " has type " +
                          describe(btf_, mid) + ", which does not resolve to a sized type");
         return;
@@ -351,7 +347,7 @@ class Resolver {
       array_size = a.size;
     }
     if (!check_member_placement(btf_, opts_, sink_, s, i, btf_.type(id), array_size))
-      sink_.member("struct.member-type", s, i, word_off(s, 4 + 3ull * i),
+      sink_.member("struct.member-type", s, i, word_off(s, btf::entry_ref_word(s.kind(), i)),
                    "Invalid member: " + member_label(btf_, s, i) + " has type " + describe(btf_, mid));
   }
 
@@ -359,7 +355,7 @@ class Resolver {
     mode_ = Mode::Tbd;  // btf_datasec_resolve resets it on every entry
     for (uint32_t i = stack_.back().next; i < t.vlen(); ++i) {
       const btf::Type::SecInfo v = t.secinfo(i);
-      const uint64_t at = word_off(t, 3 + 3ull * i);
+      const uint64_t at = word_off(t, btf::entry_ref_word(t.kind(), i));
       if (v.type == 0 || v.type > kMaxType) continue;  // pass 1
       if (!valid(v.type)) {
         sink_.member("resolve.missing", t, i, at,
@@ -381,21 +377,27 @@ class Resolver {
       const Sized s = id_size(btf_.type(v.type).type());
       if (s.status != Sized::Ok) continue;
       if (v.size < s.size)
-        sink_.member("datasec.var-size", t, i, word_off(t, 5 + 3ull * i),
+        sink_.member("datasec.var-size", t, i, word_off(t, btf::entry_word(t.kind(), i) + 2),
                      "Invalid size: entry of " + n(v.size) + " bytes for " + describe(btf_, v.type) +
                          " of " + n(s.size) + " bytes");
     }
     pop_resolved(0, 0);
   }
 
+  // The type word of FUNC or DECL_TAG `t` names no type: reported, and `t` fails.
+  bool target_missing(const btf::Type& t) {
+    if (valid(t.type())) return false;
+    sink_.type("resolve.missing", t, word_off(t, 2),
+               "Invalid type_id: type [" + n(t.type()) + "] does not exist");
+    pop_failed();
+    return true;
+  }
+
   // btf_func_resolve -> btf_func_check.
   void resolve_func(const btf::Type& t) {
     const uint32_t proto = t.type();
     const uint64_t at = word_off(t, 2);
-    if (!valid(proto)) {
-      sink_.type("resolve.missing", t, at, "Invalid type_id: type [" + n(proto) + "] does not exist");
-      return pop_failed();
-    }
+    if (target_missing(t)) return;
     if (kind(proto) != K(Kind::FuncProto)) {
       sink_.type("func.proto", t, at,
                  "Invalid type_id: FUNC must point to a FUNC_PROTO, not " + describe(btf_, proto));
@@ -413,12 +415,9 @@ class Resolver {
   void resolve_decl_tag(const btf::Type& t) {
     const uint32_t target = t.type();
     const uint64_t at = word_off(t, 2);
-    if (!valid(target)) {
-      sink_.type("resolve.missing", t, at, "Invalid type_id: type [" + n(target) + "] does not exist");
-      return pop_failed();
-    }
+    if (target_missing(t)) return;
     const uint32_t k = kind(target);
-    if (!(k == K(Kind::Func) || is_struct(k) || k == K(Kind::Var) || k == K(Kind::Typedef))) {
+    if (!(k == K(Kind::Func) || is_composite(k) || k == K(Kind::Var) || k == K(Kind::Typedef))) {
       sink_.type("decl_tag.target", t, at,
                  "Invalid type_id: a DECL_TAG must tag a STRUCT, UNION, FUNC, VAR or TYPEDEF, not " +
                      describe(btf_, target));
@@ -431,7 +430,7 @@ class Resolver {
       std::optional<uint32_t> vlen;
       if (k == K(Kind::Var) || k == K(Kind::Typedef)) {
         vlen = 0;
-      } else if (is_struct(k)) {
+      } else if (is_composite(k)) {
         vlen = tt.vlen();
       } else if (valid(tt.type()) && kind(tt.type()) == K(Kind::FuncProto)) {
         vlen = btf_.type(tt.type()).vlen();
@@ -456,14 +455,15 @@ class Resolver {
     uint32_t nargs = t.vlen();
     if (nargs && t.param(nargs - 1).type == 0) {
       if (t.param(nargs - 1).name_off)
-        sink_.member("proto.vararg", t, nargs - 1, word_off(t, 3 + 2ull * (nargs - 1)),
+        sink_.member("proto.vararg", t, nargs - 1, word_off(t, btf::entry_name_word(t.kind(), nargs - 1)),
                      "Invalid arg#" + n(nargs) + ": the vararg marker (type 0) must have no name");
       --nargs;
     }
     for (uint32_t i = 0; i < nargs; ++i) {
       const btf::Type::Param p = t.param(i);
       const std::string what = "Invalid arg#" + n(i + 1);
-      const uint64_t at_name = word_off(t, 3 + 2ull * i), at_type = at_name + 4;
+      const uint64_t at_name = word_off(t, btf::entry_name_word(t.kind(), i));
+      const uint64_t at_type = word_off(t, btf::entry_ref_word(t.kind(), i));
       if (bad_ref(t, p.type, at_type, i, what)) continue;
       if (p.name_off) {
         if (!name_offset_valid(btf_, p.name_off))

@@ -29,7 +29,7 @@ void check_type_tags(const btf::Btf& btf, const Options& opts, Sink& sink) {
   uint32_t good_id = start - 1;
   for (uint32_t i = start; i < count; ++i) {
     btf::Type t = btf.type(i);
-    if (!is_modifier(t.kind())) continue;
+    if (!is_modifier_or_typedef(t.kind())) continue;
     if (marked[i]) {
       good_id = i;
       continue;
@@ -38,7 +38,7 @@ void check_type_tags(const btf::Btf& btf, const Options& opts, Sink& sink) {
     int limit = kChainLimit;
     uint32_t cur = i;
     walk.clear();
-    while (is_modifier(t.kind())) {
+    while (is_modifier_or_typedef(t.kind())) {
       if (!limit--) {
         too_long = true;
         break;
@@ -77,7 +77,7 @@ void check_type_tags(const btf::Btf& btf, const Options& opts, Sink& sink) {
           break;
         }
         const btf::Type c = btf.type(cur);
-        if (!is_modifier(c.kind())) break;
+        if (!is_modifier_or_typedef(c.kind())) break;
         marked[cur] = i;
         cur = c.type();
       }

@@ -23,10 +23,10 @@
 #include <optional>
 #include <string_view>
 #include <thread>
-#include <unordered_map>
 
 #include "btf/kinds.h"
 #include "btf/load.h"
+#include "btf/strings.h"
 #include "btf/write.h"
 #include "canon/model.h"
 #include "canon/partition.h"
@@ -42,28 +42,6 @@ double since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-// Strings of the output, deduplicated; offsets continue after the base's string section.
-// Indexed by views of the strings added, which must outlive the table (the members').
-class StringTable {
- public:
-  explicit StringTable(uint32_t start) : start_(start) { data_.push_back('\0'); }
-  uint32_t add(std::string_view s) {
-    if (s.empty()) return 0;
-    auto [it, added] = index_.try_emplace(s, 0);
-    if (!added) return it->second;
-    it->second = start_ + uint32_t(data_.size());
-    data_.append(s);
-    data_.push_back('\0');
-    return it->second;
-  }
-  const std::string& data() const { return data_; }
-
- private:
-  uint32_t start_;
-  std::string data_;
-  std::unordered_map<std::string_view, uint32_t> index_;
-};
-
 void report_ambiguities(const canon::Model& m, const canon::Partition& p, uint32_t first_own,
                         Ambiguities& out) {
   // (kind word, name) and class of each named definition / FUNC; forwards left unresolved.
@@ -73,12 +51,11 @@ void report_ambiguities(const canon::Model& m, const canon::Partition& p, uint32
   for (uint32_t i = first_own; i < m.nodes.size(); ++i) {
     const canon::Node& n = m.nodes[i];
     if (n.name.empty()) continue;
-    const bool enum_decl = (n.kind == btf::Kind::Enum || n.kind == btf::Kind::Enum64) && n.fields.empty();
-    if (n.kind == btf::Kind::Fwd || enum_decl) {
+    if (canon::is_declaration_only(n)) {
       if (!p.resolved_fwd[i]) unresolved.push_back({n.kind == btf::Kind::Fwd ? (n.x ? "union" : "struct") : "enum", n.name});
-    } else if (n.kind == btf::Kind::Struct || n.kind == btf::Kind::Union) {
+    } else if (btf::is_composite(n.kind)) {
       defs.push_back({{canon::kind_word(n.kind), n.name}, p.cls[i]});
-    } else if (n.kind == btf::Kind::Enum || n.kind == btf::Kind::Enum64) {
+    } else if (btf::is_any_enum(n.kind)) {
       defs.push_back({{"enum", n.name}, p.cls[i]});
     } else if (n.kind == btf::Kind::Func) {
       funcs.push_back({{"func", n.name}, p.cls[i]});
@@ -240,7 +217,7 @@ Result<Merged> merge_canonical(std::span<const uint8_t> bytes, const std::string
   std::sort(emit.begin(), emit.end(), [&](uint32_t x, uint32_t y) { return first[x] < first[y]; });
   for (size_t k = 0; k < emit.size(); ++k) new_id[emit[k]] = first_new + uint32_t(k);
 
-  StringTable strings(base ? base->str_end() : 0);
+  btf::StringTable strings(base ? base->str_end() : 0);
   std::vector<uint32_t> words;
   for (uint32_t c : emit) {
     const auto where = origin(source[c]);   // not a structured binding: clang 14 cannot

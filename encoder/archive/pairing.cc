@@ -243,14 +243,14 @@ bool PremergeGraph::same_label(uint32_t v, uint32_t u) const {
   if (a.info() != b.info()) return false;
   const bool skip_params = ignore_param_names && a.kind() == uint32_t(btf::Kind::FuncProto);
   bool same = true;
-  for_each_role(a, [&](uint32_t k, Role r) {
+  btf::for_each_word(a.kind(), a.vlen(), [&](uint32_t k, btf::WordRole r) {
     if (!same) return;
     switch (r) {
-      case Role::kPlain: same = a.word(k) == b.word(k); break;
-      case Role::kName:
+      case btf::WordRole::Plain: same = a.word(k) == b.word(k); break;
+      case btf::WordRole::Name:
         if (!(skip_params && k > 0)) same = btf::same_str(a.btf(), a.word(k), b.btf(), b.word(k));
         break;
-      case Role::kRef: break;
+      case btf::WordRole::Ref: break;
     }
   });
   return same;

@@ -138,16 +138,16 @@ class Premerger {
     const btf::Btf& b = t.btf();
     const bool skip_params = opt_.ignore_param_names && t.kind() == uint32_t(btf::Kind::FuncProto);
     uint64_t h = canon::mix(0x51, t.info());
-    for_each_role(t, [&](uint32_t k, Role r) {
+    btf::for_each_word(t.kind(), t.vlen(), [&](uint32_t k, btf::WordRole r) {
       if (k == 1) return;
       switch (r) {
-        case Role::kPlain: h = canon::mix(h, t.word(k)); break;
-        case Role::kName:
+        case btf::WordRole::Plain: h = canon::mix(h, t.word(k)); break;
+        case btf::WordRole::Name:
           if (skip_params && k > 0) break;
           if (const char* name = b.c_str(t.word(k))) h = canon::hash_cstr(h, name);
           else h = canon::hash_str(h, b.str_or_empty(t.word(k)));
           break;
-        case Role::kRef: break;
+        case btf::WordRole::Ref: break;
       }
     });
     return h;

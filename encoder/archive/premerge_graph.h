@@ -58,22 +58,4 @@ void pair_members(const PremergeGraph& g, unsigned jobs, PairingOut out);
 // A 64-bit hash folded to the 32 bits kept per node.
 inline uint32_t fold(uint64_t h) { return uint32_t(h ^ (h >> 32)); }
 
-enum class Role : uint8_t { kPlain, kRef, kName };
-
-// f(k, role) for every word k of record t, in order.
-template <typename F>
-void for_each_role(const btf::Type& t, F&& f) {
-  const btf::KindLayout& l = btf::kind_layout(t.kind());
-  f(0u, Role::kName);
-  f(1u, Role::kPlain);
-  f(2u, l.size_type_is_ref ? Role::kRef : Role::kPlain);
-  uint32_t k = 3;
-  for (int i = 0; i < l.fixed_words; ++i, ++k)
-    f(k, i == l.fixed_ref[0] || i == l.fixed_ref[1] ? Role::kRef : Role::kPlain);
-  const uint32_t vlen = t.vlen();
-  for (uint32_t e = 0; e < vlen; ++e)
-    for (int j = 0; j < l.vlen_words; ++j, ++k)
-      f(k, j == l.vlen_ref ? Role::kRef : j == l.vlen_name ? Role::kName : Role::kPlain);
-}
-
 }  // namespace btfcheck::archive

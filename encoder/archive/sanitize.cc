@@ -46,18 +46,20 @@
 // dropped with it. Keeping a type keeps everything it refers to. This is a worklist over
 // predecessors, linear in the references.
 //
-// Output: the kept types in their order, renumbered, references rewritten through the
-// kind table, names re-interned in record order (so unchanged input gives the same string
-// section), appended types last. When nothing changes, the input bytes are returned as
+// Output: the kept types in their order, renumbered and their references rewritten
+// (btf::drop_records), names re-interned in record order (so unchanged input gives the same
+// string section), appended types last. A DATASEC is judged by btf::datasec_valid, the
+// verifier's own DATASEC rules (btf/datasec.h). When nothing changes, the input bytes are returned as
 // they are. Deterministic: decisions depend only on the records, in id order.
 #include "encoder/archive/sanitize.h"
 
-#include <optional>
 #include <string_view>
-#include <unordered_map>
 #include <unordered_set>
 
+#include "btf/datasec.h"
 #include "btf/kinds.h"
+#include "btf/records.h"
+#include "btf/strings.h"
 #include "btf/write.h"
 
 namespace btfcheck::archive {
@@ -65,11 +67,6 @@ namespace {
 
 using btf::Kind;
 constexpr uint32_t K(Kind k) { return static_cast<uint32_t>(k); }
-
-bool is_qualifier_or_typedef(uint32_t k) {
-  return k == K(Kind::Typedef) || k == K(Kind::Const) || k == K(Kind::Volatile) ||
-         k == K(Kind::Restrict) || k == K(Kind::TypeTag);
-}
 
 bool regular_int(const btf::Type& t) {
   if (t.kind() != K(Kind::Int) || t.int_offset() != 0) return false;
@@ -84,7 +81,7 @@ class Sanitizer {
         drop_(n_, 0), pinned_(n_, 0), why_(n_, nullptr) {}
 
   std::vector<uint8_t> run() {
-    load_words();
+    records_ = btf::Records::of(b_);
     fix_records();
     choose_drops();
     close_drops();
@@ -95,47 +92,13 @@ class Sanitizer {
  private:
   bool own(uint32_t id) const { return id >= start_ && id < start_ + n_; }
   uint32_t kind(uint32_t id) const { return b_.valid_id(id) && id ? b_.type(id).kind() : 0; }
-  uint32_t* rec(uint32_t id) { return words_.data() + at_[id - start_]; }
-
-  void load_words() {
-    at_.reserve(n_);
-    for (uint32_t i = 0; i < n_; ++i) {
-      const btf::Type t = b_.type(start_ + i);
-      at_.push_back(words_.size());
-      for (size_t w = 0; w < t.words(); ++w) words_.push_back(t.word(w));
-    }
-  }
-
-  // The byte size of a type as the kernel's btf_type_id_size sees it; nullopt for types
-  // without one. Bounded walk (input-controlled chains and loops).
-  std::optional<uint64_t> size_of(uint32_t id) const {
-    uint64_t mult = 1;
-    for (int step = 0; step < 64; ++step) {
-      if (!id || !b_.valid_id(id)) return std::nullopt;
-      const btf::Type t = b_.type(id);
-      const uint32_t k = t.kind();
-      if (k == K(Kind::Int) || k == K(Kind::Struct) || k == K(Kind::Union) ||
-          k == K(Kind::Enum) || k == K(Kind::Enum64) || k == K(Kind::Float) ||
-          k == K(Kind::Datasec))
-        return mult * t.size();
-      if (k == K(Kind::Ptr)) return mult * 8;
-      if (k == K(Kind::Array)) {
-        mult *= t.array().nelems;
-        if (mult > UINT32_MAX) return std::nullopt;
-        id = t.array().type;
-        continue;
-      }
-      if (!is_qualifier_or_typedef(k)) return std::nullopt;
-      id = t.type();
-    }
-    return std::nullopt;
-  }
+  uint32_t* rec(uint32_t id) { return records_.rec(id); }
 
   void fix_records() {
     std::unordered_set<std::string_view> aggregates;   // membership only, never iterated
     for (uint32_t id = start_; id < start_ + n_; ++id) {
       const btf::Type t = b_.type(id);
-      if ((t.kind() == K(Kind::Struct) || t.kind() == K(Kind::Union)) && !t.name().empty())
+      if (btf::is_composite(t.kind()) && !t.name().empty())
         aggregates.insert(t.name());
     }
     for (uint32_t id = 1; id < start_ + n_ && !index_type_; ++id) {
@@ -186,7 +149,7 @@ class Sanitizer {
   void fwd_by_value(uint32_t id, const std::unordered_set<std::string_view>& aggregates) {
     for (int step = 0; step < 64 && id && b_.valid_id(id); ++step) {
       const btf::Type t = b_.type(id);
-      if (is_qualifier_or_typedef(t.kind())) {
+      if (btf::is_modifier_or_typedef(t.kind())) {
         id = t.type();
         continue;
       }
@@ -202,30 +165,12 @@ class Sanitizer {
     }
   }
 
-  bool datasec_valid(const btf::Type& t) const {
-    const uint32_t size = t.size();
-    if (!size || t.kflag()) return false;
-    uint64_t last_end = 0, sum = 0;
-    for (uint32_t i = 0; i < t.vlen(); ++i) {
-      const btf::Type::SecInfo v = t.secinfo(i);
-      if (kind(v.type) != K(Kind::Var)) return false;
-      if (v.offset < last_end || v.offset >= size || !v.size || v.size > size) return false;
-      const uint64_t end = uint64_t(v.offset) + v.size;
-      if (end > size) return false;
-      const auto var_size = size_of(b_.type(v.type).type());
-      if (var_size && v.size < *var_size) return false;
-      last_end = end;
-      sum += v.size;
-    }
-    return sum <= size;
-  }
-
   void choose_drops() {
     std::vector<uint8_t> listed_kept(n_, 0), listed_dropped(n_, 0);
     for (uint32_t i = 0; i < n_; ++i) {
       const btf::Type t = b_.type(start_ + i);
       if (t.kind() == K(Kind::Datasec)) {
-        const bool ok = datasec_valid(t);
+        const bool ok = btf::datasec_valid(b_, t);
         if (!ok) mark(i, &SanitizeStats::datasec_dropped);
         for (uint32_t e = 0; e < t.vlen(); ++e)
           if (const uint32_t v = t.secinfo(e).type; own(v)) (ok ? listed_kept : listed_dropped)[v - start_] = 1;
@@ -328,7 +273,7 @@ class Sanitizer {
         if (drop_[x] || live[x] || !b_.type(start_ + x).name().empty()) return;
         const uint32_t k = b_.type(start_ + x).kind();
         if (k == K(Kind::Int) || k == K(Kind::Float) || k == K(Kind::Datasec) ||
-            k == K(Kind::Enum) || k == K(Kind::Enum64))   // enumerators name constants
+            btf::is_any_enum(k))   // enumerators name constants
           return;
         mark(x, &SanitizeStats::anon_orphan);
         for_each_ref(x, [&](uint32_t y) { if (!drop_[y]) --live[y]; });
@@ -339,64 +284,35 @@ class Sanitizer {
 
   std::vector<uint8_t> emit() {
     // New ids: kept own types in order, then an added index type when needed.
-    std::vector<uint32_t> new_id(n_, 0);
-    uint32_t next = start_;
-    for (uint32_t i = 0; i < n_; ++i)
-      if (!drop_[i]) new_id[i] = next++;
-    auto map = [&](uint32_t id) { return own(id) ? new_id[id - start_] : id; };
-    uint32_t index = index_type_ ? map(index_type_) : 0;
+    btf::Renumbered kept = btf::drop_records(records_, drop_);
+    btf::Records& out = kept.records;
+    uint32_t index = own(index_type_) ? kept.new_id[index_type_ - start_] : index_type_;
     const bool add_index = !void_index_.empty() && !index;
-    if (add_index) index = next, ++st_.types_added;
-    std::vector<uint8_t> needs_index(n_, 0);
-    for (uint32_t id : void_index_) needs_index[id - start_] = 1;
-
-    std::string strings(1, '\0');
-    std::unordered_map<std::string_view, uint32_t> interned;   // lookups only
+    if (add_index) index = out.end_id(), ++st_.types_added;
+    const uint32_t index_word = btf::ref_word(K(Kind::Array), btf::RefRole::Index);
+    for (uint32_t id : void_index_)
+      if (const uint32_t now = kept.new_id[id - start_]) out.rec(now)[index_word] = index;
+    // Names re-interned from the input's string section in record order; base strings stay.
     const uint32_t str_base = b_.start_str_off();
-    auto add = [&](std::string_view s) -> uint32_t {
-      if (s.empty()) return 0;
-      if (auto it = interned.find(s); it != interned.end()) return it->second;
-      const uint32_t off = str_base + uint32_t(strings.size());
-      strings.append(s);
-      strings.push_back('\0');
-      interned.emplace(s, off);
-      return off;
-    };
-    // Names are re-interned from the input's string section, which outlives `interned`.
-    auto name = [&](uint32_t off) -> uint32_t {
-      if (off < str_base) return off;   // a base string
-      return add(b_.str_or_empty(off));
-    };
-    std::vector<uint32_t> out;
-    out.reserve(words_.size() + 4);
-    for (uint32_t i = 0; i < n_; ++i) {
-      if (drop_[i]) continue;
-      const uint32_t* w = rec(start_ + i);
-      const uint32_t info = w[1];
-      const size_t len = btf::record_words(btf::info_kind(info), btf::info_vlen(info));
-      const size_t o = out.size();
-      out.insert(out.end(), w, w + len);
-      btf::for_each_ref_word(btf::info_kind(info), btf::info_vlen(info), [&](uint32_t r) {
-        out[o + r] = map(out[o + r]);
+    btf::StringTable strings(str_base);
+    for (uint32_t id = out.start_id; id < out.end_id(); ++id) {
+      uint32_t* w = out.rec(id);
+      btf::for_each_name_word(btf::info_kind(w[1]), btf::info_vlen(w[1]), [&](uint32_t r) {
+        if (w[r] >= str_base) w[r] = strings.add(b_.str_or_empty(w[r]));
       });
-      if (needs_index[i]) out[o + 4] = index;   // ARRAY: type, index_type, nelems
-      btf::for_each_name_word(btf::info_kind(info), btf::info_vlen(info),
-                              [&](uint32_t r) { out[o + r] = name(out[o + r]); });
     }
     if (add_index) {
-      out.push_back(add("__ARRAY_SIZE_TYPE__"));
-      out.push_back(btf::make_info(K(Kind::Int), 0, false));
-      out.push_back(4);
-      out.push_back(32);
+      const uint32_t int_t[] = {strings.add("__ARRAY_SIZE_TYPE__"),
+                                btf::make_info(K(Kind::Int), 0, false), 4, 32};
+      out.add(int_t);
     }
-    return btf::write_blob(out, strings);
+    return btf::write_blob(out.words, strings.data());
   }
 
   const btf::Btf& b_;
   SanitizeStats& st_;
   const uint32_t start_, n_;
-  std::vector<uint32_t> words_;
-  std::vector<size_t> at_;
+  btf::Records records_;   // the records, fixed in place
   std::vector<uint8_t> drop_, pinned_;
   std::vector<uint32_t SanitizeStats::*> why_;   // the reason of each drop candidate
   std::vector<uint32_t> void_index_;   // ARRAYs whose index word is void

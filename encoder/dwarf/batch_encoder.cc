@@ -57,7 +57,7 @@ double since(std::chrono::steady_clock::time_point t0) {
 
 // Raw bytes -> libbpf btf (which checks them). Split BTF goes through a memfd, as libbpf
 // 1.1 has no in-memory split constructor.
-struct btf* btf_from_raw(const std::string& bytes, const struct btf* base) {
+struct btf* btf_from_raw(std::span<const uint8_t> bytes, const struct btf* base) {
   if (!base) return btf__new(bytes.data(), static_cast<uint32_t>(bytes.size()));
   int fd = ::memfd_create("btfcheck-split", MFD_CLOEXEC);
   if (fd < 0) return nullptr;
@@ -117,7 +117,7 @@ BatchResult BatchEncoder::run() {
   t0 = std::chrono::steady_clock::now();
   struct btf* btf = nullptr;
   {
-    const std::string blob = w_->bytes();
+    const std::vector<uint8_t> blob = w_->bytes();
     w_.reset();  // peak: the blob and libbpf's copy, not the writer's buffers too
     btf = btf_from_raw(blob, sh_.base);
   }

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -202,7 +203,7 @@ class BatchEncoder {
 };
 
 // Raw BTF bytes (split on `base` when given) -> a libbpf btf, or nullptr (errno set).
-struct btf* btf_from_raw(const std::string& bytes, const struct btf* base);
+struct btf* btf_from_raw(std::span<const uint8_t> bytes, const struct btf* base);
 
 // After the final dedup: drops the FUNCs `drops` asks for (func_drop.cc), with the
 // DECL_TAGs on them and the FUNC_PROTOs nothing else refers to. Returns `btf` itself when

@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "btf/kinds.h"
+#include "btf/records.h"
 #include "btf/write.h"
 #include "encoder/dwarf/batch_encoder.h"
 
@@ -32,27 +33,18 @@ Result<struct btf*> settle_func_drops(struct btf* btf, const std::vector<FuncDro
   if (!raw || raw_size < sizeof(struct btf_header)) return internal("cannot serialize the BTF");
   struct btf_header hdr;
   std::memcpy(&hdr, raw, sizeof hdr);
-  const uint8_t* types = raw + hdr.hdr_len + hdr.type_off;
-  const uint32_t nwords = hdr.type_len / 4;
-  std::vector<uint32_t> words(nwords);
-  std::memcpy(words.data(), types, size_t(nwords) * 4);
-  // First word of every own type (index id - start).
-  std::vector<uint32_t> at(n - start);
-  for (uint32_t id = start, w = 0; id < n; ++id) {
-    if (w + 3 > nwords) return internal("type section shorter than its types");
-    at[id - start] = w;
-    const uint32_t info = words[w + 1];
-    const uint64_t len = btf::record_words(btf::info_kind(info), btf::info_vlen(info));
-    if (len == 0 || w + len > nwords) return internal("unknown kind in the encoded BTF");
-    w += uint32_t(len);
-  }
-  auto kind_of = [&](uint32_t id) { return btf::info_kind(words[at[id - start] + 1]); };
+  std::vector<uint32_t> type_words(hdr.type_len / 4);
+  std::memcpy(type_words.data(), raw + hdr.hdr_len + hdr.type_off, type_words.size() * 4);
+  const auto records = btf::Records::split(std::move(type_words), start);
+  if (!records || records->end_id() != n)
+    return internal("malformed type section in the encoded BTF");
+  const btf::Records& recs = *records;
 
   std::unordered_map<std::string_view, std::vector<uint32_t>> funcs_of;
   for (const FuncDrop& d : drops) funcs_of.emplace(d.name, std::vector<uint32_t>{});
   for (uint32_t id = start; id < n; ++id) {
-    if (kind_of(id) != BTF_KIND_FUNC) continue;
-    const char* name = btf__name_by_offset(btf, words[at[id - start]]);
+    if (recs.kind(id) != BTF_KIND_FUNC) continue;
+    const char* name = btf__name_by_offset(btf, recs.rec(id)[0]);
     if (auto it = funcs_of.find(name ? name : ""); it != funcs_of.end()) it->second.push_back(id);
   }
   std::vector<uint8_t> gone(n, 0);
@@ -71,49 +63,26 @@ Result<struct btf*> settle_func_drops(struct btf* btf, const std::vector<FuncDro
   }
   // Referrer counts, then the cascade to tags and prototypes.
   std::vector<uint32_t> refs(n, 0);
-  for (uint32_t id = start; id < n; ++id) {
-    const uint32_t w = at[id - start];
-    const uint32_t info = words[w + 1];
-    btf::for_each_ref_word(btf::info_kind(info), btf::info_vlen(info), [&](uint32_t k) {
-      const uint32_t t = words[w + k];
-      if (t >= start && t < n) ++refs[t];
+  for (uint32_t id = start; id < n; ++id)
+    btf::for_each_ref_word(recs.kind(id), recs.vlen(id), [&](uint32_t k) {
+      if (recs.owns(recs.rec(id)[k])) ++refs[recs.rec(id)[k]];
     });
-  }
   for (uint32_t id = start; id < n; ++id) {
-    const uint32_t w = at[id - start];
-    const uint32_t target = words[w + 2];
-    if (kind_of(id) == BTF_KIND_DECL_TAG && target >= start && target < n && gone[target]) gone[id] = 1;
-    if (kind_of(id) != BTF_KIND_FUNC || !gone[id]) continue;
+    const uint32_t target = recs.rec(id)[2];
+    if (recs.kind(id) == BTF_KIND_DECL_TAG && recs.owns(target) && gone[target]) gone[id] = 1;
+    if (recs.kind(id) != BTF_KIND_FUNC || !gone[id]) continue;
     ++dropped;
-    if (target >= start && target < n && --refs[target] == 0 && kind_of(target) == BTF_KIND_FUNC_PROTO)
+    if (recs.owns(target) && --refs[target] == 0 && recs.kind(target) == BTF_KIND_FUNC_PROTO)
       gone[target] = 1;
   }
   if (dropped == 0) return btf;
-  std::vector<uint32_t> new_id(n, 0);
-  for (uint32_t id = 0; id < start; ++id) new_id[id] = id;
-  for (uint32_t id = start, next = start; id < n; ++id)
-    if (!gone[id]) new_id[id] = next++;
-  std::vector<uint32_t> out;
-  out.reserve(nwords);
-  bool dangling = false;
-  for (uint32_t id = start; id < n; ++id) {
-    if (gone[id]) continue;
-    const uint32_t w = at[id - start];
-    const uint32_t info = words[w + 1];
-    const size_t o = out.size();
-    out.insert(out.end(), words.begin() + w,
-               words.begin() + w + btf::record_words(btf::info_kind(info), btf::info_vlen(info)));
-    btf::for_each_ref_word(btf::info_kind(info), btf::info_vlen(info), [&](uint32_t k) {
-      const uint32_t t = out[o + k];
-      if (t >= n || (t >= start && gone[t])) dangling = true;
-      else out[o + k] = new_id[t];
-    });
-  }
-  if (dangling) return internal("a dropped FUNC is still referred to");
+  const btf::Renumbered kept =
+      btf::drop_records(recs, std::span<const uint8_t>(gone).subspan(start));
+  if (kept.dangling) return internal("a dropped FUNC is still referred to");
   const std::string_view strings(reinterpret_cast<const char*>(raw) + hdr.hdr_len + hdr.str_off,
                                  hdr.str_len);
-  const std::vector<uint8_t> blob = btf::write_blob(out, strings);
-  struct btf* rebuilt = btf_from_raw(std::string(blob.begin(), blob.end()), base);
+  const std::vector<uint8_t> blob = btf::write_blob(kept.records.words, strings);
+  struct btf* rebuilt = btf_from_raw(blob, base);
   if (!rebuilt) return internal("libbpf rejected the BTF without the dropped FUNCs");
   return rebuilt;
 }

@@ -3,12 +3,13 @@
 // Why not libbpf's btf__add_*: each of them interns its name by content (strlen, hash,
 // strcmp) and re-checks the last type; on a vmlinux that is ~40% of the encoding time.
 // Names here come from libdw and live as long as the Dwarf handle, and the same .debug_str
-// string is the same pointer, so we intern by pointer (a hash of 8 bytes, no strcmp).
-// Equal strings at different pointers (DW_FORM_string) are stored twice: libbpf's
-// btf__dedup merges strings first thing. The records are laid out exactly as in
+// string is the same pointer, so a long name is looked up by pointer first (a hash of 8
+// bytes, no strcmp) and interned by content (btf::StringTable) only the first time a pointer
+// comes; short ones (gcc writes them inline, DW_FORM_string: a new address each time) go to
+// the string table directly. The records are laid out exactly as in
 // include/uapi/linux/btf.h; ids are assigned in append order, and a reference can be
-// filled later through its word index (two-phase encoding). The result is loaded with
-// btf__new / btf__new_split (which checks it) and deduplicated there.
+// filled later through its word index (two-phase encoding). The blob (btf::write_blob) is
+// loaded with btf__new / btf__new_split (which checks it) and deduplicated there.
 #pragma once
 
 #include <linux/btf.h>
@@ -18,14 +19,15 @@
 #include <string>
 #include <vector>
 
+#include "btf/strings.h"
+#include "btf/write.h"
+
 namespace btfcheck::encode {
 
 class RawWriter {
  public:
   // first_id: 1, or the base's type count for split BTF; str_base: the base's string size.
-  RawWriter(uint32_t first_id, uint32_t str_base) : next_id_(first_id), str_base_(str_base) {
-    strs_.push_back('\0');
-  }
+  RawWriter(uint32_t first_id, uint32_t str_base) : next_id_(first_id), strs_(str_base) {}
 
   uint32_t next_id() const { return next_id_; }
   size_t words() const { return types_.size(); }
@@ -34,38 +36,25 @@ class RawWriter {
   // Offset of `s` in the string section ("" and null are 0).
   uint32_t str(const char* s) {
     if (!s || !*s) return 0;
-    // Short names (gcc writes them inline, DW_FORM_string: a new address each time) are
-    // interned by content, packed in a word; longer ones by address.
-    uint64_t packed = 0;
-    size_t n = 0;
-    while (n < 8 && s[n]) {
-      packed |= static_cast<uint64_t>(static_cast<unsigned char>(s[n])) << (8 * n);
-      ++n;
-    }
-    if (n < 8) return str_short(packed, s, n);
+    const size_t n = strnlen(s, 8);
+    if (n < 8) return strs_.add(std::string_view(s, n));
     if ((used_ + 1) * 2 > slots_.size()) grow();
     size_t i = slot_of(s);
     while (slots_[i].key && slots_[i].key != s) i = (i + 1) & (slots_.size() - 1);
     if (slots_[i].key) return slots_[i].off;
-    const uint32_t off = str_base_ + static_cast<uint32_t>(strs_.size());
-    strs_.insert(strs_.end(), s, s + std::strlen(s) + 1);
+    const uint32_t off = strs_.add(s);
     slots_[i] = {s, off};
     ++used_;
     return off;
   }
   // For names that do not come from libdw (synthesized, or std::string temporaries).
-  uint32_t str_copy(const char* s) {
-    if (!s || !*s) return 0;
-    uint32_t off = str_base_ + static_cast<uint32_t>(strs_.size());
-    strs_.insert(strs_.end(), s, s + std::strlen(s) + 1);
-    return off;
-  }
+  uint32_t str_copy(const char* s) { return s && *s ? strs_.add(s) : 0; }
 
   // Common header; returns the new id. `tail` words are reserved after it.
   uint32_t add(uint32_t name_off, uint32_t kind, uint32_t vlen, bool kflag, uint32_t size_or_type) {
     last_ = types_.size();
     types_.push_back(name_off);
-    types_.push_back((kind << 24) | (vlen & 0xffff) | (kflag ? 1u << 31 : 0));
+    types_.push_back(btf::make_info(kind, vlen, kflag));
     types_.push_back(size_or_type);
     return next_id_++;
   }
@@ -118,24 +107,10 @@ class RawWriter {
   void add_var_tail(uint32_t linkage) { types_.push_back(linkage); }
 
   uint16_t last_vlen() const { return types_[last_ + 1] & 0xffff; }
-  bool last_is_union() const { return (types_[last_ + 1] >> 24 & 0x1f) == BTF_KIND_UNION; }
+  bool last_is_union() const { return btf::info_kind(types_[last_ + 1]) == BTF_KIND_UNION; }
 
   // The whole blob: header, types, strings.
-  std::string bytes() const {
-    btf_header h{};
-    h.magic = BTF_MAGIC;
-    h.version = BTF_VERSION;
-    h.hdr_len = sizeof h;
-    h.type_off = 0;
-    h.type_len = static_cast<uint32_t>(types_.size() * 4);
-    h.str_off = h.type_len;
-    h.str_len = static_cast<uint32_t>(strs_.size());
-    std::string out(sizeof h + h.type_len + h.str_len, '\0');
-    std::memcpy(out.data(), &h, sizeof h);
-    if (!types_.empty()) std::memcpy(out.data() + sizeof h, types_.data(), h.type_len);
-    std::memcpy(out.data() + sizeof h + h.type_len, strs_.data(), strs_.size());
-    return out;
-  }
+  std::vector<uint8_t> bytes() const { return btf::write_blob(types_, strs_.data()); }
 
  private:
   void bump_vlen(bool kflag) {
@@ -143,36 +118,6 @@ class RawWriter {
     info = (info & ~0xffffu) | ((info & 0xffff) + 1);
     if (kflag) info |= 1u << 31;
   }
-
-  uint32_t str_short(uint64_t packed, const char* s, size_t n) {
-    if ((short_used_ + 1) * 2 > short_.size()) {
-      std::vector<Short> old = std::move(short_);
-      const size_t cap = old.empty() ? 1024 : old.size() * 2;
-      short_.assign(cap, Short{0, 0});
-      short_shift_ = 64 - __builtin_ctzll(cap);
-      for (const Short& e : old) {
-        if (!e.key) continue;
-        size_t i = (e.key * 0x9E3779B97F4A7C15ull) >> short_shift_;
-        while (short_[i].key) i = (i + 1) & (cap - 1);
-        short_[i] = e;
-      }
-    }
-    size_t i = (packed * 0x9E3779B97F4A7C15ull) >> short_shift_;
-    while (short_[i].key && short_[i].key != packed) i = (i + 1) & (short_.size() - 1);
-    if (short_[i].key) return short_[i].off;
-    const uint32_t off = str_base_ + static_cast<uint32_t>(strs_.size());
-    strs_.insert(strs_.end(), s, s + n + 1);
-    short_[i] = {packed, off};
-    ++short_used_;
-    return off;
-  }
-  struct Short {
-    uint64_t key;
-    uint32_t off;
-  };
-  std::vector<Short> short_;
-  size_t short_used_ = 0;
-  unsigned short_shift_ = 64;
 
   // Open addressing, linear probing, keyed by the string's address (never iterated).
   struct Slot {
@@ -197,10 +142,9 @@ class RawWriter {
   }
 
   uint32_t next_id_;
-  uint32_t str_base_;
   size_t last_ = 0;
   std::vector<uint32_t> types_;
-  std::vector<char> strs_;
+  btf::StringTable strs_;
   std::vector<Slot> slots_;
   size_t used_ = 0;
   unsigned shift_ = 64;

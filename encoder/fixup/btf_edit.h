@@ -1,15 +1,16 @@
 // BtfEdit: a mutable copy of one (non-split) BTF blob, for in-place fixups.
 //
-// The type section is held as host-order 32-bit words (decoded once by btf::Btf::parse),
-// so edits are plain word writes; serialize() writes the words back in the blob's own byte
-// order. Two modes of output, mirroring what libbpf's btf__raw_data() returns:
+// The type section is held as btf::Records (host-order words, decoded once by
+// btf::Btf::parse), so edits are plain word writes; serialize() writes the words back in the
+// blob's own byte order (btf/write.h). Two modes of output, mirroring what libbpf's btf__raw_data() returns:
 //   - no type or string appended: the input bytes with the type section rewritten in place
 //     (header, string section and any padding are byte-identical);
 //   - something appended (libbpf's btf__add_var() makes the BTF "modifiable"): the blob is
 //     laid out again as header (original hdr_len bytes) + types + strings, with type_off 0
 //     and str_off = type_len, exactly as libbpf re-serializes a modified BTF.
-// Strings are appended with libbpf's strset semantics: a string equal to one already present
-// at a string boundary (walking the section from offset 0) reuses that offset.
+// Strings are appended with libbpf's strset semantics (btf::StringTable::continuing): a
+// string equal to one already present at a string boundary (walking the section from
+// offset 0) reuses that offset.
 //
 // Every accessor bounds-checks its id / word index; callers get nullopt, never a bad pointer.
 #pragma once
@@ -24,6 +25,8 @@
 
 #include "btf/btf.h"
 #include "btf/error.h"
+#include "btf/records.h"
+#include "btf/strings.h"
 
 namespace btfcheck::fixup {
 
@@ -34,8 +37,9 @@ class BtfEdit {
   static Result<BtfEdit> parse(std::span<const uint8_t> bytes, const std::string& file,
                                const std::string& section);
 
-  uint32_t type_count() const { return uint32_t(starts_.size()) + 1; }  // ids [0, count)
-  bool valid(uint32_t id) const { return id >= 1 && id < type_count(); }
+  uint32_t type_count() const { return records_.end_id(); }  // ids [0, count)
+  bool valid(uint32_t id) const { return records_.owns(id); }
+  const btf::Records& records() const { return records_; }
 
   // Record words of type `id` (host order); empty span when id is not a valid id.
   std::span<uint32_t> rec(uint32_t id);
@@ -68,17 +72,11 @@ class BtfEdit {
   btf::Header hdr_;
   btf::Endian endian_ = btf::Endian::Little;
   std::string file_, section_;
-  std::vector<uint32_t> words_;     // type section, host order
-  std::vector<uint32_t> starts_;    // first word of each record; index = id - 1
-  std::string strings_;             // string section, grown by add_string
-  std::vector<uint32_t> boundaries_;  // string start offsets, for add_string lookups
+  btf::Records records_;            // type section
+  btf::StringTable strings_;        // string section, grown by add_string
   bool appended_ = false;
 };
 
-// btf__resolve_size() of libbpf: follows modifiers, typedefs, VAR, DECL_TAG, TYPE_TAG and
-// arrays (depth <= 32) to a sized type; pointers are 8 bytes (BPF). nullopt where libbpf
-// returns an error.
-std::optional<uint64_t> resolve_size(const BtfEdit& b, uint32_t id);
 // btf__align_of() of libbpf (pointer size 8); nullopt where libbpf returns an error or
 // where libbpf would recurse without bound (depth > 32).
 std::optional<uint32_t> align_of(const BtfEdit& b, uint32_t id, int depth = 0);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "btf/size.h"
 #include "encoder/fixup/fixer.h"
 
 namespace btfcheck::fixup::detail {
@@ -85,7 +86,7 @@ std::optional<Error> Fixer::fill_kcfg(Extern& ext) const {
     return error("fixup.kconfig-func", "extern function " + quote(ext.name) +
                  " is unsupported under .kconfig section", kKconfig, id);
   const uint32_t type = b_.rec(id)[2];
-  auto size = resolve_size(b_, type);
+  auto size = btf::resolve_size(b_.records(), type);
   if (!size || *size == 0)
     return error("fixup.kconfig-type", "failed to resolve size of extern (kcfg) " +
                  quote(ext.name), kKconfig, id);

@@ -36,6 +36,8 @@
 
 #include "btf/btf.h"
 #include "btf/kinds.h"
+#include "btf/strings.h"
+#include "btf/write.h"
 
 namespace btfcheck::testing {
 
@@ -66,13 +68,9 @@ struct SecVar {
 
 enum class HeaderField { Magic, Version, Flags, HdrLen, TypeOff, TypeLen, StrOff, StrLen };
 
-// How build() lays out the blob. Defaults are libbpf's: 24-byte header, types, strings.
-struct Layout {
-  uint32_t hdr_len = 24;       // > 24 pads the header with zero bytes
-  uint32_t gap = 0;            // zero bytes between the first and the second section
-  bool strings_first = false;  // string section before the type section
-  uint32_t trailing = 0;       // zero bytes after the last section
-};
+// How build() lays out the blob (btf::write_blob's layouts). Defaults are libbpf's:
+// 24-byte header, types, strings.
+using Layout = btf::BlobLayout;
 
 // A built blob plus where everything is in it.
 class Image {
@@ -148,14 +146,13 @@ class Image {
 class BtfBuilder {
  public:
   // Base BTF: type ids from 1, string section "\0"...
-  BtfBuilder() : strings_(1, '\0') {}
+  BtfBuilder() = default;
   // Split BTF continuing `base` (ids and string offsets continue the base's).
   static BtfBuilder split(const btf::Btf& base) { return split(base.type_count(), base.str_end()); }
   static BtfBuilder split(uint32_t start_id, uint32_t start_str_off) {
     BtfBuilder b;
     b.start_id_ = start_id;
-    b.start_str_ = start_str_off;
-    b.strings_.clear();
+    b.strings_ = btf::StringTable::continuing("", start_str_off);
     return b;
   }
 
@@ -163,18 +160,9 @@ class BtfBuilder {
   uint32_t next_id() const { return start_id_ + uint32_t(types_.size()); }
 
   // Offset of string `s` (added once). "" is offset 0 (for split BTF: the base's "").
-  uint32_t str(std::string_view s) {
-    if (s.empty()) return 0;
-    auto it = str_index_.find(std::string(s));
-    if (it != str_index_.end()) return it->second;
-    const uint32_t off = start_str_ + uint32_t(strings_.size());
-    strings_.append(s);
-    strings_.push_back('\0');
-    str_index_.emplace(std::string(s), off);
-    return off;
-  }
+  uint32_t str(std::string_view s) { return strings_.add(s); }
   // Raw bytes appended to the string section as they are (no NUL added).
-  void append_string_bytes(std::string_view raw) { strings_.append(raw); }
+  void append_string_bytes(std::string_view raw) { strings_.append_raw(raw); }
 
   // --- types; each returns the new id -------------------------------------------------
   uint32_t add_int(std::string_view name, uint32_t size, uint32_t bits, uint32_t encoding = 0,
@@ -281,26 +269,12 @@ class BtfBuilder {
       rel.push_back(4ull * type_words.size());
       type_words.insert(type_words.end(), t.begin(), t.end());
     }
-    const uint32_t type_len = uint32_t(4 * type_words.size());
-    const uint32_t str_len = uint32_t(strings_.size());
-    const uint32_t type_off = layout.strings_first ? str_len + layout.gap : 0;
-    const uint32_t str_off = layout.strings_first ? 0 : type_len + layout.gap;
-    const uint64_t data = uint64_t(type_len) + str_len + layout.gap + layout.trailing;
-    img.bytes.assign(std::max<uint64_t>(layout.hdr_len, 8) + data, 0);
-    img.set_u16(0, btf::kMagic);
-    img.bytes[2] = 1;
-    img.bytes[3] = 0;
-    img.set_u32(4, layout.hdr_len);
-    // A short header (hdr_len < 24) holds only the fields that fit.
-    const uint32_t fields[4] = {type_off, type_len, str_off, str_len};
-    for (uint32_t i = 0; i < 4; ++i)
-      if (8 + 4 * i + 4 <= layout.hdr_len) img.set_u32(8 + 4 * i, fields[i]);
-    img.type_len = type_len;
-    img.str_len = str_len;
-    img.type_start = layout.hdr_len + uint64_t(type_off);
-    img.str_start = layout.hdr_len + uint64_t(str_off);
-    for (size_t i = 0; i < type_words.size(); ++i) img.set_u32(img.type_start + 4 * i, type_words[i]);
-    if (str_len) std::memcpy(img.bytes.data() + img.str_start, strings_.data(), str_len);
+    btf::BlobSections at;
+    img.bytes = btf::write_blob(type_words, strings_.data(), endian, layout, &at);
+    img.type_len = uint32_t(4 * type_words.size());
+    img.str_len = uint32_t(strings_.data().size());
+    img.type_start = at.type_start;
+    img.str_start = at.str_start;
     for (uint64_t r : rel) img.records.push_back(img.type_start + r);
     return img;
   }
@@ -318,10 +292,9 @@ class BtfBuilder {
     return add(kind, uint32_t(members.size()), kflag, str(name), size, w);
   }
 
-  uint32_t start_id_ = 1, start_str_ = 0;
+  uint32_t start_id_ = 1;
   std::vector<std::vector<uint32_t>> types_;
-  std::string strings_;
-  std::map<std::string, uint32_t> str_index_;
+  btf::StringTable strings_;
 };
 
 // The built bytes of `b` (an archive member).

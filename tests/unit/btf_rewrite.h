@@ -13,6 +13,7 @@
 
 #include "btf/btf.h"
 #include "btf/kinds.h"
+#include "btf/records.h"
 #include "btf/write.h"
 
 namespace btfcheck::testing {
@@ -133,15 +134,10 @@ inline std::vector<uint8_t> slice(const btf::Btf& b, uint64_t seed, uint32_t cou
       if (r[w] && r[w] <= n && !keep[r[w]]) keep[r[w]] = 1, stack.push_back(r[w]);
     });
   }
-  std::vector<uint32_t> new_id(n + 1, 0);
-  Records out;
-  out.strings = in.strings;
-  for (uint32_t id = 1; id <= n; ++id)
-    if (keep[id]) new_id[id] = uint32_t(out.recs.size()) + 1, out.recs.push_back(in.recs[id - 1]);
-  for (auto& r : out.recs)
-    btf::for_each_ref_word(btf::info_kind(r[1]), btf::info_vlen(r[1]),
-                           [&](uint32_t w) { if (r[w] <= n) r[w] = new_id[r[w]]; });
-  return out.bytes();
+  std::vector<uint8_t> drop(n);
+  for (uint32_t id = 1; id <= n; ++id) drop[id - 1] = !keep[id];
+  const btf::Renumbered kept = btf::drop_records(btf::Records::of(b), drop);
+  return btf::write_blob(kept.records.words, in.strings);
 }
 
 struct Mutation {

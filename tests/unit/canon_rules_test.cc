@@ -74,6 +74,13 @@ Build array_of(std::vector<uint32_t> dims, const char* elem = "int") {
     return nested(b, e, i, dims);
   });
 }
+// An unreferenced anonymous pointer to nested arrays of int (dims outermost first).
+Build ptr_to_array(std::vector<uint32_t> dims) {
+  return [=](BtfBuilder& b) {
+    const uint32_t i = int_(b);
+    b.add_ptr(nested(b, i, i, dims));
+  };
+}
 // An enum (or enum64) e of one or two enumerators.
 Build enum_e(bool is64, uint32_t size, std::vector<testing::Enumerator> v, bool is_signed) {
   return [=](BtfBuilder& b) {
@@ -192,8 +199,12 @@ const std::vector<RuleCase>& cases() {
            const uint32_t i = int_(b);
            b.add_typedef("row_t", b.add_array(i, i, 5));
            b.add_struct("s", 64, {{"m", b.add_array(i, i, 60), 0}});
-         }}},
+         }},
+        {ptr_to_array({7, 3, 2}), ptr_to_array({42})}},   // only a pointer to it, anonymous
        {{"another nesting order", {array_of({3, 4, 5}), array_of({5, 4, 3})}, "type struct s.m"},
+        {"a pointer to another nesting order", {ptr_to_array({7, 3, 2}), ptr_to_array({2, 3, 7})},
+         "removed anon := ptr(array(array(array(int, 2, int), 3, int), 7, int))",
+         "removed anon := ptr(array(array(array(int, 2, void), 3, void), 7, void))"},
         {"another element count", {array_of({3, 4, 5}), array_of({72})}, "array-length struct s.m"},
         {"another element type", {array_of({3, 4, 5}), array_of({60}, "long")}, "type struct s.m[]"}}},
       {"array-index",
