@@ -45,11 +45,11 @@ def gate_suite(*args, timeout=1800) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def pahole() -> Path:
     if cloud_612_vmlinux() is None:
-        pytest.skip("[cloud-6.12] Debian's 6.12 cloud vmlinux is not cached "
-                    "(corpora/fetch-debian-kernel --release 6.12)")
+        pytest.skip("Debian's 6.12 cloud vmlinux is not cached (corpora/fetch-debian-kernel "
+                    "--release 6.12): cloud-6.12 not available")
     pm = pahole_master()
     if pm is None:
-        pytest.skip("[pahole-master] no pahole master build (corpora/fetch-pahole-master)")
+        pytest.skip("no pahole master build (corpora/fetch-pahole-master): pahole-master not available")
     if not ANCHORS.is_dir():
         return pm
     # The anchors' own build (cached: no rebuild), whatever was built last.
@@ -101,7 +101,7 @@ def patched_source(root: Path) -> Path:
     dwarves = sorted(ANCHORS.glob("dwarves-*.tar.xz"))
     libbpf = sorted(ANCHORS.glob("libbpf-*.tar.xz"))
     if not dwarves or not libbpf:
-        pytest.skip(f"[pahole-master] no dwarves/libbpf source snapshot in {ANCHORS}")
+        pytest.skip(f"no dwarves/libbpf source snapshot in {ANCHORS}: pahole-master source not available")
     root.mkdir(parents=True)
     for t in (dwarves[-1], libbpf[-1]):
         subprocess.run(["tar", "-xJf", t, "-C", root], check=True)

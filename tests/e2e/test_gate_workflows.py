@@ -95,3 +95,23 @@ def test_broken_workflows_are_reported(tmp_path):
     assert "calls ci/missing, which does not exist" in r.stdout
     assert "calls ci/notexec, which is not executable" in r.stdout
     assert "b.yml: does not parse" in r.stdout
+
+
+def test_readme_example_calls_the_reusable_workflow_with_its_inputs():
+    """README "A gate others call": the lines pahole would add are a valid caller."""
+    pytest.importorskip("yaml")
+    import yaml
+    readme = (REPO / "README.md").read_text()
+    section = readme.split("### A gate others call", 1)[1].split("\n### ", 1)[0]
+    block = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    assert len(block.splitlines()) <= 15, "about ten lines"
+    caller = yaml.safe_load(block)
+    on = caller.get("on", caller.get(True))
+    assert "push" in on or "pull_request" in on
+    (job,) = caller["jobs"].values()
+    assert job["uses"].split("@")[0].endswith("/.github/workflows/btf-gate.yml")
+    wf = yaml.safe_load((REPO / ".github/workflows/btf-gate.yml").read_text())
+    inputs = wf.get("on", wf.get(True))["workflow_call"]["inputs"]
+    assert set(job["with"]) <= set(inputs), set(job["with"]) - set(inputs)
+    assert {k for k, spec in inputs.items() if spec.get("required")} <= set(job["with"])
+    assert job["with"]["suite"] in inputs["suite"]["description"]

@@ -29,9 +29,17 @@ FEATURE_COST = {
          "with": "default,global_var", "bytes_without": 4688861, "bytes_with": 6394551,
          "delta": 1705690, "families": [{"name": "static calls (__SCK__*, __SCT__*)", "delta": 260711},
                                         {"name": "variables security_*", "delta": 199490}]},
+        {"feature": "decl_tag_kfuncs", "in_default": True,
+         "without": "encode_force,var,float,decl_tag,type_tag,enum64,optimized_func,consistent_func",
+         "with": "default", "bytes_without": 4686739, "bytes_with": 4688861, "delta": 2122,
+         "families": [{"name": "bpf_* kfunc tags", "delta": 2122}]},
         {"feature": "layout", "in_default": False, "without": "default", "with": "default,layout",
          "bytes_without": 4688861, "bytes_with": 4688941, "delta": 80,
-         "families": [{"name": "other sections and padding", "delta": 80}]}]}
+         "families": [{"name": "other sections and padding", "delta": 80}]},
+        {"feature": "true_signature", "in_default": False, "without": "default",
+         "with": "default,true_signature", "bytes_without": 4688861, "bytes_with": 4713720,
+         "delta": 24859, "families": [{"name": "functions trace_*", "delta": 2380},
+                                      {"name": "unreachable anonymous types", "delta": -744}]}]}
 CASES = "bitfields,floats,enum64,float16"
 
 
@@ -131,6 +139,9 @@ def test_page_renders_in_chromium(results, tmp_path):
         assert marks[chart] == len(ok_runs), (chart, marks)
     assert page_check.chart_problems(res, ["size-families", "size-kinds", "feature-cost"],
                                      [f"feature-cost={len(FEATURE_COST['rows'])}"]) == []
+    page = (out / "index.html").read_text()
+    for pct in ("+36.38%", "+0.045%", "+0.002%", "+0.53%"):   # each feature's row
+        assert f"<td class=n>{pct}</td>" in page, pct
     # Trend points: the older entry has pahole only, this run every producer.
     assert marks["trend-size"] == 1 + len(producers_ok)
     assert marks["trend-families"] >= 1   # this run's largest families (the older line has none)

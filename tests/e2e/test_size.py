@@ -111,7 +111,7 @@ def test_usage_errors_exit_2(tmp_path):
 def test_feature_cost_with_pahole_master(percpu_pair, tmp_path):
     pm = pahole_master()
     if pm is None:
-        pytest.skip("[pahole-master] no pahole master build (corpora/fetch-pahole-master)")
+        pytest.skip("no pahole master build (corpora/fetch-pahole-master): pahole-master not available")
     obj = percpu_pair[0].parent / "unit0.o"
     cache = tmp_path / "cache"
     args = ["size", "--features", "global_var,decl_tag_kfuncs,layout", "--pahole", str(pm),
