@@ -5,7 +5,8 @@ feature the kernel build turns on): every byte is charged once (families and kin
 to the blob size), the deltas add up to the files' size difference, and the difference is
 charged to the per-CPU family. The running kernel's BTF is accounted the same way.
 Feature cost (`size --features`): the same case encoded by pahole master with and without
-global_var, decl_tag_kfuncs (in the default set) and layout.
+global_var, decl_tag_kfuncs (in the default set) and layout; and Debian's 6.12 cloud vmlinux
+without and with global_var (two encodings, kept in the shared encoding cache).
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from real_inputs import pahole_master
+from real_inputs import CACHE, cloud_612_vmlinux, pahole_master
 
 REPO = Path(__file__).resolve().parents[2]
 BTFCHECK = os.environ.get("BTFCHECK", str(REPO / "build" / "bin" / "btfcheck"))
@@ -159,3 +160,27 @@ def test_feature_cost_errors_name_the_problem(percpu_pair):
     else:
         assert p.returncode == 2 and "no --compat=pahole-master" in p.stderr
     assert run("size", "--features", "layout", obj, obj, check=False).returncode == 2
+
+
+def test_global_var_on_the_612_vmlinux_adds_up(tmp_path):
+    v, pm = cloud_612_vmlinux(), pahole_master()
+    if v is None:
+        pytest.skip("Debian's 6.12 cloud vmlinux is not cached (corpora/fetch-debian-kernel "
+                    "--release 6.12): cloud-6.12 not available")
+    if pm is None:
+        pytest.skip("no pahole master build (corpora/fetch-pahole-master): pahole-master not available")
+    doc = json.loads(run("size", "--features", "global_var", "--pahole", str(pm), "-j2", "--quiet",
+                         "--cache", str(CACHE / "encodings"), "--workdir", str(tmp_path / "w"),
+                         "--json", str(v)).stdout)
+    by_features = {e["features"]: Path(e["output"]) for e in doc["encodings"]}
+    a, b = by_features["default"], by_features["default,global_var"]
+    a_bytes, b_bytes = a.stat().st_size, b.stat().st_size
+    assert_sums(size_json(str(a), str(b)), a_bytes, b_bytes)
+    (row,) = doc["rows"]
+    assert row["delta"] == b_bytes - a_bytes > 0
+    # The text table leads with the families global_var adds: variables, static calls, tracepoints.
+    out = run("size", "--by", "family", "--top", "5", str(a), str(b)).stdout
+    rows = out.split("by family:\n")[1].splitlines()[1:6]   # after the column header
+    top = [l.strip().split("  ")[0] for l in rows]
+    assert len(top) == 5 and all(t.startswith(("variables ", "static calls", "tracepoints", "per-CPU"))
+                                 for t in top[:3]), out
