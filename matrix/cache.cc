@@ -135,6 +135,7 @@ Result<producers::Output> EncodingCache::produce(const producers::Producer& p,
           o.steps.push_back(s);
         }
         if (hit) *hit = true;
+        fs::last_write_time(entry / "meta.json", fs::file_time_type::clock::now(), ec);   // used
         return o;
       }
     }

@@ -10,8 +10,9 @@
 //     their bytes: a 340 MB vmlinux is not read to look up a key).
 // An entry is DIR/<key>/{out.btf, meta.json}; meta.json holds the figures measured when the
 // output was made (wall, CPU, peak RSS, prepare time), which a hit reports again, marked
-// "cached". Entries are written to a temporary directory and renamed, so a reader never sees a
-// partial one. C inputs (corpus cases) are not cached: their recipes compile with the host's
+// "cached". A hit touches meta.json, so a cache kept between CI runs can drop the entries a run
+// did not use (ci/gate-suite --prune-cache). Entries are written to a temporary directory and
+// renamed, so a reader never sees a partial one. C inputs (corpus cases) are not cached: their recipes compile with the host's
 // compiler, which the key does not name, and they take milliseconds.
 #pragma once
 

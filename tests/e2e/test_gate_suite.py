@@ -88,12 +88,24 @@ def test_own_baseline_is_green_small_and_stable(pahole, baseline, tmp_path):
     blobs = baseline.parent / (baseline.stem + ".blobs")
     old_form = sum(len(base64.b64encode(lzma.decompress(p.read_bytes()))) for p in blobs.iterdir())
     assert baseline.stat().st_size < old_form / 10, (baseline.stat().st_size, old_form)
-    # An unchanged rerun of --update writes no blob and removes none.
+    # An unchanged rerun of --update writes no blob and removes none. It runs on a private
+    # copy (hard links) of the encoding cache with --prune-cache, as the action does: the 18
+    # encodings it uses (6 inputs: pahole -j2 and -j1, btfcheck) stay, a stale entry goes.
     before = blob_files(baseline)
-    r = gate_suite("--producer", pahole, "--baseline", baseline, "--out", tmp_path / "again", "--update")
+    cache = tmp_path / "cache"
+    subprocess.run(["cp", "-al", CACHE / "encodings", cache], check=True)
+    (cache / "stale").mkdir()
+    (cache / "stale/meta.json").write_text("{}")
+    os.utime(cache / "stale/meta.json", (0, 0))
+    r = gate_suite("--producer", pahole, "--baseline", baseline, "--out", tmp_path / "again", "--update",
+                   "--cache", cache, "--prune-cache")
     assert r.returncode == 0, r.stdout + r.stderr
     assert "0 new, 0 pruned" in r.stdout, r.stdout
     assert blob_files(baseline) == before
+    assert f"encoding cache {cache}: 18 entries used by this run" in r.stderr, r.stderr
+    entries = [p for p in cache.iterdir() if (p / "meta.json").is_file()]
+    assert len(entries) == 18 and all((p / "out.btf").is_file() for p in entries)
+    assert not (cache / "stale").exists()
 
 
 def patched_source(root: Path) -> Path:

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -103,10 +104,15 @@ TEST_F(CacheTest, HitReusesOutputAndFiguresWithoutRunningTheTool) {
   ASSERT_TRUE(first.ok()) << first.error().str();
   EXPECT_FALSE(hit);
   EXPECT_EQ(runs(), 1u);
+  // A hit marks the entry used: its meta.json's modification time becomes the hit's.
+  const fs::path meta = dir_ / "cache" / c.key(pahole(tool_), in_, cfg, 2) / "meta.json";
+  const auto old = fs::file_time_type::clock::now() - std::chrono::hours(48);
+  fs::last_write_time(meta, old);
   auto second = c.produce(pahole(tool_), in_, cfg, (dir_ / "w2").string(), 2, &hit);
   ASSERT_TRUE(second.ok()) << second.error().str();
   EXPECT_TRUE(hit);
   EXPECT_EQ(runs(), 1u) << "a hit runs nothing";
+  EXPECT_GT(fs::last_write_time(meta), old + std::chrono::hours(47));
   EXPECT_EQ(second->btf_path, (dir_ / "w2/out.btf").string());
   auto read = [](const std::string& p) {
     std::ifstream f(p);
