@@ -174,6 +174,11 @@ inline uint32_t leading_refs(uint32_t kind) {
   return (l.type_word != RefRole::None) + (l.fixed_ref[0] >= 0) + (l.fixed_ref[1] >= 0);
 }
 
+// How many type ids a record of `kind` with `vlen` entries holds.
+inline uint32_t ref_count(uint32_t kind, uint32_t vlen) {
+  return leading_refs(kind) + (kind_layout(kind).vlen_ref >= 0 ? vlen : 0);
+}
+
 // Calls f(word_index, role, entry) for every word of a record that holds a type id, in
 // record order (word_index into the record, 0 = name_off; entry: the vlen entry's index, 0
 // outside the entries). `kind` and `vlen` come from the record's info word.

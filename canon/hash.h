@@ -1,10 +1,11 @@
 // Hashing of model nodes, shared by partition refinement (label grouping, signatures) and
-// digests. Deterministic and independent of ids and addresses.
+// digests, and grouping of equal elements by hash. Deterministic and independent of ids and addresses.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "canon/model.h"
 
@@ -41,6 +42,34 @@ inline uint64_t label_hash(const Node& n) {
   h = mix(h, n.fields.size());
   for (const Field& f : n.fields) h = mix(mix(hash_str(h, f.name), uint64_t(f.a)), uint64_t(f.b));
   return mix(h, n.edges.size());
+}
+
+// first[k] = the smallest k' <= k with eq(k', k), for k = 0..n-1, where hash(k) is equal
+// for equal elements. One pass with an open-addressing table of hash -> the distinct
+// elements seen with that hash (almost always one), so no sort: linear in n.
+template <class Hash, class Eq>
+inline std::vector<uint32_t> first_equal(size_t n, Hash hash, Eq eq) {
+  std::vector<uint32_t> first(n);
+  size_t cap = 16;
+  while (cap < 2 * n) cap <<= 1;
+  const size_t mask = cap - 1;
+  constexpr uint32_t kNone = UINT32_MAX;
+  std::vector<uint32_t> head(cap, kNone);   // slot -> newest distinct element of its hash
+  std::vector<uint64_t> h(n);
+  std::vector<uint32_t> next_rep(n, kNone);   // distinct elements of one hash, chained
+  for (size_t k = 0; k < n; ++k) {
+    h[k] = hash(k);
+    size_t slot = h[k] & mask;
+    while (head[slot] != kNone && h[head[slot]] != h[k]) slot = (slot + 1) & mask;
+    first[k] = uint32_t(k);
+    for (uint32_t r = head[slot]; r != kNone; r = next_rep[r])
+      if (eq(r, uint32_t(k))) {
+        first[k] = r;
+        break;
+      }
+    if (first[k] == k) next_rep[k] = head[slot], head[slot] = uint32_t(k);
+  }
+  return first;
 }
 
 }  // namespace btfcheck::canon

@@ -45,10 +45,12 @@ Node node_of(const btf::Type& t) {
   n.btf_id = t.id();
   const uint32_t vlen = t.vlen();
   // Edges: the record's type references in record order (the kind table's).
+  n.edges.reserve(btf::ref_count(t.kind(), vlen));
   btf::for_each_ref_word(t.kind(), vlen,
                          [&](uint32_t w) { n.edges.push_back(ref(b, t.word(w))); });
   // Scalars and fields: what each kind means.
   if (btf::has_size_word(t.kind())) n.size = t.size();
+  if (btf::kind_layout(t.kind()).vlen_name >= 0 || n.kind == Kind::Datasec) n.fields.reserve(vlen);
   switch (n.kind) {
     case Kind::Int: n.x = t.int_encoding(), n.y = t.int_bits(), n.z = t.int_offset(); break;
     case Kind::Array: n.size = t.array().nelems; break;

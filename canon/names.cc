@@ -18,6 +18,7 @@
 // struct { a: T @0; } size=N, type_tag("x", T). Anonymous cycles and expressions longer
 // than kMaxExpr print as "anon#digest". All walks are iterative.
 #include <algorithm>
+#include <span>
 #include <tuple>
 #include <unordered_map>
 #include <cstdio>
@@ -50,7 +51,7 @@ void compute_digests(Graph& g, std::vector<uint64_t>& tag, std::vector<uint64_t>
   std::unordered_map<uint64_t, uint32_t> family_size;   // key hash -> classes
   for (uint32_t c = 0; c < nc; ++c) {
     const Node& n = rep_node(g, c);
-    label[c] = label_hash(n);
+    label[c] = g.part.label[g.part.rep[c]];
     if (!g.named[c]) continue;
     key_hash[c] = hash_str(mix(7, uint64_t(n.kind)), n.name);
     ++family_size[key_hash[c]];
@@ -127,16 +128,23 @@ void compute_keys(Graph& g) {
     const Node& n = rep_node(g, c);
     return std::make_pair(int(n.kind), std::string_view(n.name));
   };
-  // Grouping only (each family is keyed on its own): order by the (kind, name) hash first.
-  std::sort(named.begin(), named.end(), [&](uint32_t x, uint32_t y) {
-    return key_hash[x] != key_hash[y] ? key_hash[x] < key_hash[y] : kn(x) < kn(y);
-  });
+  // Grouping only (each family is keyed on its own, so family order does not matter).
+  const std::vector<uint32_t> first = first_equal(
+      named.size(), [&](size_t i) { return key_hash[named[i]]; },
+      [&](uint32_t i, uint32_t j) { return kn(named[i]) == kn(named[j]); });
+  // Members of each family, contiguous (family f: by_family[start[f] .. start[f + 1])).
+  std::vector<uint32_t> family_of(named.size()), start(1, 0);
+  for (size_t i = 0; i < named.size(); ++i) {
+    if (first[i] == i) family_of[i] = uint32_t(start.size() - 1), start.push_back(0);
+    else family_of[i] = family_of[first[i]];
+    ++start[family_of[i] + 1];
+  }
+  for (size_t f = 1; f < start.size(); ++f) start[f] += start[f - 1];
+  std::vector<uint32_t> by_family(named.size()), fill(start.begin(), start.end() - 1);
+  for (size_t i = 0; i < named.size(); ++i) by_family[fill[family_of[i]]++] = named[i];
   g.key.assign(nc, "");
-  for (size_t f = 0; f < named.size();) {
-    size_t e = f + 1;
-    while (e < named.size() && kn(named[e]) == kn(named[f])) ++e;
-    std::vector<uint32_t> members(named.begin() + f, named.begin() + e);
-    f = e;
+  for (size_t f = 0; f + 1 < start.size(); ++f) {
+    const std::span<uint32_t> members(by_family.data() + start[f], start[f + 1] - start[f]);
     // Family members are told apart by their tag; equal tags (only when bounded hashing
     // cannot separate them) get an ordinal in digest order as well.
     std::sort(members.begin(), members.end(), [&](uint32_t x, uint32_t y) {

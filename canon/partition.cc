@@ -1,7 +1,8 @@
 // Partition refinement (Moore's algorithm with a dirty worklist).
 //
 // 1. Labels: every node's identity without its edges (kind, name, sizes, encodings, field
-//    names/offsets/values) is interned; equal labels start in one class.
+//    names/offsets/values) is interned (a hash table, no sort); equal labels start in one
+//    class.
 // 2. Rounds: a node is "dirty" when one of its successors changed class in the previous
 //    round (initially: every node with edges). Dirty nodes are grouped by (class, classes
 //    of their successors). A class whose members all land in one group is unchanged;
@@ -53,36 +54,19 @@ struct Refiner {
   const std::vector<uint32_t>& to;          // edge target -> where it leads (forwards
                                             // resolved to a definition, else itself)
   std::vector<uint32_t> cls, size;
+  std::vector<uint64_t> label;              // node -> label_hash (init_labels)
   std::vector<uint32_t> pred_start, pred;   // CSR of predecessors
 
   Refiner(const Model& model, const std::vector<uint32_t>& redirect) : m(model), to(redirect) {}
 
   void init_labels() {
     const size_t n = m.nodes.size();
-    // Group by label: sort node indices by (label hash, index), then split runs by label
-    // equality. Class ids are handed out in order of each class's smallest node.
-    std::vector<std::pair<uint64_t, uint32_t>> order(n);
-    for (size_t i = 0; i < n; ++i) order[i] = {label_hash(m.nodes[i]), uint32_t(i)};
-    std::sort(order.begin(), order.end());
-    std::vector<uint32_t> first_of(n);   // node -> smallest node with the same label
-    for (size_t k = 0; k < n;) {
-      size_t e = k;
-      while (e < n && order[e].first == order[k].first) ++e;
-      // Within one hash run labels are almost always equal: compare each node with the
-      // run's distinct labels so far (usually one).
-      std::vector<uint32_t> reps;
-      for (size_t i = k; i < e; ++i) {
-        const uint32_t v = order[i].second;
-        first_of[v] = v;
-        for (uint32_t u : reps)
-          if (same_label(m.nodes[u], m.nodes[v])) {
-            first_of[v] = u;
-            break;
-          }
-        if (first_of[v] == v) reps.push_back(v);
-      }
-      k = e;
-    }
+    // Group by label; class ids are handed out in order of each class's smallest node.
+    label.resize(n);
+    for (size_t i = 0; i < n; ++i) label[i] = label_hash(m.nodes[i]);
+    const std::vector<uint32_t> first_of = first_equal(
+        n, [&](size_t i) { return label[i]; },
+        [&](uint32_t u, uint32_t v) { return same_label(m.nodes[u], m.nodes[v]); });
     std::vector<uint32_t> id_of(n, UINT32_MAX);
     cls.assign(n, 0);
     uint32_t next = 0;
@@ -126,33 +110,19 @@ struct Refiner {
     struct Group { uint32_t first, count; uint32_t new_cls; };
     while (!dirty.empty()) {
       std::sort(dirty.begin(), dirty.end());
-      // Group dirty nodes by (class, successor classes): sort by (signature hash, node),
-      // split runs by exact comparison. Groups are numbered in order of their first node.
-      std::vector<std::pair<uint64_t, uint32_t>> sig(dirty.size());
-      for (size_t k = 0; k < dirty.size(); ++k) {
-        const uint32_t v = dirty[k];
-        uint64_t h = mix(0, cls[v]);
-        for (uint32_t e : m.nodes[v].edges) h = mix(h, cls[to[e]]);
-        sig[k] = {h, uint32_t(k)};
-      }
-      std::sort(sig.begin(), sig.end());
-      std::vector<uint32_t> leader(dirty.size());   // k -> index k' of its group's first node
-      for (size_t i = 0; i < sig.size();) {
-        size_t e = i;
-        while (e < sig.size() && sig[e].first == sig[i].first) ++e;
-        std::vector<uint32_t> reps;
-        for (size_t j = i; j < e; ++j) {
-          const uint32_t k = sig[j].second, v = dirty[k];
-          leader[k] = k;
-          for (uint32_t r : reps)
-            if (cls[dirty[r]] == cls[v] && same_succ(dirty[r], v)) {
-              leader[k] = r;
-              break;
-            }
-          if (leader[k] == k) reps.push_back(k);
-        }
-        i = e;
-      }
+      // Group dirty nodes by (class, successor classes). Groups are numbered in order of
+      // their first node.
+      const std::vector<uint32_t> leader = first_equal(
+          dirty.size(),
+          [&](size_t k) {
+            const uint32_t v = dirty[k];
+            uint64_t h = mix(0, cls[v]);
+            for (uint32_t e : m.nodes[v].edges) h = mix(h, cls[to[e]]);
+            return h;
+          },
+          [&](uint32_t r, uint32_t k) {
+            return cls[dirty[r]] == cls[dirty[k]] && same_succ(dirty[r], dirty[k]);
+          });
       std::vector<Group> groups;
       std::vector<uint32_t> group_of(dirty.size());
       std::vector<uint32_t> group_at(dirty.size(), UINT32_MAX);
@@ -165,25 +135,23 @@ struct Refiner {
         group_of[k] = group_at[l];
         ++groups[group_at[l]].count;
       }
-      // Decide which groups move: per old class, the dirty groups and the remainder.
-      std::vector<std::pair<uint32_t, uint32_t>> by_class(groups.size());   // (class, group)
-      for (uint32_t g = 0; g < groups.size(); ++g) by_class[g] = {cls[groups[g].first], g};
-      std::sort(by_class.begin(), by_class.end());   // groups of a class in first-node order
-      std::vector<uint8_t> moves(groups.size(), 0);
-      for (size_t i = 0; i < by_class.size();) {
-        size_t e = i;
-        uint32_t in_groups = 0;
-        const uint32_t c = by_class[i].first;
-        while (e < by_class.size() && by_class[e].first == c) in_groups += groups[by_class[e++].second].count;
-        const bool remainder = in_groups < size[c];
-        if (remainder || e - i > 1) {
-          for (size_t j = remainder ? i : i + 1; j < e; ++j) {   // by_class[i] has smallest node
-            moves[by_class[j].second] = 1;
-            groups[by_class[j].second].new_cls = uint32_t(size.size());
-            size.push_back(0);
-          }
+      // Decide which groups move: per old class, its dirty groups and the remainder. A
+      // class split into groups keeps its id for the remainder, or with none for its first
+      // group; every other group gets a fresh id (ids are internal: compact() renumbers).
+      std::vector<uint32_t> in_groups(size.size(), 0), n_groups(size.size(), 0);
+      for (const Group& g : groups) in_groups[cls[g.first]] += g.count, ++n_groups[cls[g.first]];
+      std::vector<uint8_t> moves(groups.size(), 0), kept(size.size(), 0);
+      for (uint32_t gi = 0; gi < groups.size(); ++gi) {
+        const uint32_t c = cls[groups[gi].first];
+        const bool remainder = in_groups[c] < size[c];
+        if (!remainder && n_groups[c] == 1) continue;   // all of c in one group: unchanged
+        if (!remainder && !kept[c]) {                   // first group keeps the id
+          kept[c] = 1;
+          continue;
         }
-        i = e;
+        moves[gi] = 1;
+        groups[gi].new_cls = uint32_t(size.size());
+        size.push_back(0);
       }
       // Apply moves, collect next round's dirty nodes.
       std::vector<uint32_t> next;
@@ -287,6 +255,7 @@ Partition refine(Model& model) {
     if (withdrawn) continue;
     Partition p = compact(r.cls, &resolved);
     p.resolved_fwd = std::move(resolved);
+    p.label = std::move(labels.label);
     return p;
   }
 }

@@ -12,6 +12,7 @@ struct Partition {
   std::vector<uint32_t> cls;     // node -> class
   std::vector<uint32_t> rep;     // class -> representative node (smallest node index)
   std::vector<uint32_t> resolved_fwd;   // node -> definition node for unified forwards, else 0
+  std::vector<uint64_t> label;   // node -> label_hash (canon/hash.h)
   uint32_t count() const { return uint32_t(rep.size()); }
 };
 

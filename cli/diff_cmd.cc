@@ -91,6 +91,10 @@ int cmd_diff(const Argv& argv) {
   std::string out = format == "json"       ? diff::render_json(report, pa, pb)
                     : format == "markdown" ? diff::render_markdown(report, pa, pb)
                                            : diff::render_text(report);
+  // Freeing two graphs of 100k classes each is a tenth of the run: B's on a second thread.
+  std::thread release([g = std::move(gb)]() mutable { canon::Graph drop = std::move(g); });
+  ga = canon::Graph();
+  release.join();
   if (std::string err = write_output(args.value_or("-o", "-"), out); !err.empty())
     return fail(err);
   return report.unsuppressed() ? kExitFindings : kExitOk;

@@ -14,13 +14,16 @@
 // types that refer to a changed one (directly or through anonymous types); without leaf
 // mode each such referrer also gets an "indirect" change. Output order: sorted.
 #include <algorithm>
+#include <compare>
 #include <map>
 #include <optional>
 #include <set>
 #include <string_view>
+#include <thread>
 #include <type_traits>
 #include <unordered_set>
 
+#include "canon/hash.h"
 #include "comparator/diff/array_shape.h"
 #include "comparator/diff/diff.h"
 #include "comparator/diff/walk.h"
@@ -33,14 +36,23 @@ using canon::Kind;
 using canon::Node;
 
 // (kind, name) with forwards folded into the kind they declare, FLOAT into INT (one C
-// base-type namespace) and ENUM64 into ENUM, so a change of kind pairs as "kind".
-std::pair<int, std::string_view> identity(const Graph& g, uint32_t c) {
+// base-type namespace) and ENUM64 into ENUM, so a change of kind pairs as "kind". Ordered by
+// a hash of both first (any order both sides share will do for pairing: the report is
+// sorted at the end), so sorting 100k identities rarely compares a name.
+struct Identity {
+  uint64_t hash;
+  int kind;
+  std::string_view name;
+  auto operator<=>(const Identity&) const = default;
+};
+
+Identity identity(const Graph& g, uint32_t c) {
   const Node& n = canon::rep_node(g, c);
   Kind k = n.kind;
   if (k == Kind::Fwd) k = n.x ? Kind::Union : Kind::Struct;
   if (k == Kind::Float) k = Kind::Int;
   if (k == Kind::Enum64) k = Kind::Enum;
-  return {int(k), n.name};
+  return {canon::hash_str(uint64_t(k), n.name), int(k), n.name};
 }
 
 // For every named class, the named classes whose definition refers to it (directly or
@@ -67,8 +79,6 @@ std::vector<std::vector<uint32_t>> referrers(const Graph& g) {
   }
   return out;   // unsorted: callers sort the few lists they print
 }
-
-using Identity = std::pair<int, std::string_view>;
 
 struct Side {
   const Graph& g;
@@ -283,12 +293,22 @@ void add_indirect(const Graph& b, const std::vector<std::vector<uint32_t>>& ref_
 
 Report diff(const Graph& a, const Graph& b, const Options& opts) {
   Report r;
-  const Side sa(a), sb(b);
+  // The sides are independent: B's index and referrers on a second thread (each is
+  // deterministic on its own, so the report does not depend on scheduling).
+  std::optional<Side> side_b;
+  std::vector<std::vector<uint32_t>> ref_a, ref_b;
+  std::thread other([&] {
+    side_b.emplace(b);
+    ref_b = referrers(b);
+  });
+  const Side sa(a);
+  if (opts.leaf) ref_a = referrers(a);
+  other.join();
+  const Side& sb = *side_b;
   const Pairing pairing = pair_identities(sa, sb);
   const Changed changed = compare_pairs(sa, sb, pairing, r.changes);
   compare_loose(sa, sb, r.changes);
-  const auto ref_b = referrers(b);
-  if (opts.leaf) add_impacts(a, b, referrers(a), ref_b, changed, r.changes);
+  if (opts.leaf) add_impacts(a, b, ref_a, ref_b, changed, r.changes);
   else add_indirect(b, ref_b, changed.modified_b, r.changes);
   std::stable_sort(r.changes.begin(), r.changes.end(), [](const Change& x, const Change& y) {
     return std::tie(x.path, x.category, x.before, x.after) <

@@ -1,13 +1,71 @@
 """Where the real inputs are: Debian's cloud vmlinux and its module sample, as
 corpora/fetch-cloud-vmlinux caches them (whatever kernel version Debian currently ships),
-or where BTFCHECK_VMLINUX / BTFCHECK_MODULES_DIR point. Tests skip, naming the path,
-when they are absent."""
+or where BTFCHECK_VMLINUX / BTFCHECK_MODULES_DIR point; the tiny kernel's builds.
+
+And how a test skips when a resource is absent: require_or_skip(RESOURCE, reason), with
+RESOURCE one of tests/resources.txt. The reason starts with "[RESOURCE]"; when
+BTFCHECK_REQUIRE lists the resource, the test fails instead (ci/test sets it)."""
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 
+REPO = Path(__file__).resolve().parents[2]
 CACHE = Path(os.environ.get("BTFCHECK_CACHE") or Path.home() / ".cache" / "btfcheck")
+RESOURCES_FILE = REPO / "tests" / "resources.txt"
+# Tools whose resource is their package (tests/resources.txt), not their own name.
+TOOL_RESOURCE = {"ld": "binutils", "as": "binutils", "objcopy": "binutils", "readelf": "binutils",
+                 "bpf-gcc": "gcc-bpf", "bpf-ld": "gcc-bpf", "cc": "gcc"}
+
+
+def known_resources() -> dict[str, str]:
+    """tests/resources.txt: resource name -> what provides it."""
+    out = {}
+    for line in RESOURCES_FILE.read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, what = line.partition(" ")
+            out[name] = what.strip()
+    return out
+
+
+def required_resources() -> set[str]:
+    """The names in $BTFCHECK_REQUIRE (comma-separated); ValueError naming any that
+    tests/resources.txt does not list."""
+    names = {n.strip() for n in os.environ.get("BTFCHECK_REQUIRE", "").split(",") if n.strip()}
+    if unknown := sorted(names - known_resources().keys()):
+        raise ValueError(f"BTFCHECK_REQUIRE names unknown resource(s) {', '.join(unknown)} "
+                         f"(known: {', '.join(known_resources())})")
+    return names
+
+
+def require_or_skip(resource: str, reason: str):
+    """Skips the test with "[RESOURCE] reason", or fails it when BTFCHECK_REQUIRE lists the
+    resource. RESOURCE may be "A|B": the test needs several (or one of several) and one is
+    absent; it fails when any of them is required. Never returns."""
+    __tracebackhide__ = True   # a skip is reported at the test's line
+    import pytest
+    names = resource.split("|")
+    if unknown := [n for n in names if n not in known_resources()]:
+        pytest.fail(f"unknown test resource {', '.join(unknown)} (tests/resources.txt): {reason}",
+                    pytrace=False)
+    if required := [n for n in names if n in required_resources()]:
+        pytest.fail(f"BTFCHECK_REQUIRE lists {'|'.join(required)}, but: {reason}", pytrace=False)
+    pytest.skip(f"[{resource}] {reason}")
+
+
+def tool_resource(tool: str) -> str:
+    """The resource a tool or producer (tests/e2e/producers.py) comes with."""
+    return TOOL_RESOURCE.get(tool, tool)
+
+
+def require_module(module: str, resource: str):
+    """The imported Python module, or require_or_skip(resource) when it is not installed."""
+    __tracebackhide__ = True   # a skip is reported at the test's line
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        require_or_skip(resource, f"Python module {module} is not installed")
 
 
 def cloud_vmlinux() -> Path:
@@ -41,6 +99,17 @@ def tiny_kernel_dir() -> Path:
     found = sorted((p for p in (CACHE / "tiny").glob("*") if not p.name.startswith("src-")),
                    reverse=True)
     return found[0] if found else CACHE / "tiny" / "<version>"
+
+
+def tiny_output(variant: str, name: str = "vmlinux.o") -> Path:
+    """tiny_kernel_dir()/VARIANT/NAME, or require_or_skip("tiny") when
+    corpora/fetch-tiny-kernel has not built it."""
+    __tracebackhide__ = True   # a skip is reported at the test's line
+    p = tiny_kernel_dir() / variant / name
+    if not p.is_file():
+        require_or_skip("tiny", f"tiny kernel variant '{variant}' not built ({p}); "
+                        f"run corpora/fetch-tiny-kernel --variants {variant}")
+    return p
 
 
 # --- inputs of the 6.12, arm64 and pahole-master resources (corpora/fetch-debian-kernel,
@@ -99,3 +168,21 @@ def pahole_master() -> Path | None:
 
 # Resource name -> finder, for the skip logic (tests/resources.txt names the resources).
 FINDERS = {"cloud-6.12": cloud_612_vmlinux, "arm64": arm64_vmlinux, "pahole-master": pahole_master}
+
+
+def require_input(resource: str, reason: str) -> Path:
+    """FINDERS[RESOURCE]()'s path, or require_or_skip(RESOURCE, REASON) when it is absent."""
+    __tracebackhide__ = True   # a skip is reported at the test's line
+    path = FINDERS[resource]()
+    if path is None:
+        require_or_skip(resource, reason)
+    return path
+
+
+def require_producer(producer: str) -> None:
+    """Returns when tests/e2e/producers.py's PRODUCER can run, else require_or_skip for the
+    resource of its tool, with producers.missing_reason()."""
+    __tracebackhide__ = True   # a skip is reported at the test's line
+    import producers   # here: producers.py is a sibling module the finders above do not need
+    if reason := producers.missing_reason(producer):
+        require_or_skip(tool_resource(producer), reason)

@@ -1,5 +1,5 @@
-"""Archive merge on the tiny kernel (corpora/fetch-tiny-kernel builds it, ~25 min on 2 cores;
-these tests skip, saying so, when it is not in the cache).
+"""Archive merge on the tiny kernel (corpora/fetch-tiny-kernel builds it: ~2,050 s of CPU,
+cached; ci/test runs these, marker 'tiny', once it is there; without it they skip as [tiny]).
 
 gcc 12 `make KCFLAGS=-gbtf vmlinux_o` leaves per-object BTF concatenated in vmlinux.o's
 .BTF (793 members, 1.38M types). libbpf's merge leaves hundreds of thousands of types and
@@ -21,12 +21,12 @@ from pathlib import Path
 
 import pytest
 
-from real_inputs import tiny_kernel_dir
+from real_inputs import require_or_skip, tiny_output
 
 REPO = Path(__file__).resolve().parents[2]
 BTFCHECK = Path(os.environ.get("BTFCHECK", REPO / "build/bin/btfcheck"))
-TINY = tiny_kernel_dir()
 SUPP = REPO / "corpora/suppressions/gcc-12-btf-vs-pahole.supp"
+pytestmark = pytest.mark.tiny   # ci/test runs these once the tiny kernel is built
 CANON_RULES = "param-names,type-tag-order,fwd-kind"
 
 
@@ -36,10 +36,7 @@ def run(*args, timeout=900) -> subprocess.CompletedProcess:
 
 
 def need(variant: str) -> Path:
-    obj = TINY / variant / "vmlinux.o"
-    if not obj.is_file():
-        pytest.skip(f"tiny kernel variant '{variant}' not built ({obj}); run corpora/fetch-tiny-kernel")
-    return obj
+    return tiny_output(variant)
 
 
 def named_kinds(btf: Path) -> collections.Counter:
@@ -64,7 +61,7 @@ def gcc_archive(tmp_path_factory):
 
 def test_gcc_btf_canonical_merge(gcc_archive, tmp_path):
     if shutil.which("pahole") is None:
-        pytest.skip("pahole not installed")
+        require_or_skip("pahole", "pahole not installed")
     obj, out, stats, stderr = gcc_archive
     assert stats["members"] > 700 and stats["types_before"] > 1_000_000
     canon = run("canon", out).stdout
@@ -109,12 +106,12 @@ def test_pahole_per_object_archive_equals_libbpf(tmp_path):
     """The archive of pahole -J per object (the experiment that motivated archive merging):
     libbpf's merge is already minimal there, and the canonical merge must equal it. Both
     are compared with pahole's DWARF->BTF of the linked vmlinux.o: every difference is
-    explained -- the per-object wrapper runs pahole without --btf_gen_floats (float-int),
+    explained -- pahole -J per object runs without --btf_gen_floats (float-int),
     and each object keeps its own same-name static functions, where pahole on the linked
     object keeps the first CU's (copy-removed, and a different prototype for a name)."""
     obj = need("pahole-obj")
     if shutil.which("pahole") is None:
-        pytest.skip("pahole not installed")
+        require_or_skip("pahole", "pahole not installed")
     lib, can = tmp_path / "libbpf.btf", tmp_path / "canonical.btf"
     r1 = run("encode", "archive", obj, "-o", lib, "--json")
     r2 = run("encode", "archive", "--dedup=canonical", obj, "-o", can, "--json")

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 import producers
+from real_inputs import require_producer
 
 REPO = Path(__file__).resolve().parents[2]
 BTFCHECK = Path(os.environ.get("BTFCHECK") or REPO / "build" / "bin" / "btfcheck")
@@ -47,8 +48,7 @@ def diff(a: Path, b: Path, *rules: str) -> tuple[int, dict]:
 
 @pytest.fixture(scope="module")
 def objects(tmp_path_factory):
-    if not BTFCHECK.exists():
-        pytest.skip(f"btfcheck binary not built: {BTFCHECK}")
+    assert BTFCHECK.exists(), f"btfcheck binary not built: {BTFCHECK}"
     out = tmp_path_factory.mktemp("shapes")
     return {p: producers.compile(SOURCE, p, out)
             for p in ("clang", "gcc", "bpf-gcc", "pahole") if not producers.missing_reason(p)}
@@ -57,7 +57,7 @@ def objects(tmp_path_factory):
 def need(objects, *prods):
     for p in prods:
         if p not in objects:
-            pytest.skip(producers.missing_reason(p))
+            require_producer(p)
 
 
 def member_dims(obj: Path, member: str) -> list[int]:

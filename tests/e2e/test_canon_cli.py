@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import producers
+from real_inputs import require_or_skip, require_producer
 
 REPO = Path(__file__).resolve().parents[2]
 BTFCHECK = Path(os.environ.get("BTFCHECK", REPO / "build/bin/btfcheck"))
@@ -22,8 +23,7 @@ def run(*args: str) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def objs(tmp_path_factory):
-    if reason := producers.missing_reason("clang"):
-        pytest.skip(reason)
+    require_producer("clang")
     out = tmp_path_factory.mktemp("canon")
     cases = {c["name"]: c for c in producers.cases()}
     return {name: producers.compile(cases[name]["path"], "clang", out)
@@ -87,7 +87,8 @@ def test_dups_on_clean_object(objs):
     assert "0 class(es) with copies, 0 same-named families" in r.stdout
 
 
-@pytest.mark.skipif(not SYSFS.exists(), reason="/sys/kernel/btf/vmlinux not present")
 def test_running_kernel_self_diff_is_empty():
+    if not SYSFS.exists():
+        require_or_skip("sysfs", f"{SYSFS} not present")
     r = run("diff", "--leaf", SYSFS, SYSFS)
     assert r.returncode == 0 and r.stdout.strip() == "no differences"

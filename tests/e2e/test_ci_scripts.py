@@ -15,9 +15,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from real_inputs import require_or_skip
+
 REPO = Path(__file__).resolve().parents[2]
 WORKFLOW = REPO / ".github" / "workflows" / "ci.yml"
 SCRIPTS = ["ci/bootstrap", "ci/build", "ci/test", "ci/asan", "ci/tsan", "ci/fuzz", "ci/harness", ".ci/run",
+           "ci/machine_resources", "corpora/fetch-tiny-kernel",
            "bench/compare_bpftool.sh", "bench/encode_vs_pahole.sh", "bench/archive_merge.sh",
            "tests/fuzz/make_seeds.sh"]
 BTFCHECK = Path(os.environ.get("BTFCHECK", REPO / "build" / "bin" / "btfcheck"))
@@ -96,7 +99,7 @@ def test_script_is_executable_with_valid_bash_syntax(rel):
     assert r.returncode == 0, r.stderr
 
 
-@pytest.mark.parametrize("rel", ["ci/harness_run.py", "reports/harness_report.py"])
+@pytest.mark.parametrize("rel", ["ci/harness_run.py", "reports/harness_report.py", "ci/ctest_skips.py"])
 def test_python_helpers_compile(rel):
     source = (REPO / rel).read_text()
     compile(source, rel, "exec")
@@ -109,7 +112,7 @@ def test_ci_run_hands_over_to_ci_test():
 
 def test_ci_test_runs_every_stage_and_guards_against_empty_suites():
     text = (REPO / "ci" / "test").read_text()
-    for needle in ("ci/bootstrap", "ci/build", "ctest --test-dir build ", "-m pytest -q tests/e2e",
+    for needle in ("ci/bootstrap", "ci/build", "unit_tests build", "-m pytest -q -rs",
                    "ci/asan", "ci/tsan", "ci/fuzz"):
         assert needle in text, needle
     asan = (REPO / "ci" / "asan").read_text()
@@ -207,9 +210,8 @@ def test_harness_report_renders_results(tmp_path):
 def test_compare_bpftool_measures_both_tools(tmp_path):
     bpftool = shutil.which("bpftool") or ("/usr/sbin/bpftool" if Path("/usr/sbin/bpftool").exists() else None)
     if bpftool is None:
-        pytest.skip("bpftool not installed")
-    if not is_executable(BTFCHECK):
-        pytest.skip(f"{BTFCHECK} not built (run ci/build)")
+        require_or_skip("bpftool", "bpftool not installed")
+    assert is_executable(BTFCHECK), f"{BTFCHECK} not built (run ci/build)"
     seed = REPO / "tests" / "fuzz" / "seeds" / "all_kinds.clang.btf"
     prefix = tmp_path / "cmp"
     r = subprocess.run([str(REPO / "bench" / "compare_bpftool.sh"), "-n", "2", "-o", str(prefix),
@@ -238,7 +240,7 @@ def test_compare_bpftool_rejects_bad_usage():
 def test_kernel_btf_load_gives_a_verdict(tmp_path):
     cc = shutil.which("cc") or shutil.which("gcc")
     if cc is None:
-        pytest.skip("no C compiler")
+        require_or_skip("gcc", "no C compiler")
     exe = tmp_path / "kernel_btf_load"
     r = subprocess.run([cc, "-O2", "-o", str(exe), str(REPO / "ci" / "kernel_btf_load.c"), "-lbpf"],
                        capture_output=True, text=True)
@@ -249,6 +251,6 @@ def test_kernel_btf_load_gives_a_verdict(tmp_path):
     seed = REPO / "tests" / "fuzz" / "seeds" / "sections.clang.btf"
     r = subprocess.run([str(exe), str(seed)], capture_output=True, text=True)
     if r.stdout.startswith("unavailable"):
-        pytest.skip(f"BPF_BTF_LOAD not permitted here: {r.stdout.strip()}")
+        require_or_skip("kernel-load", f"BPF_BTF_LOAD not permitted here: {r.stdout.strip()}")
     assert r.returncode == 1 and r.stdout.startswith("rejected: "), r.stdout
     assert "DATASEC" in r.stdout

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 import producers
+from real_inputs import require_or_skip, require_producer
 
 REPO = Path(__file__).resolve().parents[2]
 BTFCHECK = Path(os.environ.get("BTFCHECK", REPO / "build/bin/btfcheck"))
@@ -48,10 +49,8 @@ def argv(cmd: str, inp: Path, extra=()) -> list:
 
 @pytest.fixture(scope="module")
 def obj(tmp_path_factory) -> Path:
-    if not BTFCHECK.exists():
-        pytest.skip(f"btfcheck binary not built: {BTFCHECK}")
-    if reason := producers.missing_reason("clang"):
-        pytest.skip(reason)
+    assert BTFCHECK.exists(), f"btfcheck binary not built: {BTFCHECK}"
+    require_producer("clang")
     cases = {c["name"]: c for c in producers.cases()}
     return producers.compile(cases["bitfields"]["path"], "clang",
                              tmp_path_factory.mktemp("cli-options"))
@@ -104,16 +103,16 @@ def test_help_lists_shared_spellings():
 
 
 def _sysfs_module() -> Path:
-    mods = sorted(p for p in SYSFS.glob("*") if p.name != "vmlinux") if SYSFS.exists() else []
-    if not (SYSFS / "vmlinux").exists() or not mods:
-        pytest.skip("no module BTF in /sys/kernel/btf on this kernel")
+    if not (SYSFS / "vmlinux").exists():
+        require_or_skip("sysfs", f"{SYSFS / 'vmlinux'} is absent (kernel without CONFIG_DEBUG_INFO_BTF)")
+    mods = sorted(p for p in SYSFS.glob("*") if p.name != "vmlinux")
+    if not mods:
+        require_or_skip("sysfs-modules", f"no module BTF in {SYSFS} on this kernel")
     return mods[0]
 
 
 @pytest.mark.parametrize("cmd", READERS)
 def test_sysfs_module_is_split_on_vmlinux(cmd):
-    if not BTFCHECK.exists():
-        pytest.skip(f"btfcheck binary not built: {BTFCHECK}")
     mod = _sysfs_module()
     implicit = run(*argv(cmd, mod))
     explicit = run(*argv(cmd, mod, ["--base", SYSFS / "vmlinux"]))
@@ -128,10 +127,8 @@ def _available(*names: str) -> list[str]:
 
 
 def test_repro_json_and_output_file(tmp_path):
-    if not BTFCHECK.exists():
-        pytest.skip(f"btfcheck binary not built: {BTFCHECK}")
     if not _available("clang-14"):
-        pytest.skip("clang-14 is not installed")
+        require_or_skip("clang-14", "clang-14 is not installed")
     r = run("repro", "clang-14", "bitfields", "--runs", "2", "--quiet", "--json",
             "--workdir", tmp_path / "w")
     assert r.returncode == 0, r.stderr
@@ -150,11 +147,10 @@ def test_repro_json_and_output_file(tmp_path):
 
 
 def test_bisect_json_is_one_object(tmp_path):
-    if not BTFCHECK.exists():
-        pytest.skip(f"btfcheck binary not built: {BTFCHECK}")
     clangs = _available("clang-14", "clang-15")
     if len(clangs) < 2:
-        pytest.skip("clang-14 and clang-15 are needed (enum64 changes between them)")
+        require_or_skip("clang-14|clang-15", f"clang-14 and clang-15 are needed (enum64 changes "
+                        f"between them); available: {clangs}")
     r = run("bisect", "--producers", ",".join(clangs), "--case", "enum64", "--json", "--quiet",
             "--workdir", tmp_path / "w")
     assert r.returncode == 1, r.stderr

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from real_inputs import cloud_vmlinux
+from real_inputs import cloud_vmlinux, require_or_skip
 
 REPO = Path(__file__).resolve().parents[2]
 BTFCHECK = Path(os.environ.get("BTFCHECK", REPO / "build/bin/btfcheck"))
@@ -38,13 +38,13 @@ FUNC_CATEGORIES = {"copy-added", "copy-removed", "param", "param-name", "type", 
 def _pahole() -> tuple[str, str]:
     pahole = shutil.which("pahole")
     if pahole is None:
-        pytest.skip("pahole (Debian package dwarves) is not installed")
+        require_or_skip("pahole", "pahole (Debian package dwarves) is not installed")
     if not VMLINUX.is_file():
-        pytest.skip(f"Debian's cloud vmlinux is absent ({VMLINUX}); corpora/fetch-cloud-vmlinux fetches it")
+        require_or_skip("cloud", f"Debian's cloud vmlinux is absent ({VMLINUX}); corpora/fetch-cloud-vmlinux fetches it")
     version = subprocess.run([pahole, "--version"], capture_output=True, text=True,
                              check=True).stdout.strip()
     if version != "v1.24":
-        pytest.skip(f"these expectations are for Debian 12's pahole v1.24, found {version}")
+        require_or_skip("debian12-tools", f"these expectations are for Debian 12's pahole v1.24, found {version}")
     return pahole, version
 
 

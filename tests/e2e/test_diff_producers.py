@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 import producers
+from real_inputs import require_or_skip, require_producer
 
 REPO = Path(__file__).resolve().parents[2]
 BTFCHECK = Path(__import__("os").environ.get("BTFCHECK", REPO / "build/bin/btfcheck"))
@@ -133,8 +134,7 @@ def run_diff(a: Path, b: Path, *extra: str) -> tuple[int, dict]:
 def test_cross_producer_differences_are_explained(objects, pair):
     a_prod, b_prod = pair
     for prod in pair:
-        if reason := producers.missing_reason(prod):
-            pytest.skip(reason)
+        require_producer(prod)
     exact = all((producers.version(p) + ".").startswith(EXACT_VERSIONS[p]) for p in pair)
     used = set()
     unexplained = []
@@ -155,8 +155,8 @@ def test_cross_producer_differences_are_explained(objects, pair):
                 unexplained.append(f"{name}: {text}")
     assert compared >= 16
     if not exact:
-        pytest.skip(f"explanations are for clang 14 / gcc 12; have "
-                    f"{producers.version(a_prod)} / {producers.version(b_prod)}")
+        require_or_skip("debian12-tools", f"explanations are for clang 14 / gcc 12; have "
+                                          f"{producers.version(a_prod)} / {producers.version(b_prod)}")
     assert not unexplained, "unexplained cross-producer differences:\n" + "\n".join(unexplained)
     stale = [e[0] for e in EXPLAINED if b_prod in e[1] and e[0] not in used]
     assert not stale, f"explanations that matched nothing: {stale}"
@@ -165,7 +165,7 @@ def test_cross_producer_differences_are_explained(objects, pair):
 def test_strict_mode_reports_what_rules_absorb(objects):
     """Without rules, the same pair differs in ways cross-producer absorbs (names, enc...)."""
     if producers.missing_reason("clang") or producers.missing_reason("gcc"):
-        pytest.skip("clang and gcc are both needed")
+        require_or_skip("clang|gcc", "clang and gcc are both needed")
     a, b = objects[("int_types", "clang")], objects[("int_types", "gcc")]
     strict = subprocess.run([str(BTFCHECK), "diff", "--format", "json", str(a), str(b)],
                             capture_output=True, text=True, check=False)
@@ -178,7 +178,7 @@ def test_strict_mode_reports_what_rules_absorb(objects):
 
 def test_suppression_file_accepts_known_difference(objects, tmp_path):
     if producers.missing_reason("clang") or producers.missing_reason("gcc"):
-        pytest.skip("clang and gcc are both needed")
+        require_or_skip("clang|gcc", "clang and gcc are both needed")
     a, b = objects[("floats", "clang")], objects[("floats", "gcc")]
     rc, report = run_diff(a, b)
     assert rc == 1 and report["summary"] == {"size": 1}
@@ -196,7 +196,7 @@ def test_two_cu_clash_kept_apart(tmp_path):
     case = next(c for c in producers.cases() if c["name"] == "two_cu_clash")
     assert len(producers.sources(case)) == 2
     if reason := producers.missing_reason("pahole"):
-        pytest.skip(reason)
+        require_or_skip("pahole", reason)
     obj = producers.compile_case(case, "pahole", tmp_path)
     r = subprocess.run([str(BTFCHECK), "dump", str(obj)], capture_output=True, text=True,
                        timeout=60, check=True)

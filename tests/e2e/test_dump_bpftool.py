@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pytest
 
-from real_inputs import cloud_modules_dir, cloud_vmlinux
+from real_inputs import cloud_modules_dir, cloud_vmlinux, require_or_skip, require_producer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import producers  # noqa: E402
@@ -54,10 +54,9 @@ BPFEB = "clang-bpfeb"
 
 
 def _need_tools():
-    if not BTFCHECK.exists():
-        pytest.skip(f"btfcheck binary not built: {BTFCHECK}")
+    assert BTFCHECK.exists(), f"btfcheck binary not built: {BTFCHECK}"
     if BPFTOOL is None:
-        pytest.skip("bpftool not installed")
+        require_or_skip("bpftool", "bpftool not installed")
 
 
 def _run(cmd: list[str]) -> subprocess.CompletedProcess:
@@ -148,9 +147,8 @@ def _compile_cached(src: Path, producer: str, outdir: Path) -> Path:
 
 
 def compile_or_skip(src: Path, producer: str, outdir: Path) -> Path:
-    reason = producers.missing_reason("clang" if producer == BPFEB else producer)
-    if reason:
-        pytest.skip(reason)
+    tool = "clang" if producer == BPFEB else producer
+    require_producer(tool)
     return _compile_cached(src, producer, outdir)
 
 
@@ -163,7 +161,7 @@ def extract_btf(obj: Path) -> Path:
             if exe and _run([exe, "--dump-section", f".BTF={out}", str(obj)]).returncode == 0:
                 break
         else:
-            pytest.skip(f"no objcopy could extract .BTF from {obj.name}")
+            require_or_skip("binutils", f"no objcopy could extract .BTF from {obj.name}")
     return out
 
 
@@ -198,14 +196,14 @@ def test_output_file_equals_stdout(objdir, tmp_path):
 def test_sys_vmlinux():
     _need_tools()
     if not SYS_VMLINUX.exists():
-        pytest.skip(f"{SYS_VMLINUX} absent (kernel built without CONFIG_DEBUG_INFO_BTF)")
+        require_or_skip("sysfs", f"{SYS_VMLINUX} absent (kernel built without CONFIG_DEBUG_INFO_BTF)")
     assert_same(SYS_VMLINUX)
 
 
 def test_cloud_vmlinux():
     _need_tools()
     if not CLOUD_VMLINUX.exists():
-        pytest.skip(f"cloud vmlinux absent: {CLOUD_VMLINUX} (set BTFCHECK_VMLINUX)")
+        require_or_skip("cloud", f"cloud vmlinux absent: {CLOUD_VMLINUX} (set BTFCHECK_VMLINUX)")
     assert_same(CLOUD_VMLINUX)
 
 
@@ -215,12 +213,11 @@ def test_split_pahole_module(tmp_path):
     """A module encoded by pahole on the running kernel's BTF: ELF and raw .btf."""
     _need_tools()
     if not SYS_VMLINUX.exists():
-        pytest.skip(f"{SYS_VMLINUX} absent: no base for split BTF")
+        require_or_skip("sysfs", f"{SYS_VMLINUX} absent: no base for split BTF")
     pahole = shutil.which("pahole")
     if pahole is None:
-        pytest.skip("pahole not installed")
-    if producers.missing_reason("gcc"):
-        pytest.skip(producers.missing_reason("gcc"))
+        require_or_skip("pahole", "pahole not installed")
+    require_producer("gcc")
     obj = tmp_path / "module.o"
     r = _run([producers.PRODUCERS["gcc"][0], "-g", "-O2", "-c",
               str(DUMP_C_DIR / "split" / "module.c"), "-o", str(obj)])
@@ -248,10 +245,10 @@ def _cloud_modules(limit: int) -> list[Path]:
 def test_split_cloud_modules():
     _need_tools()
     if not CLOUD_VMLINUX.exists():
-        pytest.skip(f"cloud vmlinux absent: {CLOUD_VMLINUX}")
+        require_or_skip("cloud", f"cloud vmlinux absent: {CLOUD_VMLINUX}")
     mods = _cloud_modules(12)
     if not mods:
-        pytest.skip(f"no kernel modules under {CLOUD_MODULES} (set BTFCHECK_MODULES_DIR)")
+        require_or_skip("cloud", f"no kernel modules under {CLOUD_MODULES} (set BTFCHECK_MODULES_DIR)")
     for i, m in enumerate(mods):
         assert_same(m, base=CLOUD_VMLINUX, formats=("raw", "json", "c") if i < 2 else ("raw", "json"))
 
@@ -262,7 +259,7 @@ def test_split_sysfs_modules_use_vmlinux_base():
     mods = sorted(p for p in Path("/sys/kernel/btf").glob("*") if p.name != "vmlinux") \
         if Path("/sys/kernel/btf").exists() else []
     if not mods:
-        pytest.skip("no module BTF in /sys/kernel/btf on this kernel")
+        require_or_skip("sysfs-modules", "no module BTF in /sys/kernel/btf on this kernel")
     for m in mods[:8]:
         assert_same(m, formats=("raw", "json"))
 
@@ -322,4 +319,4 @@ def test_archive_from_ld_r(objdir, tmp_path):
         assert second.stdout == btfcheck(objs[1], "raw")
         done += 1
     if not done:
-        pytest.skip("neither gcc+ld nor bpf-gcc+bpf-ld installed")
+        require_or_skip("gcc|gcc-bpf", "neither gcc+ld nor bpf-gcc+bpf-ld installed")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from real_inputs import cloud_modules_dir, cloud_vmlinux, tiny_kernel_dir
+from real_inputs import cloud_modules_dir, cloud_vmlinux, require_or_skip, tiny_output
 
 REPO = Path(__file__).resolve().parents[2]
 BTFCHECK = Path(os.environ.get("BTFCHECK", REPO / "build/bin/btfcheck"))
@@ -48,7 +48,7 @@ def pahole_version() -> str | None:
 def cloud():
     v = vmlinux()
     if v is None:
-        pytest.skip("Debian's cloud vmlinux is absent (corpora/fetch-cloud-vmlinux or BTFCHECK_VMLINUX)")
+        require_or_skip("cloud", "Debian's cloud vmlinux is absent (corpora/fetch-cloud-vmlinux or BTFCHECK_VMLINUX)")
     return v
 
 
@@ -56,7 +56,7 @@ def cloud():
 def pahole_ref(cloud):
     ver = pahole_version()
     if ver is None:
-        pytest.skip("pahole is not installed")
+        require_or_skip("pahole", "pahole is not installed")
     ref = CACHE / "pahole" / f"{ver}-{'-'.join(f.strip('-').replace('=', '_') for f in PAHOLE_FLAGS)}.btf"
     if not ref.is_file():
         ref.parent.mkdir(parents=True, exist_ok=True)
@@ -91,7 +91,7 @@ def test_help_and_usage_errors(tmp_path):
 
 def test_small_object_raw_and_elf(tmp_path):
     if not shutil.which("gcc"):
-        pytest.skip("gcc is not installed")
+        require_or_skip("gcc", "gcc is not installed")
     obj = tmp_path / "kinds.o"
     assert run("gcc", "-g", "-O2", "-c", REPO / "corpora/cases/all_kinds.c", "-o", obj).returncode == 0
     raw = tmp_path / "kinds.btf"
@@ -175,7 +175,7 @@ def test_weak_stub_and_same_name_statics(tmp_path):
     """The setgroups case in small: a weak stub in the first CU, the strong definition in
     the second; and a static helper of the same name in both with different prototypes."""
     if not shutil.which("gcc"):
-        pytest.skip("gcc is not installed")
+        require_or_skip("gcc", "gcc is not installed")
     (tmp_path / "a.c").write_text(
         "__attribute__((weak)) long sys_thing(void) { return -38; }\n"
         "static __attribute__((noinline)) int helper(int x) { return x * 3 + 1; }\n"
@@ -223,7 +223,7 @@ def test_vmlinux_same_bytes_for_every_j(cloud, ours, tmp_path):
 def test_modules_split_btf_match_pahole(cloud, pahole_ref, tmp_path):
     mods = sorted(map(str, cloud_modules_dir().glob("kernel/**/*.ko")))
     if not mods:
-        pytest.skip("no module sample next to the cloud vmlinux")
+        require_or_skip("cloud", "no module sample next to the cloud vmlinux")
     for ko in mods[:: max(1, len(mods) // 8)]:  # a spread of about 8 modules
         name = Path(ko).stem
         ref = tmp_path / f"{name}.pahole.btf"
@@ -241,12 +241,11 @@ def test_modules_split_btf_match_pahole(cloud, pahole_ref, tmp_path):
         assert r.returncode == 0, f"{name}: {r.stdout[-2000:]}"
 
 
+@pytest.mark.tiny
 def test_tiny_kernel_if_built(tmp_path):
-    v = tiny_kernel_dir() / "dwarf" / "vmlinux"
-    if not v.is_file():
-        pytest.skip(f"no tiny kernel at {v} (corpora/fetch-tiny-kernel)")
+    v = tiny_output("dwarf", "vmlinux")
     if pahole_version() is None:
-        pytest.skip("pahole is not installed")
+        require_or_skip("pahole", "pahole is not installed")
     ref = tmp_path / "tiny.pahole.btf"
     assert run("pahole", *PAHOLE_FLAGS, f"--btf_encode_detached={ref}", v).returncode == 0
     outs = []
@@ -281,7 +280,7 @@ def test_clang_annotations_match_pahole(case, tmp_path):
     TYPE_TAG and DECL_TAG records, in the same order, as pahole 1.24 makes of them."""
     clang = shutil.which("clang-14") or shutil.which("clang")
     if not clang or pahole_version() is None:
-        pytest.skip("clang or pahole is not installed")
+        require_or_skip("clang|pahole", "clang or pahole is not installed")
     obj = tmp_path / f"{case}.o"
     run(clang, "-g", "-O2", "-c", REPO / f"corpora/cases/{case}.c", "-o", obj).check_returncode()
     ref, out = tmp_path / "pahole.btf", tmp_path / "ours.btf"
@@ -300,7 +299,7 @@ def test_global_var_feature(tmp_path):
     """--features=+global_var: a VAR for every global with a symbol, in a DATASEC per
     section at the symbol's offset, with the symbol's size (pahole >= 1.26's global_var)."""
     if not shutil.which("gcc") or not shutil.which("readelf"):
-        pytest.skip("gcc or readelf is not installed")
+        require_or_skip("gcc|binutils", "gcc or readelf is not installed")
     src = tmp_path / "gv.c"
     src.write_text(
         "int counter = 7;\nconst char banner[] = \"btfcheck\";\nunsigned long zeroed;\n"
@@ -340,7 +339,10 @@ def test_gcc_annotations_equal_clang_ones(tmp_path):
     spells gcc's form by hand; the same declarations compiled by clang must give the same
     BTF, record for record."""
     if not shutil.which("as"):
-        pytest.skip("binutils 'as' is not installed")
+        require_or_skip("binutils", "binutils 'as' is not installed")
+    clang = shutil.which("clang-14") or shutil.which("clang")
+    if not clang:
+        require_or_skip("clang", "clang is not installed: no clang annotations to compare with")
     gnu = tmp_path / "gnu.o"
     run("as", REPO / "tests/e2e/c/gnu_annot.s", "-o", gnu).check_returncode()
     out = tmp_path / "gnu.btf"
@@ -351,9 +353,6 @@ def test_gcc_annotations_equal_clang_ones(tmp_path):
                  "DECL_TAG 'm' type_id=5 component_idx=1", "DECL_TAG 's' type_id=5 component_idx=-1"):
         assert line in dump, dump
     assert btfcheck("verify", out).returncode == 0
-    clang = shutil.which("clang-14") or shutil.which("clang")
-    if not clang:
-        return
     src = tmp_path / "annot.c"
     src.write_text(
         "struct s {\n"
@@ -373,7 +372,7 @@ def test_same_bytes_without_huge_pages(tmp_path):
     src = REPO / "corpora" / "cases" / "bitfields.c"
     obj = tmp_path / "b.o"
     if run("gcc", "-g", "-O2", "-c", str(src), "-o", str(obj)).returncode != 0:
-        pytest.skip("gcc cannot compile the corpus case")
+        require_or_skip("gcc", "gcc cannot compile the corpus case")
     outs = []
     for env in ({}, {"BTFCHECK_NO_THP": "1"}, {"GLIBC_TUNABLES": "glibc.malloc.check=0"}):
         out = tmp_path / f"b{len(outs)}.btf"

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from real_inputs import arm64_vmlinux, cloud_612_vmlinux, debian_modules_dir
+from real_inputs import debian_modules_dir, require_input, require_or_skip
 
 REPO = Path(__file__).resolve().parents[2]
 BTFCHECK = Path(os.environ.get("BTFCHECK") or os.environ.get("BTFCHECK_BINARY")
@@ -54,8 +54,7 @@ def run(*args, timeout=900) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def binary():
-    if not BTFCHECK.exists():
-        pytest.skip(f"btfcheck binary absent: {BTFCHECK} (build it or set $BTFCHECK)")
+    assert BTFCHECK.exists(), f"btfcheck binary absent: {BTFCHECK} (build it or set $BTFCHECK)"
     return BTFCHECK
 
 
@@ -85,7 +84,7 @@ def move_entry_labels(asm: str) -> str:
 
 def build(tmp: Path, moved: bool) -> Path:
     if shutil.which("gcc") is None:
-        pytest.skip("[gcc] gcc is not installed")
+        require_or_skip("gcc", "gcc is not installed")
     asms = []
     for name, src in (("a", A_C), ("b", B_C)):
         (tmp / f"{name}.c").write_text(src)
@@ -141,17 +140,10 @@ def test_first_cu_prototype_is_caught_at_the_entry(binary, tmp_path):
         ("dwarf.func-wrong-origin", "func clash", "fn(int;ptr(int))", "fn(int;long int)")]
 
 
-def need(finder, resource: str, how: str) -> Path:
-    path = finder()
-    if path is None:
-        pytest.skip(f"[{resource}] {how}")
-    return path
-
-
 @pytest.fixture(scope="module")
 def arm64():
-    return need(arm64_vmlinux, "arm64", "Debian's arm64 6.1 vmlinux is not cached "
-                "(corpora/fetch-debian-kernel --release 6.1 --arch arm64, or BTFCHECK_VMLINUX_ARM64)")
+    return require_input("arm64", "Debian's arm64 6.1 vmlinux is not cached "
+                         "(corpora/fetch-debian-kernel --release 6.1 --arch arm64, or BTFCHECK_VMLINUX_ARM64)")
 
 
 def check_arm64_entries(doc):
@@ -187,7 +179,7 @@ def test_arm64_btfcheck_encoding_passes(binary, arm64, tmp_path):
 def test_arm64_module_entries(binary, arm64):
     mods = sorted(debian_modules_dir(arm64).rglob("tcp_bbr.ko"))
     if not mods:
-        pytest.skip(f"[arm64] tcp_bbr.ko is not in the cached module sample under {debian_modules_dir(arm64)}")
+        require_or_skip("arm64", f"tcp_bbr.ko is not in the cached module sample under {debian_modules_dir(arm64)}")
     rc, doc = verify_json(mods[0], None, "--base", arm64)
     assert rc == 0, doc["findings"]
     e = doc["entry"]
@@ -196,8 +188,8 @@ def test_arm64_module_entries(binary, arm64):
 
 
 def test_amd64_612_entries(binary):
-    v612 = need(cloud_612_vmlinux, "cloud-6.12", "Debian's 6.12 cloud vmlinux is not cached "
-                "(corpora/fetch-debian-kernel --release 6.12, or BTFCHECK_VMLINUX_612)")
+    v612 = require_input("cloud-6.12", "Debian's 6.12 cloud vmlinux is not cached "
+                         "(corpora/fetch-debian-kernel --release 6.12, or BTFCHECK_VMLINUX_612)")
     _, doc = verify_json(v612)
     e = doc["entry"]
     assert e["machine"] == "x86-64" and e["patchable"]["offset"] == 0 and e["other"]["offset"] == 0

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from real_inputs import require_or_skip, tool_resource
+
 REPO = Path(__file__).resolve().parents[2]
 BTFCHECK = Path(os.environ.get("BTFCHECK", REPO / "build/bin/btfcheck"))
 PRODUCERS = "pahole,clang-14"
@@ -29,7 +31,7 @@ def run(*args, cwd=None, timeout=900) -> subprocess.CompletedProcess:
 def env(tmp_path_factory):
     for t in ("pahole", "clang-14", "gcc"):
         if shutil.which(t) is None:
-            pytest.skip(f"{t} is not installed")
+            require_or_skip(tool_resource(t), f"{t} is not installed")
     d = tmp_path_factory.mktemp("gate")
     shutil.copytree(REPO / "corpora", d / "corpora", ignore=shutil.ignore_patterns("tiny"))
 

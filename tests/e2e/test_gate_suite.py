@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from real_inputs import CACHE, cloud_612_vmlinux, pahole_master
+from real_inputs import CACHE, require_input, require_or_skip
 
 REPO = Path(__file__).resolve().parents[2]
 BTFCHECK = Path(os.environ.get("BTFCHECK", REPO / "build/bin/btfcheck"))
@@ -44,12 +44,9 @@ def gate_suite(*args, timeout=1800) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def pahole() -> Path:
-    if cloud_612_vmlinux() is None:
-        pytest.skip("Debian's 6.12 cloud vmlinux is not cached (corpora/fetch-debian-kernel "
-                    "--release 6.12): cloud-6.12 not available")
-    pm = pahole_master()
-    if pm is None:
-        pytest.skip("no pahole master build (corpora/fetch-pahole-master): pahole-master not available")
+    require_input("cloud-6.12", "Debian's 6.12 cloud vmlinux is not cached "
+                  "(corpora/fetch-debian-kernel --release 6.12)")
+    pm = require_input("pahole-master", "no pahole master build (corpora/fetch-pahole-master)")
     if not ANCHORS.is_dir():
         return pm
     # The anchors' own build (cached: no rebuild), whatever was built last.
@@ -113,7 +110,7 @@ def patched_source(root: Path) -> Path:
     dwarves = sorted(ANCHORS.glob("dwarves-*.tar.xz"))
     libbpf = sorted(ANCHORS.glob("libbpf-*.tar.xz"))
     if not dwarves or not libbpf:
-        pytest.skip(f"no dwarves/libbpf source snapshot in {ANCHORS}: pahole-master source not available")
+        require_or_skip("pahole-master", f"no dwarves/libbpf source snapshot in {ANCHORS}")
     root.mkdir(parents=True)
     for t in (dwarves[-1], libbpf[-1]):
         subprocess.run(["tar", "-xJf", t, "-C", root], check=True)

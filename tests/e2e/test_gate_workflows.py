@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from real_inputs import require_module
 
 REPO = Path(__file__).resolve().parents[2]
 CHECK = REPO / "ci" / "check_workflows.py"
@@ -22,7 +22,7 @@ def check(root: Path) -> subprocess.CompletedProcess:
 
 
 def test_repository_workflows_are_valid():
-    pytest.importorskip("yaml")
+    require_module("yaml", "python-yaml")
     r = check(REPO)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "gate.yml" not in r.stdout.split("check_workflows:")[0]
@@ -33,8 +33,7 @@ def test_repository_workflows_are_valid():
 
 
 def test_reusable_workflow_and_action_call_the_one_script():
-    pytest.importorskip("yaml")
-    import yaml
+    yaml = require_module("yaml", "python-yaml")
     wf = yaml.safe_load((REPO / ".github/workflows/btf-gate.yml").read_text())
     on = wf.get("on", wf.get(True))
     inputs = on["workflow_call"]["inputs"]
@@ -55,7 +54,7 @@ def test_reusable_workflow_and_action_call_the_one_script():
 
 
 def test_broken_reusable_workflow_and_action_are_reported(tmp_path):
-    pytest.importorskip("yaml")
+    require_module("yaml", "python-yaml")
     (tmp_path / ".github/workflows").mkdir(parents=True)
     (tmp_path / ".github/workflows/call.yml").write_text(
         "on:\n  workflow_call:\n    inputs:\n      suite: {description: s}\n"
@@ -81,7 +80,7 @@ def test_broken_reusable_workflow_and_action_are_reported(tmp_path):
 
 
 def test_broken_workflows_are_reported(tmp_path):
-    pytest.importorskip("yaml")
+    require_module("yaml", "python-yaml")
     (tmp_path / ".github/workflows").mkdir(parents=True)
     (tmp_path / "ci").mkdir()
     (tmp_path / "ci/notexec").write_text("#!/bin/sh\n")
@@ -99,8 +98,7 @@ def test_broken_workflows_are_reported(tmp_path):
 
 def test_readme_example_calls_the_reusable_workflow_with_its_inputs():
     """README "A gate others call": the lines pahole would add are a valid caller."""
-    pytest.importorskip("yaml")
-    import yaml
+    yaml = require_module("yaml", "python-yaml")
     readme = (REPO / "README.md").read_text()
     section = readme.split("### A gate others call", 1)[1].split("\n### ", 1)[0]
     block = section.split("```yaml\n", 1)[1].split("```", 1)[0]

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from real_inputs import require_or_skip, tool_resource
+
 REPO = Path(__file__).resolve().parents[2]
 BTFCHECK = Path(os.environ.get("BTFCHECK", REPO / "build/bin/btfcheck"))
 
@@ -62,24 +64,30 @@ def listed() -> dict:
     return {p["name"]: p for p in json.loads(r.stdout)}
 
 
+# The resource (tests/resources.txt) a `btfcheck matrix` producer family needs; btfcheck and
+# embedded are the binary under test itself, which conftest.py checks before any test.
+FAMILY_RESOURCE = {"clang": "clang", "gcc": "gcc", "bpf-gcc": "gcc-bpf", "pahole": "pahole",
+                   "archive": "pahole"}
+
+
 def names_for(producer: str, listed: dict) -> list[str]:
     """The btfcheck producer names behind a parameter (clang-N: every clang found), or a
-    skip saying what is missing."""
+    skip naming the resource that is missing."""
     if producer == "clang-N":
         names = [n for n, p in listed.items() if p["family"] == "clang" and p["available"]]
         if not names:
-            pytest.skip("no clang-N (nor clang) on PATH")
+            require_or_skip("clang", "no clang-N (nor clang) on PATH")
         return names
     p = listed[producer]
     if not p["available"]:
-        pytest.skip(f"{producer}: {p['missing']}")
+        require_or_skip(FAMILY_RESOURCE.get(p["family"], p["family"]), f"{producer}: {p['missing']}")
     return [producer]
 
 
 def need(*tools: str) -> None:
     for t in tools:
         if shutil.which(t) is None:
-            pytest.skip(f"{t} is not installed (needed to build the test's input)")
+            require_or_skip(tool_resource(t), f"{t} is not installed (needed to build the test's input)")
 
 
 @pytest.fixture(scope="module")
@@ -132,7 +140,7 @@ def input_for(kind: str, inputs: dict) -> tuple:
     if kind == "multi":
         return MULTI_NAME, MULTI_NAME, ["--corpus", inputs["corpus"]]
     if inputs["elf"] is None:
-        pytest.skip("gcc or pahole is not installed: no ELF input to build")
+        require_or_skip("gcc|pahole", "gcc or pahole is not installed: no ELF input to build")
     if kind == "elf":
         return inputs["elf"], ELF_NAME, []
     return inputs["module"], MODULE_NAME, ["--base", inputs["base"]]
@@ -196,7 +204,8 @@ def test_bisect(listed, inputs, tmp_path, kind):
     wanted = ("pahole", "btfcheck", "archive-libbpf", "archive-btfcheck", last)
     order = [n for n in wanted if listed[n]["available"]]
     if len(order) < 2:
-        pytest.skip(f"needs two of {', '.join(wanted)}; available: {order}")
+        require_or_skip("gcc|pahole", f"needs two of {', '.join(wanted)} (btfcheck is one, "
+                        f"the others need pahole or gcc); available: {order}")
     spec, name, extra = input_for(kind, inputs)
     r = run(tmp_path, "bisect", "--producers", ",".join(order), "--rules", "cross-producer",
             "--case", spec, "--workdir", tmp_path / WORK, *extra)

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from real_inputs import require_or_skip
+
 REPO = Path(__file__).resolve().parents[2]
 BTFCHECK = Path(os.environ.get("BTFCHECK") or os.environ.get("BTFCHECK_BINARY")
                 or REPO / "build" / "bin" / "btfcheck")
@@ -42,13 +44,13 @@ def run(exe: Path, *args, cwd: Path, env: dict | None = None) -> subprocess.Comp
 
 @pytest.fixture(scope="module")
 def build_dir() -> Path:
-    if not BTFCHECK.exists():
-        pytest.skip(f"btfcheck binary not built: {BTFCHECK}")
+    assert BTFCHECK.exists(), f"btfcheck binary not built: {BTFCHECK}"
     build = BTFCHECK.resolve().parents[1]
     if not (build / "CMakeCache.txt").exists():
-        pytest.skip(f"{BTFCHECK} is not in a CMake build tree ({build}/CMakeCache.txt absent)")
+        require_or_skip("cmake-build", f"{BTFCHECK} is not in a CMake build tree "
+                        f"({build}/CMakeCache.txt absent)")
     if shutil.which("cmake") is None:
-        pytest.skip("cmake is not installed")
+        require_or_skip("cmake-build", "cmake is not installed")
     return build
 
 
@@ -125,7 +127,7 @@ def test_reads_the_installed_corpus(prefix, outside, tmp_path):
 
     clang = _clang(prefix, outside)
     if clang is None:
-        pytest.skip("no clang producer available to compile a corpus case")
+        require_or_skip("clang", "no clang producer available to compile a corpus case")
     manifest_path = corpus / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
     case = next(c for c in manifest["cases"]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from real_inputs import cloud_vmlinux
+from real_inputs import cloud_vmlinux, require_or_skip, tool_resource
 
 REPO = Path(__file__).resolve().parents[2]
 BTFCHECK = Path(os.environ.get("BTFCHECK", REPO / "build/bin/btfcheck"))
@@ -31,7 +31,7 @@ def run(*args, timeout=900) -> subprocess.CompletedProcess:
 def need(*tools: str) -> None:
     for t in tools:
         if shutil.which(t) is None:
-            pytest.skip(f"{t} is not installed")
+            require_or_skip(tool_resource(t), f"{t} is not installed")
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +110,7 @@ def test_matrix_records_and_shards(producers, tmp_path):
 
 def test_repro_clang_is_reproducible(producers, tmp_path):
     if not producers.get("clang-14", {}).get("available"):
-        pytest.skip("clang-14 is not installed")
+        require_or_skip("clang-14", "clang-14 is not installed")
     r = run("repro", "clang-14", "bitfields", "--runs", "3", "--workdir", tmp_path)
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout.count("identical bytes") == 2 and r.stdout.endswith("reproducible\n")
@@ -136,10 +136,10 @@ def test_repro_errors():
 def _vmlinux_pahole():
     need("pahole")
     if not VMLINUX.is_file():
-        pytest.skip(f"Debian's cloud vmlinux is absent ({VMLINUX})")
+        require_or_skip("cloud", f"Debian's cloud vmlinux is absent ({VMLINUX})")
     v = subprocess.run(["pahole", "--version"], capture_output=True, text=True).stdout.strip()
     if v != "v1.24":
-        pytest.skip(f"the -j2 non-reproducibility is pahole 1.24's; found {v}")
+        require_or_skip("debian12-tools", f"the -j2 non-reproducibility is pahole 1.24's; found {v}")
 
 
 def test_repro_flags_pahole_124_parallel(tmp_path):
@@ -164,7 +164,7 @@ def test_bisect_finds_clang15_enum64(producers, tmp_path):
     clangs = [n for n in ("clang-14", "clang-15", "clang-16", "clang-19")
               if producers.get(n, {}).get("available")]
     if "clang-14" not in clangs or "clang-15" not in clangs:
-        pytest.skip("needs clang-14 and clang-15 (ci/bootstrap installs them)")
+        require_or_skip("clang-14|clang-15", "needs clang-14 and clang-15 (ci/bootstrap installs them)")
     r = run("bisect", "--producers", ",".join(clangs), "--case", "enum64", "--workdir", tmp_path)
     assert r.returncode == 1, r.stdout + r.stderr
     first = r.stdout.splitlines()[0]
@@ -178,7 +178,7 @@ def test_bisect_finds_clang15_enum64(producers, tmp_path):
 
 def test_bisect_user_c_file(producers, tmp_path):
     if not (producers.get("clang-14", {}).get("available") and producers["gcc"]["available"]):
-        pytest.skip("needs clang-14 and gcc")
+        require_or_skip("clang-14|gcc", "needs clang-14 and gcc")
     src = tmp_path / "mine.c"
     src.write_text("struct mine { long a; char b; } g_mine;\n")
     r = run("bisect", "--producers", "clang-14,gcc", "--case", src, "--type", "mine",
@@ -191,8 +191,7 @@ def test_encode_archive_merges_per_object_pahole(tmp_path):
     members; merged, it is canonically the BTF pahole makes from the linked DWARF."""
     need("gcc", "pahole", "ld")
     units = [REPO / "corpora/cases/two_cu_clash.c", REPO / "corpora/cases/units/two_cu_clash_b.c"]
-    if not all(u.is_file() for u in units):
-        pytest.skip("two-unit corpus case not present")
+    assert all(u.is_file() for u in units), units   # in the repository
     objs = []
     for i, u in enumerate(units):
         o = tmp_path / f"u{i}.o"
@@ -230,7 +229,7 @@ def test_repro_passes_our_encoder(tmp_path):
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout.count("identical bytes") == 7
     if not VMLINUX.is_file():
-        pytest.skip(f"Debian's cloud vmlinux is absent ({VMLINUX})")
+        require_or_skip("cloud", f"Debian's cloud vmlinux is absent ({VMLINUX})")
     r = run("repro", "btfcheck", VMLINUX, "-j", "1,2,4", "--runs", "1", "--workdir", tmp_path / "v")
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr
     assert r.stdout.count("identical bytes") == 2 and r.stdout.endswith("reproducible\n")

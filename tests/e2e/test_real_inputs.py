@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from real_inputs import (arm64_vmlinux, cloud_612_vmlinux, debian_modules_dir, pahole_master)
+from real_inputs import debian_modules_dir, debian_vmlinux, require_input, require_or_skip
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPTS = ["corpora/fetch-debian-kernel", "corpora/fetch-cloud-vmlinux",
@@ -80,10 +80,10 @@ def no_apt_path(tmp_path: Path) -> str:
 
 
 def test_cached_612_kernel_is_found_again_without_apt_and_is_closed_under_depends(tmp_path):
-    v = cloud_612_vmlinux()
-    if v is None or "BTFCHECK_VMLINUX_612" in os.environ:
-        pytest.skip("[cloud-6.12] Debian's 6.12 cloud vmlinux is not cached "
-                    "(corpora/fetch-debian-kernel --release 6.12)")
+    v = debian_vmlinux("6.12", "cloud-amd64")   # the cached one ($BTFCHECK_VMLINUX_612 aside)
+    if v is None:
+        require_or_skip("cloud-6.12", "Debian's 6.12 cloud vmlinux is not cached "
+                        "(corpora/fetch-debian-kernel --release 6.12)")
     r = run([REPO / "corpora/fetch-debian-kernel", "--release", "6.12"],
             {"PATH": no_apt_path(tmp_path)})
     assert r.returncode == 0, r.stderr
@@ -103,10 +103,8 @@ def test_cached_612_kernel_is_found_again_without_apt_and_is_closed_under_depend
 
 
 def test_cached_arm64_kernel_is_aarch64_with_btf_and_modules():
-    v = arm64_vmlinux()
-    if v is None:
-        pytest.skip("[arm64] Debian's 6.1 arm64 vmlinux is not cached "
-                    "(corpora/fetch-debian-kernel --arch arm64)")
+    v = require_input("arm64", "Debian's 6.1 arm64 vmlinux is not cached "
+                      "(corpora/fetch-debian-kernel --arch arm64)")
     assert "AArch64" in run(["readelf", "-hW", v]).stdout
     assert {".BTF", ".debug_info"} <= section_names(v)
     assert len(list(debian_modules_dir(v).rglob("*.ko"))) >= 10
@@ -118,13 +116,16 @@ def supported_features(pahole: Path) -> set[str]:
     return set(r.stdout.strip().split(","))
 
 
-def test_pahole_master_has_the_features_and_its_build_is_reused():
-    pahole = pahole_master()
-    if pahole is None:
-        pytest.skip("[pahole-master] no pahole master build (corpora/fetch-pahole-master)")
+def test_pahole_master_has_the_features():
+    pahole = require_input("pahole-master", "no pahole master build (corpora/fetch-pahole-master)")
     assert FEATURES <= supported_features(pahole)
+
+
+def test_pahole_master_build_is_reused():
+    require_input("pahole-master", "no pahole master build (corpora/fetch-pahole-master)")
     if not (REPO.parent / "shared" / "anchors").is_dir():
-        return   # the default source is absent: nothing to rebuild from
+        require_or_skip("pahole-master", f"its default source {REPO.parent / 'shared' / 'anchors'} "
+                        "is absent: nothing to rebuild from")
     r = run([REPO / "corpora/fetch-pahole-master"])
     assert r.returncode == 0, r.stderr
     built = Path(r.stdout.splitlines()[-1])
@@ -136,9 +137,9 @@ def test_pahole_master_has_the_features_and_its_build_is_reused():
 
 
 def test_encode_pahole_master_writes_a_distilled_base_module_once(tmp_path):
-    v, pahole = cloud_612_vmlinux(), pahole_master()
-    if v is None or pahole is None:
-        pytest.skip(f"[cloud-6.12|pahole-master] needs both: vmlinux {v}, pahole master {pahole}")
+    v = require_input("cloud-6.12", "Debian's 6.12 cloud vmlinux is not cached "
+                      "(corpora/fetch-debian-kernel --release 6.12)")
+    pahole = require_input("pahole-master", "no pahole master build (corpora/fetch-pahole-master)")
     ko = next(iter(debian_modules_dir(v).rglob("tcp_bbr.ko")), None)
     assert ko is not None, "tcp_bbr.ko belongs to the 6.12 sample"
     env = {"BTFCHECK_CACHE": str(tmp_path), "BTFCHECK_PAHOLE_MASTER": str(pahole)}

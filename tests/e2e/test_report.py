@@ -17,6 +17,7 @@ REPO = Path(__file__).resolve().parents[2]
 BTFCHECK = Path(os.environ.get("BTFCHECK", REPO / "build/bin/btfcheck"))
 sys.path.insert(0, str(REPO / "reports"))
 import page_check  # noqa: E402  reports/page_check.py
+from real_inputs import require_module, require_or_skip, tool_resource  # noqa: E402
 
 PRODUCERS = "pahole,gcc,clang-14"
 # A feature-cost document as `btfcheck size --features --json` writes it (its figures are
@@ -52,7 +53,7 @@ def run(*args, timeout=900, env=None) -> subprocess.CompletedProcess:
 def results(tmp_path_factory) -> Path:
     for t in ("pahole", "gcc", "clang-14"):
         if shutil.which(t) is None:
-            pytest.skip(f"{t} is not installed")
+            require_or_skip(tool_resource(t), f"{t} is not installed")
     d = tmp_path_factory.mktemp("report")
     r = run("matrix", "--producers", PRODUCERS, "--cases", CASES, "--workdir", d / "w",
             "-o", d / "r.json")
@@ -110,11 +111,8 @@ def test_report_errors(tmp_path):
 
 def test_page_renders_in_chromium(results, tmp_path):
     if page_check.find_chromium() is None:
-        pytest.skip("chromium is not installed (ci/bootstrap installs it)")
-    try:
-        import websocket  # noqa: F401
-    except ImportError:
-        pytest.skip("python3-websocket is not installed (ci/bootstrap installs it)")
+        require_or_skip("chromium", "chromium is not installed (ci/bootstrap installs it)")
+    require_module("websocket", "python-websocket")
     hist = tmp_path / "history.jsonl"
     older = {"schema": "btfcheck-history/1", "commit": "older", "created": 1, "date": "x",
              "producers": {"pahole": {"ok": 1, "size": 10, "wall_s": 0.1}}}

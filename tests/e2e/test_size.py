@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from real_inputs import CACHE, cloud_612_vmlinux, pahole_master
+from real_inputs import CACHE, pahole_master, require_input, require_or_skip, tool_resource
 
 REPO = Path(__file__).resolve().parents[2]
 BTFCHECK = os.environ.get("BTFCHECK", str(REPO / "build" / "bin" / "btfcheck"))
@@ -50,7 +50,7 @@ def assert_sums(doc: dict, a_bytes: int, b_bytes: int) -> None:
 def percpu_pair(tmp_path_factory) -> tuple[Path, Path]:
     for tool in ("gcc", "pahole"):
         if not shutil.which(tool):
-            pytest.skip(f"{tool} is not installed")
+            require_or_skip(tool_resource(tool), f"{tool} is not installed")
     d = tmp_path_factory.mktemp("size")
     obj = d / "unit0.o"
     subprocess.run(["gcc", "-g", "-O2", "-c", str(CASE), "-o", str(obj)], check=True)
@@ -92,7 +92,7 @@ def test_one_input_sums_to_its_size(percpu_pair):
 def test_running_kernel_every_byte_once():
     path = Path("/sys/kernel/btf/vmlinux")
     if not path.exists():
-        pytest.skip("/sys/kernel/btf/vmlinux is absent (kernel without CONFIG_DEBUG_INFO_BTF)")
+        require_or_skip("sysfs", "/sys/kernel/btf/vmlinux is absent (kernel without CONFIG_DEBUG_INFO_BTF)")
     n = len(path.read_bytes())
     doc = size_json(str(path))
     assert_sums(doc, n, 0)
@@ -110,9 +110,7 @@ def test_usage_errors_exit_2(tmp_path):
 
 
 def test_feature_cost_with_pahole_master(percpu_pair, tmp_path):
-    pm = pahole_master()
-    if pm is None:
-        pytest.skip("no pahole master build (corpora/fetch-pahole-master): pahole-master not available")
+    pm = require_input("pahole-master", "no pahole master build (corpora/fetch-pahole-master)")
     obj = percpu_pair[0].parent / "unit0.o"
     cache = tmp_path / "cache"
     args = ["size", "--features", "global_var,decl_tag_kfuncs,layout", "--pahole", str(pm),
@@ -163,12 +161,9 @@ def test_feature_cost_errors_name_the_problem(percpu_pair):
 
 
 def test_global_var_on_the_612_vmlinux_adds_up(tmp_path):
-    v, pm = cloud_612_vmlinux(), pahole_master()
-    if v is None:
-        pytest.skip("Debian's 6.12 cloud vmlinux is not cached (corpora/fetch-debian-kernel "
-                    "--release 6.12): cloud-6.12 not available")
-    if pm is None:
-        pytest.skip("no pahole master build (corpora/fetch-pahole-master): pahole-master not available")
+    v = require_input("cloud-6.12", "Debian's 6.12 cloud vmlinux is not cached "
+                      "(corpora/fetch-debian-kernel --release 6.12)")
+    pm = require_input("pahole-master", "no pahole master build (corpora/fetch-pahole-master)")
     doc = json.loads(run("size", "--features", "global_var", "--pahole", str(pm), "-j2", "--quiet",
                          "--cache", str(CACHE / "encodings"), "--workdir", str(tmp_path / "w"),
                          "--json", str(v)).stdout)

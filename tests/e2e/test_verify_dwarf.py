@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from real_inputs import cloud_modules_dir, cloud_vmlinux
+from real_inputs import cloud_modules_dir, cloud_vmlinux, require_or_skip, tool_resource
 
 REPO = Path(__file__).resolve().parents[2]
 BTFCHECK = Path(os.environ.get("BTFCHECK") or os.environ.get("BTFCHECK_BINARY")
@@ -83,13 +83,12 @@ def run(*args, timeout=600) -> subprocess.CompletedProcess:
 
 def need(tool: str) -> None:
     if shutil.which(tool) is None:
-        pytest.skip(f"{tool} is not installed")
+        require_or_skip(tool_resource(tool), f"{tool} is not installed")
 
 
 @pytest.fixture(scope="module")
 def binary():
-    if not BTFCHECK.exists():
-        pytest.skip(f"btfcheck binary absent: {BTFCHECK} (build it or set $BTFCHECK)")
+    assert BTFCHECK.exists(), f"btfcheck binary absent: {BTFCHECK} (build it or set $BTFCHECK)"
     return BTFCHECK
 
 
@@ -175,7 +174,8 @@ def test_gcc_gbtf_dropped_enum64_enumerators_named(binary, tmp_path, cc):
     kept = {name: int(vlen) for name, vlen in
             re.findall(r"ENUM '(\w+)' encoding=\w+ size=\d+ vlen=(\d+)", dump)}
     if kept.get("big") != 1 or kept.get("wide") != 1:
-        pytest.skip(f"{cc} keeps 64-bit enumerators (no -gbtf bug to name): {kept}")
+        require_or_skip("debian12-tools", f"{cc} keeps 64-bit enumerators (gcc 12's -gbtf drops "
+                        f"them; no bug to name): {kept}")
     r = run("verify", "--dwarf", obj, "--json")
     assert r.returncode == 1, r.stdout + r.stderr
     doc = json.loads(r.stdout)
@@ -218,7 +218,7 @@ def test_usage_and_unreadable_inputs_exit_2(binary, tmp_path):
 def cloud_dwarf(binary):
     """`verify --dwarf` of the cloud vmlinux's own .BTF: (result, parsed JSON, by rule)."""
     if not VMLINUX.exists():
-        pytest.skip(f"cloud vmlinux absent (set BTFCHECK_VMLINUX): {VMLINUX}")
+        require_or_skip("cloud", f"cloud vmlinux absent (set BTFCHECK_VMLINUX): {VMLINUX}")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
     r = run("verify", "--dwarf", VMLINUX, VMLINUX, "--json", timeout=1200)
@@ -258,7 +258,7 @@ def test_cloud_vmlinux_exact_findings(cloud_dwarf):
     r, doc, by_rule = cloud_dwarf
     release = VMLINUX.name.removeprefix("vmlinux-")
     if release not in EXPECTED:
-        pytest.skip(f"no findings recorded for release {release} (have: {', '.join(EXPECTED)})")
+        require_or_skip("cloud", f"no findings recorded for release {release} (have: {', '.join(EXPECTED)})")
     units, wrong_origin, by_definition = EXPECTED[release]
     assert r.returncode == 1 and doc["units"] == units
     wrong = sorted(f["path"].removeprefix("func ") for f in by_rule["dwarf.func-wrong-origin"])
@@ -268,10 +268,10 @@ def test_cloud_vmlinux_exact_findings(cloud_dwarf):
 
 def test_cloud_modules_as_split_btf(binary):
     if not VMLINUX.exists() or not MODULES.exists():
-        pytest.skip(f"cloud vmlinux or modules absent: {VMLINUX}, {MODULES}")
+        require_or_skip("cloud", f"cloud vmlinux or modules absent: {VMLINUX}, {MODULES}")
     mods = sorted(MODULES.rglob("*.ko"))[::12][:8]
     if not mods:
-        pytest.skip(f"no .ko under {MODULES}")
+        require_or_skip("cloud", f"no .ko under {MODULES}")
     for mod in mods:
         r = run("verify", "--dwarf", mod, mod, "--base", VMLINUX)
         assert r.returncode == 0, r.stdout + r.stderr

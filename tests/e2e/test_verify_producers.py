@@ -43,6 +43,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import producers  # noqa: E402
+from real_inputs import require_or_skip, require_producer  # noqa: E402
 
 CASES_DIR = producers.CORPUS / "cases"
 CASES = {c["name"]: c for c in producers.cases()}
@@ -277,7 +278,7 @@ def libbpf_fixed_btf(obj: Path) -> bytes | None:
     libbpf refuses the object."""
     lib = _libbpf()
     if lib is None:
-        pytest.skip("libbpf.so.1 not available for the libbpf oracle")
+        require_or_skip("libbpf", "libbpf.so.1 not available for the libbpf oracle")
     o = lib.bpf_object__open(str(obj).encode())
     if not o:
         return None
@@ -353,8 +354,7 @@ def check_kernel_agrees(report: dict, verdict: tuple[bool, str], what: str) -> N
 
 @pytest.fixture(scope="session")
 def btfcheck_bin() -> Path:
-    if not BTFCHECK.exists():
-        pytest.skip(f"{BTFCHECK} not built (set BTFCHECK_BINARY or build build/bin/btfcheck)")
+    assert BTFCHECK.exists(), f"{BTFCHECK} not built (set BTFCHECK_BINARY or build build/bin/btfcheck)"
     return BTFCHECK
 
 
@@ -366,9 +366,7 @@ class Objects:
         self.cache: dict[tuple[str, str], Path] = {}
 
     def get(self, case: str, producer: str) -> Path:
-        reason = producers.missing_reason(producer)
-        if reason:
-            pytest.skip(reason)
+        require_producer(producer)
         key = (case, producer)
         if key not in self.cache:
             self.cache[key] = producers.compile_case(CASES[case], producer,
@@ -431,7 +429,7 @@ def test_verify_raw_object(btfcheck_bin, objects, case, producer):
         assert len(report["members"]) == len(producers.sources(CASES[case]))
     reason = exact_expectations(producer)
     if reason:
-        pytest.skip(reason)
+        require_or_skip("debian12-tools", reason)
     if (case, producer) not in NO_DATASEC:
         assert "datasec.size" in rules, "every DATASEC is left with size 0"
     extra = rules - ZERO_SIZE_RULES
@@ -452,7 +450,7 @@ def test_verify_after_libbpf_fixup(btfcheck_bin, objects, case, producer):
     assert not rules & {"datasec.size", "var.linkage", "func.linkage"}, rules
     reason = exact_expectations(producer)
     if reason:
-        pytest.skip(reason)
+        require_or_skip("debian12-tools", reason)
     assert rules == expected_fixed(case, producer), report["violations"]
     assert rc == (0 if not rules else 1)
 
@@ -460,7 +458,7 @@ def test_verify_after_libbpf_fixup(btfcheck_bin, objects, case, producer):
 @pytest.mark.parametrize("case,producer", SINGLE_BLOB_PARAMS)
 def test_kernel_agrees_on_raw_object(btfcheck_bin, objects, kernel_ok, case, producer):
     if not kernel_ok:
-        pytest.skip("BPF_BTF_LOAD not permitted here (needs root or CAP_BPF)")
+        require_or_skip("kernel-load", "BPF_BTF_LOAD not permitted here (needs root or CAP_BPF)")
     obj = objects.get(case, producer)
     _, report, _ = run_verify(str(obj))
     verdict = kernel_load(elf_section(obj, ".BTF"))
@@ -468,13 +466,12 @@ def test_kernel_agrees_on_raw_object(btfcheck_bin, objects, kernel_ok, case, pro
     check_kernel_agrees(report, verdict, f"{obj.name} (raw)")
 
 
-@pytest.mark.parametrize("case,producer", SINGLE_BLOB_PARAMS)
+@pytest.mark.parametrize("case,producer", [p for p in SINGLE_BLOB_PARAMS
+                                           if p.values[1] not in X86_PRODUCERS])
 def test_kernel_agrees_after_libbpf_fixup(btfcheck_bin, objects, kernel_ok, case, producer):
     """The kernel judges libbpf's own fixed-up BTF; btfcheck's --fixup=libbpf verdict must
-    match it (and libbpf refusing the object must match a fixup.* finding)."""
-    if producer in X86_PRODUCERS:
-        pytest.skip("libbpf 1.1 refuses x86-64 objects ('not a valid eBPF object file'): "
-                    "no libbpf oracle")
+    match it (and libbpf refusing the object must match a fixup.* finding). BPF producers
+    only: libbpf 1.1 refuses x86-64 objects ('not a valid eBPF object file')."""
     obj = objects.get(case, producer)
     _, report, _ = run_verify("--fixup=libbpf", str(obj))
     fixed = libbpf_fixed_btf(obj)
@@ -484,7 +481,7 @@ def test_kernel_agrees_after_libbpf_fixup(btfcheck_bin, objects, kernel_ok, case
         return
     assert not fixup_rules, f"libbpf opens {obj.name}, btfcheck's fixup refused it"
     if not kernel_ok:
-        pytest.skip("BPF_BTF_LOAD not permitted here (needs root or CAP_BPF)")
+        require_or_skip("kernel-load", "BPF_BTF_LOAD not permitted here (needs root or CAP_BPF)")
     verdict = kernel_load(fixed)
     assert verdict is not None
     check_kernel_agrees(report, verdict, f"{obj.name} (libbpf-fixed)")

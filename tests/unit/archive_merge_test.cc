@@ -16,6 +16,7 @@
 #include "tests/unit/btf_builder.h"
 #include "tests/unit/btf_rewrite.h"
 #include "tests/unit/test_inputs.h"
+#include "tests/unit/require.h"
 #include "tests/unit/text_util.h"
 
 namespace btfcheck {
@@ -167,7 +168,7 @@ TEST(ArchiveMerge, MutationsAreNeverMerged) {
   std::string why;
   auto full = testing::open_real(testing::cloud_vmlinux_path(), why);
   if (!full) full = testing::open_real(testing::sysfs_vmlinux_path(), why);
-  if (!full) GTEST_SKIP() << why;
+  if (!full) BTFCHECK_SKIP("cloud|sysfs") << why;
   std::mt19937_64 rng(7);
   int done = 0;
   for (uint64_t seed = 1; seed < 40 && done < 60; ++seed) {

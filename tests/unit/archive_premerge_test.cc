@@ -13,6 +13,7 @@
 #include "tests/unit/btf_builder.h"
 #include "tests/unit/btf_rewrite.h"
 #include "tests/unit/test_inputs.h"
+#include "tests/unit/require.h"
 #include "tests/unit/text_util.h"
 
 namespace btfcheck {
@@ -186,7 +187,7 @@ TEST(ArchivePremerge, KernelSlicesSameBytes) {
   std::string why;
   auto full = testing::open_real(testing::cloud_vmlinux_path(), why);
   if (!full) full = testing::open_real(testing::sysfs_vmlinux_path(), why);
-  if (!full) GTEST_SKIP() << why;
+  if (!full) BTFCHECK_SKIP("cloud|sysfs") << why;
   std::vector<std::vector<uint8_t>> members;
   for (uint64_t seed = 1; seed <= 16; ++seed) {
     members.push_back(testing::slice(*full, seed, 3));

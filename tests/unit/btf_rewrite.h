@@ -173,6 +173,16 @@ inline std::optional<Mutation> mutate(const btf::Btf& b, std::mt19937_64& rng) {
   for (uint32_t j = 1; j <= n; ++j)
     if (j != id && r.kind(j) == uint32_t(k) && r.str(r.recs[j - 1][0]) == name) return std::nullopt;
   const bool kflag = btf::info_kflag(t[1]);
+  // The type under const/volatile/restrict/type tags: replacing a type by that one is a
+  // "qualifier" difference, not the mutation's (callers retry).
+  auto unqualified = [&](uint32_t ref) {
+    for (uint32_t hops = 0; hops < n && ref && ref <= n; ++hops) {
+      const Kind rk = Kind(r.kind(ref));
+      if (rk != Kind::Const && rk != Kind::Volatile && rk != Kind::Restrict && rk != Kind::TypeTag) break;
+      ref = r.recs[ref - 1][2];
+    }
+    return ref;
+  };
   Mutation m;
   auto member_name = [&](uint32_t i) { return r.str(t[3 + 3 * i]); };
   if (k == Kind::Struct || k == Kind::Union) {
@@ -207,6 +217,7 @@ inline std::optional<Mutation> mutate(const btf::Btf& b, std::mt19937_64& rng) {
           return std::nullopt;
         const uint32_t cur = t[4 + 3 * i];
         if (cur <= n && r.str(r.recs[cur - 1][0]) == r.str(r.recs[other - 1][0])) return std::nullopt;
+        if (unqualified(cur) == other) return std::nullopt;
         t[4 + 3 * i] = other;
         m.path = mp, m.category = "type";
         break;
@@ -260,6 +271,7 @@ inline std::optional<Mutation> mutate(const btf::Btf& b, std::mt19937_64& rng) {
       if (p[4 + 2 * i] == other || p[4 + 2 * i] == 0) return std::nullopt;
       if (p[4 + 2 * i] <= n && r.str(r.recs[p[4 + 2 * i] - 1][0]) == r.str(r.recs[other - 1][0]))
         return std::nullopt;
+      if (unqualified(p[4 + 2 * i]) == other) return std::nullopt;
       p[4 + 2 * i] = other;
       m.path = "func " + name + ".param" + std::to_string(i), m.category = "param";
     }

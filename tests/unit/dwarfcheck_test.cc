@@ -17,6 +17,7 @@
 #include "btf/load.h"
 #include "btf_rewrite.h"
 #include "comparator/dwarfcheck/dwarfcheck.h"
+#include "tests/unit/require.h"
 
 namespace btfcheck::testing {
 namespace {
@@ -88,12 +89,14 @@ std::string build(const TempDir& dir, const std::string& cc, int version,
   const std::string src = dir.path() + "/prog.c";
   std::ofstream(src) << kSource;
   const std::string obj = dir.path() + "/prog_" + cc + "_" + std::to_string(version) + ".o";
+  // The tools are there: a failure to build fails the test (the caller's skip cannot hide it).
+  why = "the build failed (see above)";
   if (run(cc + " -g -gdwarf-" + std::to_string(version) + " -O1 -c " + src + " -o " + obj) != 0) {
-    why = cc + " failed";
+    ADD_FAILURE() << cc << " failed on " << src;
     return "";
   }
   if (run("pahole -J " + pahole_flags + " " + obj) != 0) {
-    why = "pahole -J failed";
+    ADD_FAILURE() << "pahole -J " << pahole_flags << " failed on " << obj;
     return "";
   }
   return obj;
@@ -140,7 +143,7 @@ TEST_P(DwarfCheckProgram, PaholeOutputIsCleanAndCorruptionsAreNamed) {
   TempDir dir;
   std::string why;
   const std::string obj = build(dir, GetParam().cc, GetParam().version, "", why);
-  if (obj.empty()) GTEST_SKIP() << why;
+  if (obj.empty()) BTFCHECK_SKIP(GetParam().cc + "|pahole") << why;
   auto clean = check_elf(obj);
   ASSERT_TRUE(clean.ok()) << clean.error().str();
   EXPECT_TRUE(clean->clean()) << dump(*clean);
@@ -274,7 +277,7 @@ TEST(DwarfCheck, PaholeTruncatedEnum64IsCaught) {
     TempDir dir;
     std::string why;
     const std::string obj = build(dir, cc, 5, "--skip_encoding_btf_enum64", why);
-    if (obj.empty()) GTEST_SKIP() << why;
+    if (obj.empty()) BTFCHECK_SKIP(cc + "|pahole") << why;
     auto rep = check_elf(obj);
     ASSERT_TRUE(rep.ok()) << rep.error().str();
     ASSERT_EQ(rep->findings.size(), 1u) << dump(*rep);
@@ -291,7 +294,7 @@ TEST(DwarfCheck, MultiDimensionalArraysFlattenedByPaholeUnlessStrict) {
   TempDir dir;
   std::string why;
   const std::string obj = build(dir, "gcc", 5, "", why);
-  if (obj.empty()) GTEST_SKIP() << why;
+  if (obj.empty()) BTFCHECK_SKIP("gcc|pahole") << why;
   auto btf = btf::open_btf(obj);
   ASSERT_TRUE(btf.ok());
   dwarfcheck::Options strict;
@@ -307,7 +310,7 @@ TEST(DwarfCheck, MultiDimensionalArraysFlattenedByPaholeUnlessStrict) {
 
 TEST(DwarfCheck, NoDwarfIsAnError) {
   TempDir dir;
-  if (!have("gcc")) GTEST_SKIP() << "gcc is not installed";
+  if (!have("gcc")) BTFCHECK_SKIP("gcc") << "gcc is not installed";
   const std::string src = dir.path() + "/x.c", obj = dir.path() + "/x.o";
   std::ofstream(src) << "int x(void) { return 1; }\n";
   ASSERT_EQ(run("gcc -gbtf -c " + src + " -o " + obj), 0);
@@ -326,7 +329,7 @@ TEST(DwarfCheck, RandomCorruptionsNeverCrash) {
   TempDir dir;
   std::string why;
   const std::string obj = build(dir, "gcc", 5, "", why);
-  if (obj.empty()) GTEST_SKIP() << why;
+  if (obj.empty()) BTFCHECK_SKIP("gcc|pahole") << why;
   auto blob = btf::load_blob(obj);
   ASSERT_TRUE(blob.ok());
   auto parsed = btf::Btf::parse(blob->bytes, {obj, ".BTF", nullptr});

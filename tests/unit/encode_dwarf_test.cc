@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "encoder/dwarf/encode.h"
+#include "tests/unit/require.h"
 
 namespace fs = std::filesystem;
 using btfcheck::encode::encode_dwarf;
@@ -73,8 +74,8 @@ std::vector<std::string> corpus_cases() {
 class EncodeVsPahole : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!have("pahole")) GTEST_SKIP() << "pahole is not installed";
-    if (access(BTFCHECK_BINARY, X_OK) != 0) GTEST_SKIP() << BTFCHECK_BINARY << " is not built";
+    if (!have("pahole")) BTFCHECK_SKIP("pahole") << "pahole is not installed";
+    ASSERT_EQ(access(BTFCHECK_BINARY, X_OK), 0) << BTFCHECK_BINARY << " is not built";
     dir_ = tmpdir();
     ASSERT_FALSE(dir_.empty());
   }
@@ -86,7 +87,7 @@ class EncodeVsPahole : public ::testing::Test {
 
 TEST_F(EncodeVsPahole, CorpusCasesMatchPaholeAndVerify) {
   const auto comps = compilers();
-  if (comps.empty()) GTEST_SKIP() << "neither gcc nor clang-14 is installed";
+  if (comps.empty()) BTFCHECK_SKIP("gcc|clang-14") << "neither gcc nor clang-14 is installed";
   int compared = 0;
   for (const std::string& src : corpus_cases()) {
     const std::string stem = fs::path(src).stem().string();
@@ -134,7 +135,7 @@ std::string link_all(const std::string& dir) {
 }
 
 TEST(EncodeDwarf, SameBytesForEveryJobCount) {
-  if (!have("gcc") || !have("ld")) GTEST_SKIP() << "gcc/ld not installed";
+  if (!have("gcc") || !have("ld")) BTFCHECK_SKIP("gcc|binutils") << "gcc/ld not installed";
   const std::string dir = tmpdir();
   ASSERT_FALSE(dir.empty());
   const std::string all = link_all(dir);

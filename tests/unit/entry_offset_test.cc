@@ -26,6 +26,7 @@
 #include "encoder/dwarf/dwarf_file.h"
 #include "encoder/dwarf/elf_syms.h"
 #include "encoder/dwarf/encode.h"
+#include "tests/unit/require.h"
 
 namespace fs = std::filesystem;
 namespace dc = btfcheck::dwarfcheck::detail;
@@ -150,7 +151,7 @@ class PatchableProgram : public ::testing::TestWithParam<Variant> {};
 
 TEST_P(PatchableProgram, BothReadersMarkTheTracedFunctionsOnly) {
   const Variant& v = GetParam();
-  if (sh("command -v gcc") != 0) GTEST_SKIP() << "[gcc] gcc is not installed";
+  if (sh("command -v gcc") != 0) BTFCHECK_SKIP("gcc") << "gcc is not installed";
   TempDir dir;
   ASSERT_FALSE(dir.path().empty());
   const std::string src = dir.path() + "/p.c", bin = dir.path() + "/p";

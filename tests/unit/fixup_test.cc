@@ -27,6 +27,7 @@
 #include "btf/load.h"
 #include "encoder/fixup/elf_facts.h"
 #include "encoder/fixup/fixup.h"
+#include "tests/unit/require.h"
 
 namespace fs = std::filesystem;
 using namespace btfcheck;
@@ -198,7 +199,7 @@ void check_against_elf(const std::string& obj, const std::vector<uint8_t>& fixed
 }
 
 TEST(Fixup, ClangDatasecsMatchElfSectionsAndSymbols) {
-  if (!have_tool("clang")) GTEST_SKIP() << "clang not installed";
+  if (!have_tool("clang")) BTFCHECK_SKIP("clang") << "clang not installed";
   Objects objs;
   int checked = 0;
   for (const std::string& name : case_names()) {
@@ -220,7 +221,7 @@ TEST(Fixup, ClangDatasecsMatchElfSectionsAndSymbols) {
 }
 
 TEST(Fixup, BpfGccStaticVarOffsetsStayZeroAsInLibbpf) {
-  if (!have_tool("bpf-gcc")) GTEST_SKIP() << "bpf-gcc not installed";
+  if (!have_tool("bpf-gcc")) BTFCHECK_SKIP("gcc-bpf") << "bpf-gcc not installed";
   Objects objs;
   const std::string obj = objs.compile("vars_static", "bpf-gcc");
   ASSERT_FALSE(obj.empty());
@@ -273,7 +274,7 @@ TEST(Fixup, MatchesLibbpfByteForByte) {
       }
     }
   }
-  if (open_same + both_refuse == 0) GTEST_SKIP() << "neither clang nor bpf-gcc installed";
+  if (open_same + both_refuse == 0) BTFCHECK_SKIP("clang|gcc-bpf") << "neither clang nor bpf-gcc installed";
   std::printf("libbpf oracle: %d objects identical after open, %d after load, %d refused by "
               "both\n", open_same, load_same, both_refuse);
   EXPECT_GE(open_same, 20);
@@ -282,7 +283,7 @@ TEST(Fixup, MatchesLibbpfByteForByte) {
 }
 
 TEST(Fixup, HiddenSubprogramBecomesStaticAtLoadOnly) {
-  if (!have_tool("clang")) GTEST_SKIP() << "clang not installed";
+  if (!have_tool("clang")) BTFCHECK_SKIP("clang") << "clang not installed";
   Objects objs;
   const std::string obj = objs.compile("vars_hidden", "clang");
   ASSERT_FALSE(obj.empty());
@@ -308,7 +309,7 @@ TEST(Fixup, HiddenSubprogramBecomesStaticAtLoadOnly) {
 }
 
 TEST(Fixup, KsymsAndKconfigLayout) {
-  if (!have_tool("clang")) GTEST_SKIP() << "clang not installed";
+  if (!have_tool("clang")) BTFCHECK_SKIP("clang") << "clang not installed";
   Objects objs;
   const std::string ks = objs.compile("vars_ksyms", "clang");
   const std::string kc = objs.compile("vars_kconfig", "clang");
@@ -359,12 +360,12 @@ TEST(Fixup, KsymsAndKconfigLayout) {
 }
 
 TEST(Fixup, KernelAcceptsWhatLibbpfWouldLoad) {
-  if (!have_tool("clang")) GTEST_SKIP() << "clang not installed";
+  if (!have_tool("clang")) BTFCHECK_SKIP("clang") << "clang not installed";
   Objects objs;
   const std::string probe = objs.compile("vars_hidden", "clang");
   ASSERT_FALSE(probe.empty());
   if (!kernel_load(btf_of(probe)))
-    GTEST_SKIP() << "BPF_BTF_LOAD not permitted here (needs CAP_BPF or root)";
+    BTFCHECK_SKIP("kernel-load") << "BPF_BTF_LOAD not permitted here (needs CAP_BPF or root)";
   for (const std::string& name : case_names()) {
     if (name == "varargs" || name == "vars_extern_link") continue;
     const std::string obj = objs.compile(name, "clang");
@@ -389,7 +390,7 @@ TEST(Fixup, KernelAcceptsWhatLibbpfWouldLoad) {
 }
 
 TEST(Fixup, BigEndianObjectKeepsItsByteOrder) {
-  if (!have_tool("clang")) GTEST_SKIP() << "clang not installed";
+  if (!have_tool("clang")) BTFCHECK_SKIP("clang") << "clang not installed";
   Objects objs;
   const std::string le = objs.compile("vars_ksyms", "clang");
   const std::string be = objs.compile("vars_ksyms", "clang-bpfeb");
@@ -413,7 +414,7 @@ TEST(Fixup, BigEndianObjectKeepsItsByteOrder) {
 }
 
 TEST(Fixup, ErrorsNameTheObjectSectionTypeAndRule) {
-  if (!have_tool("clang")) GTEST_SKIP() << "clang not installed";
+  if (!have_tool("clang")) BTFCHECK_SKIP("clang") << "clang not installed";
   Objects objs;
   const std::string ext = objs.compile("vars_extern_link", "clang");
   const std::string sec = objs.compile("vars_sections", "clang");
@@ -460,7 +461,7 @@ TEST(Fixup, ErrorsNameTheObjectSectionTypeAndRule) {
 }
 
 TEST(Fixup, DeterministicAndReportsEveryChange) {
-  if (!have_tool("clang")) GTEST_SKIP() << "clang not installed";
+  if (!have_tool("clang")) BTFCHECK_SKIP("clang") << "clang not installed";
   Objects objs;
   const std::string obj = objs.compile("vars_sections", "clang");
   ASSERT_FALSE(obj.empty());
@@ -489,7 +490,7 @@ TEST(Fixup, DeterministicAndReportsEveryChange) {
 // An x86-64 `gcc -gbtf -fPIC` object: libbpf refuses non-BPF objects, we fix the BTF up
 // anyway (with a note) and skip toolchain externs such as _GLOBAL_OFFSET_TABLE_.
 TEST(Fixup, X86GccObjectIsFixedWithNotes) {
-  if (!have_tool("gcc")) GTEST_SKIP() << "gcc not installed";
+  if (!have_tool("gcc")) BTFCHECK_SKIP("gcc") << "gcc not installed";
   Objects objs;
   const std::string obj = objs.compile("vars_hidden", "gcc-pic");
   ASSERT_FALSE(obj.empty());
@@ -512,7 +513,7 @@ TEST(Fixup, X86GccObjectIsFixedWithNotes) {
 
 // Corrupted type sections (framing kept intact) must never crash the fixup.
 TEST(Fixup, SurvivesCorruptedTypes) {
-  if (!have_tool("clang")) GTEST_SKIP() << "clang not installed";
+  if (!have_tool("clang")) BTFCHECK_SKIP("clang") << "clang not installed";
   Objects objs;
   const std::string ks = objs.compile("vars_ksyms", "clang");
   const std::string kc = objs.compile("vars_kconfig", "clang");

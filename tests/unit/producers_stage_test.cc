@@ -18,6 +18,7 @@
 
 #include "encoder/producers/producers.h"
 #include "encoder/producers/stage.h"
+#include "tests/unit/require.h"
 
 namespace fs = std::filesystem;
 using namespace btfcheck::producers;
@@ -138,7 +139,8 @@ TEST(Stage, AcrossFileSystemsLinksSymbolically) {
   struct stat a {}, b {};
   if (shm.dir.empty() || stat(tmp.dir.c_str(), &a) != 0 || stat(shm.dir.c_str(), &b) != 0 ||
       a.st_dev == b.st_dev)
-    GTEST_SKIP() << "/dev/shm is absent or on the same file system as /tmp: no second file system";
+    BTFCHECK_SKIP("shm") << "/dev/shm is absent or on the same file system as " << tmp.dir.string()
+                         << ": no second file system";
   write(shm.dir / (kNasty + ".o"), "far away");
   Input in;
   in.elf = (shm.dir / (kNasty + ".o")).string();

@@ -11,6 +11,7 @@
 
 #include "btf/load.h"
 #include "test_inputs.h"
+#include "tests/unit/require.h"
 #include "verify_test_util.h"
 
 namespace btfcheck::testing {
@@ -46,7 +47,7 @@ verify::Report verify_file(const std::string& path, std::shared_ptr<const btf::B
 
 TEST(VerifyReal, RunningKernelVmlinux) {
   const std::string p = "/sys/kernel/btf/vmlinux";
-  if (!exists(p)) GTEST_SKIP() << p << " absent (kernel without CONFIG_DEBUG_INFO_BTF)";
+  if (!exists(p)) BTFCHECK_SKIP("sysfs") << p << " absent (kernel without CONFIG_DEBUG_INFO_BTF)";
   const verify::Report r = verify_file(p, nullptr);
   EXPECT_TRUE(r.valid()) << dump(r);
   EXPECT_GT(r.types, 10000u);
@@ -55,14 +56,14 @@ TEST(VerifyReal, RunningKernelVmlinux) {
 
 TEST(VerifyReal, CloudVmlinuxElf) {
   const std::string p = cloud_vmlinux();
-  if (!exists(p)) GTEST_SKIP() << "cloud vmlinux absent (set BTFCHECK_VMLINUX): " << p;
+  if (!exists(p)) BTFCHECK_SKIP("cloud") << "cloud vmlinux absent (set BTFCHECK_VMLINUX): " << p;
   const verify::Report r = verify_file(p, nullptr);
   EXPECT_TRUE(r.valid()) << dump(r);
   EXPECT_GT(r.types, 90000u);
 }
 
 TEST(VerifyReal, SysfsModulesAsSplit) {
-  if (!exists("/sys/kernel/btf/vmlinux")) GTEST_SKIP() << "/sys/kernel/btf/vmlinux absent";
+  if (!exists("/sys/kernel/btf/vmlinux")) BTFCHECK_SKIP("sysfs") << "/sys/kernel/btf/vmlinux absent";
   auto base = btf::open_btf("/sys/kernel/btf/vmlinux");
   ASSERT_TRUE(base.ok());
   size_t n = 0;
@@ -72,14 +73,14 @@ TEST(VerifyReal, SysfsModulesAsSplit) {
     const verify::Report r = verify_file(e.path().string(), *base);
     EXPECT_TRUE(r.valid()) << e.path() << "\n" << dump(r);
   }
-  if (n == 0) GTEST_SKIP() << "no module BTF under /sys/kernel/btf (modules built in or none loaded)";
+  if (n == 0) BTFCHECK_SKIP("sysfs-modules") << "no module BTF under /sys/kernel/btf (modules built in or none loaded)";
 }
 
 TEST(VerifyReal, CloudModulesAsSplit) {
   const std::string v = cloud_vmlinux();
   const auto mods = cloud_modules(40);
   if (!exists(v) || mods.empty())
-    GTEST_SKIP() << "no cloud modules (set BTFCHECK_MODULES_DIR to a tree of .ko files)";
+    BTFCHECK_SKIP("cloud") << "no cloud modules (set BTFCHECK_MODULES_DIR to a tree of .ko files)";
   auto base = btf::open_btf(v);
   ASSERT_TRUE(base.ok());
   for (const std::string& m : mods) {
@@ -119,7 +120,7 @@ std::string write_tmp(const std::string& name, const std::vector<uint8_t>& bytes
 class Cli : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!exists(BTFCHECK_BINARY)) GTEST_SKIP() << "btfcheck binary not built: " << BTFCHECK_BINARY;
+    ASSERT_TRUE(exists(BTFCHECK_BINARY)) << "btfcheck binary not built: " << BTFCHECK_BINARY;
   }
 };
 
@@ -241,7 +242,7 @@ TEST_F(Cli, MalformedFramingIsAViolation) {
 // clang's object BTF leaves DATASEC sizes 0 (the kernel rejects it); libbpf's load-time
 // fixups repair it.
 TEST_F(Cli, FixupLibbpfOnClangObject) {
-  if (std::system("command -v clang >/dev/null 2>&1") != 0) GTEST_SKIP() << "clang absent";
+  if (std::system("command -v clang >/dev/null 2>&1") != 0) BTFCHECK_SKIP("clang") << "clang absent";
   const std::string dir = ::testing::TempDir();
   const std::string src = dir + "verify_cli_prog.c", obj = dir + "verify_cli_prog.o";
   std::ofstream(src) << "int g = 3; int h; const int ro = 7;\n"
@@ -249,7 +250,7 @@ TEST_F(Cli, FixupLibbpfOnClangObject) {
                         "__attribute__((section(\"tc\"))) int prog(void *ctx) { h = helper(ro); return h; }\n"
                         "char _license[] __attribute__((section(\"license\"))) = \"GPL\";\n";
   if (std::system(("clang -target bpf -g -O2 -c " + src + " -o " + obj + " 2>/dev/null").c_str()) != 0)
-    GTEST_SKIP() << "clang cannot build BPF objects here";
+    BTFCHECK_SKIP("clang") << "clang cannot build BPF objects here";
   const CmdResult raw = run(obj);
   EXPECT_EQ(raw.code, 1);
   EXPECT_NE(raw.out.find("DATASEC '.data': size == 0 [datasec.size]"), std::string::npos) << raw.out;
