@@ -114,7 +114,7 @@ def test_feature_cost_with_pahole_master(percpu_pair, tmp_path):
     obj = percpu_pair[0].parent / "unit0.o"
     cache = tmp_path / "cache"
     args = ["size", "--features", "global_var,decl_tag_kfuncs,layout", "--pahole", str(pm),
-            "--cache", str(cache), "--json", str(obj)]
+            "--cache", str(cache), "--workdir", str(tmp_path / "w1"), "--json", str(obj)]
     doc = json.loads(run(*args).stdout)
     assert doc["schema"] == "btfcheck-feature-cost/1" and doc["producer"] == "pahole-master"
     rows = {r["feature"]: r for r in doc["rows"]}
@@ -136,7 +136,7 @@ def test_feature_cost_with_pahole_master(percpu_pair, tmp_path):
         {"name": "other sections and padding", "without": 0, "with": 80, "delta": 80}]
     # The second run comes from the cache; the text table marks the default-set feature.
     r = run("size", "--features", "global_var,decl_tag_kfuncs,layout", "--pahole", str(pm),
-            "--cache", str(cache), str(obj))
+            "--cache", str(cache), "--workdir", str(tmp_path / "w2"), str(obj))
     assert r.stderr.count("(cached)") == 4, r.stderr
     lines = r.stdout.splitlines()
     assert lines[0].startswith("feature cost: unit0.o encoded by pahole-master")
