@@ -26,8 +26,8 @@ ALLOWED = {
     "encoder/producers": {"btf"},
     "encoder/dwarf": {"btf", "canon"},
     "encoder/archive": {"btf", "canon"},
-    "matrix": {"btf", "canon", "comparator/verify", "comparator/diff", "encoder/archive",
-               "encoder/producers"},
+    "matrix": {"btf", "canon", "comparator/verify", "comparator/diff", "comparator/size",
+               "encoder/archive", "encoder/producers"},
     "reports": {"btf", "canon", "comparator/verify", "comparator/diff"},
 }
 # Everything may be used by the CLI, benchmarks and tests.

@@ -1,5 +1,7 @@
 // btfcheck gate --baseline FILE [--suppress FILE] [--size-budget PCT] [--speed-budget SPEC]
-//               [--junit OUT.xml] [--summary OUT.md] [--update] results.json...
+//               [--rss-budget SPEC] [--family-budget PCT] [--repro bytes|canonical]
+//               [--producers LIST] [--findings FILE] [--junit OUT.xml] [--summary OUT.md]
+//               [--update] results.json...
 //
 // Thin: read baseline, results and suppressions, run the checks (reports/gate.h), print
 // GitHub annotations and a verdict on stdout, write JUnit and markdown atomically. --update
@@ -26,11 +28,22 @@ namespace {
 
 const std::vector<OptionSpec>& specs() {
   static const std::vector<OptionSpec> s = {
-      {"--baseline", true, "the committed baseline (btfcheck-baseline/1, or a matrix results file)", "FILE"},
+      {"--baseline", true, "the committed baseline (btfcheck-baseline/2 or /1, or a matrix results file)", "FILE"},
       {"--suppress", true, "suppression file accepting known canonical changes (as diff --suppress)", "FILE"},
       {"--size-budget", true, "fail when a run's BTF grows more than PCT percent (default 5)", "PCT"},
       {"--speed-budget", true, "fail when a producer's wall time / the reference's exceeds RATIO; "
                                "RATIO for all, or PRODUCER=RATIO,... (default: no speed check)", "SPEC"},
+      {"--rss-budget", true, "fail when a producer's largest peak RSS / the reference's exceeds RATIO "
+                             "(same syntax as --speed-budget; default: no RSS check)", "SPEC"},
+      {"--family-budget", true, "fail when a size family (the matrix's breakdown) grows more than PCT "
+                                "percent and more than --family-min-bytes (default: no family check)", "PCT"},
+      {"--family-min-bytes", true, "growth of a family below N bytes never fails (default 1024)", "N"},
+      {"--repro", true, "what a serial vs -jN difference (matrix --check-repro) must be to fail: "
+                        "bytes (default) or canonical", "WHAT"},
+      {"--producers", true, "gate only these producers' runs (others serve as the reference); "
+                            "default: every producer", "LIST"},
+      {"--findings", true, "add findings of checks made elsewhere: a JSON array of {level, check, "
+                           "input, producer, title, message, details}", "FILE"},
       {"--rules", true, "normalization rules for the canonical diff vs the baseline (default strict)", "LIST"},
       {"--corpus", true, "corpus directory, to name case sources in annotations (default: as matrix --corpus)", "DIR"},
       {"--junit", true, "write a JUnit XML report", "OUT.xml"},
@@ -89,11 +102,14 @@ int cmd_gate(const Argv& argv) {
   Args args(argv, specs());
   if (auto rc = help_or_error(
           args, "gate", "--baseline FILE [--suppress FILE] [--size-budget PCT] [--speed-budget SPEC] "
-                        "[--junit OUT.xml] [--summary OUT.md] [--update] results.json...",
+                        "[--rss-budget SPEC] [--family-budget PCT] [--repro bytes|canonical] "
+                        "[--producers LIST] [--findings FILE] [--junit OUT.xml] [--summary OUT.md] "
+                        "[--update] results.json...",
           "Compare a matrix run with a committed baseline: canonical digest per producer x case\n"
           "(a change fails unless a suppression accepts every change of the canonical diff),\n"
-          "BTF size budget, speed budget (wall time as a ratio to the reference producer),\n"
-          "verify must stay clean, failed producers fail; missing and new runs are reported.\n"
+          "BTF size budget, size per family budget, speed and peak RSS budgets (ratios to the\n"
+          "reference producer), serial vs -jN reproducibility (matrix --check-repro), verify\n"
+          "must stay clean, failed producers fail; missing and new runs are reported.\n"
           "Prints GitHub annotations (::error file=...::) and a verdict. Exit 0 pass, 1 fail,\n"
           "2 could not run. --update rewrites the baseline (BTF of every ok run included).",
           specs()))
@@ -116,6 +132,34 @@ int cmd_gate(const Argv& argv) {
     auto b = report::SpeedBudget::parse(*s);
     if (!b.ok()) return fail(b.error().message);
     o.speed = *b;
+  }
+  if (auto s = args.value("--rss-budget")) {
+    auto b = report::SpeedBudget::parse(*s);
+    if (!b.ok()) return fail("--rss-budget: " + b.error().message);
+    o.rss = *b;
+  }
+  if (auto s = args.value("--family-budget")) {
+    char* end = nullptr;
+    const double pct = std::strtod(s->c_str(), &end);
+    if (s->empty() || *end != '\0' || !(pct >= 0)) return fail("--family-budget wants a percentage >= 0");
+    o.family_pct = pct;
+  }
+  if (auto s = args.value("--family-min-bytes")) {
+    char* end = nullptr;
+    o.family_min_bytes = std::strtoll(s->c_str(), &end, 10);
+    if (s->empty() || *end != '\0' || o.family_min_bytes < 0) return fail("--family-min-bytes wants a number >= 0");
+  }
+  if (auto s = args.value("--repro")) {
+    if (*s != "bytes" && *s != "canonical") return fail("--repro takes bytes or canonical, not '" + *s + "'");
+    o.repro_canonical = *s == "canonical";
+  }
+  for (const std::string& p : split_list(args.value_or("--producers", ""))) o.producers.insert(p);
+  if (auto f = args.value("--findings")) {
+    auto doc = report::read_json_file(*f);
+    if (!doc.ok()) return fail(doc.error().str());
+    auto found = report::parse_findings(*doc, *f);
+    if (!found.ok()) return fail(found.error().str());
+    o.external = std::move(*found);
   }
   if (auto r = args.value("--rules")) {
     auto rules = canon::parse_rules(*r);

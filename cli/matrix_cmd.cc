@@ -29,6 +29,12 @@ std::vector<OptionSpec> specs() {
       {"--shard", true, "run share i of N (inputs i, i+N, ...), for CI job matrices", "i/N"},
       jobs_spec("pass -jN to producers that take it (pahole, btfcheck); 0 (default): no -j"),
       {"--workdir", true, "keep outputs here (default: a new directory under /tmp)", "DIR"},
+      {"--define", true, "extra producers NAME=FAMILY:PATH, comma-separated (FAMILY pahole or btfcheck: "
+                         "e.g. a pahole release beside the pahole under test)", "LIST"},
+      {"--check-repro", true, "also run these producers serially (-j1) and compare with their -jN "
+                              "output: bytes, and the canonical graph when bytes differ (needs -j N, N >= 2)", "LIST"},
+      {"--cache", true, "reuse and keep encodings of ELF inputs here, keyed by recipe, tool and input "
+                        "(runs served from it say \"cached\")", "DIR"},
       {"--quiet", false, "no progress output"},
       {"--merge", false, "join the shard result files given as arguments"},
       output_spec("write the results JSON to OUT atomically (default stdout)"),
@@ -52,7 +58,8 @@ int cmd_matrix(const Argv& argv) {
   const auto sp = specs();
   Args args(argv, sp);
   if (auto rc = help_or_error(
-          args, "matrix", "[--list [--json]] [--producers LIST] [--cases LIST] [--shard i/N] [-j N] [-o OUT]",
+          args, "matrix", "[--list [--json]] [--producers LIST] [--cases LIST] [--define LIST] [--check-repro LIST] "
+                    "[--cache DIR] [--shard i/N] [-j N] [-o OUT]",
           "Run every producer on every input (the corpus by default): verify each output,\n"
           "measure wall/CPU time, peak RSS and sizes, count types per kind, digest it and diff\n"
           "it canonically against the reference producer. Exit 0 when every run worked or\n"
@@ -88,6 +95,13 @@ int cmd_matrix(const Argv& argv) {
   o.inputs = split_list(args.value_or("--cases", ""));
   o.base = args.value_or("--base", "");
   o.reference = args.value_or("--reference", "pahole");
+  for (const std::string& d : split_list(args.value_or("--define", ""))) {
+    auto p = matrix::define_producer(d);
+    if (!p.ok()) return fail(p.error().str());
+    o.defined.push_back(*p);
+  }
+  o.check_repro = split_list(args.value_or("--check-repro", ""));
+  o.cache = args.value_or("--cache", "");
   auto rules = canon::parse_rules(args.value_or("--rules", "cross-producer"));
   if (!rules.ok()) return fail(rules.error().str());
   o.rules = *rules;

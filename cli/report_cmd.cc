@@ -1,4 +1,4 @@
-// btfcheck report results.json... -o DIR [--history FILE] [--title T]
+// btfcheck report results.json... [feature-cost.json...] -o DIR [--history FILE] [--title T]
 //
 // Thin: read the results, optionally append this run to the history (commit from
 // $GITHUB_SHA or `git rev-parse HEAD`), render the page, the summary and the JSON, write each
@@ -51,11 +51,13 @@ std::string dump(const nlohmann::json& j) {
 int cmd_report(const Argv& argv) {
   Args args(argv, specs());
   if (auto rc = help_or_error(
-          args, "report", "results.json... -o DIR [--history FILE] [--title T]",
+          args, "report", "results.json... [feature-cost.json...] -o DIR [--history FILE] [--title T]",
           "Render matrix results (schema btfcheck-matrix/1; several files, e.g. shards, are\n"
           "joined) as DIR/index.html (one self-contained page: inline SVG charts of BTF size,\n"
-          "produce time and peak RSS per producer and per case, types per kind, verify results,\n"
-          "canonical differences from the reference, skipped and failed runs, trends),\n"
+          "produce time and peak RSS per producer and per case, types per kind, bytes by size\n"
+          "family and kind, verify results, canonical differences from the reference, skipped\n"
+          "and failed runs, trends; feature-cost experiments from `size --features --json`\n"
+          "files given among the results),\n"
           "DIR/summary.md (short, for a GitHub step summary) and DIR/report.json (aggregates).\n"
           "Output depends only on the inputs. Exit 0 written, 2 could not.",
           specs()))
@@ -63,11 +65,24 @@ int cmd_report(const Argv& argv) {
   const auto out_dir = args.value("-o");
   if (!out_dir) return fail("-o DIR is required");
   if (args.positional().empty()) return fail("no results file given");
-  auto res = report::load_result_files(args.positional());
-  if (!res.ok()) return fail(res.error().str());
+  // Matrix results and feature-cost experiments (btfcheck size --features --json), by schema.
+  std::vector<std::pair<std::string, nlohmann::json>> docs;
   report::Options o;
+  for (const std::string& f : args.positional()) {
+    auto j = report::read_json_file(f);
+    if (!j.ok()) return fail(j.error().str());
+    if (j->is_object() && j->value("schema", "") == report::kFeatureCostSchema) {
+      auto c = report::parse_feature_cost(*j, f);
+      if (!c.ok()) return fail(c.error().str());
+      o.feature_costs.push_back(std::move(*c));
+    } else {
+      docs.emplace_back(f, std::move(*j));
+    }
+  }
+  auto res = report::load_results(docs);
+  if (!res.ok()) return fail(res.error().str());
   o.title = args.value_or("--title", o.title);
-  if (auto h = args.value("--history")) {
+  if (auto h = args.value("--history"); h && !res->runs.empty()) {
     std::string old;
     if (std::filesystem::exists(*h)) {
       std::ifstream in(*h, std::ios::binary);
@@ -92,8 +107,9 @@ int cmd_report(const Argv& argv) {
         {"summary.md", report::render_markdown(*res, o)},
         {"report.json", dump(report::render_json(*res, o))}})
     if (std::string e = write_output(dir + name, content); !e.empty()) return fail(e);
-  std::fprintf(stderr, "btfcheck report: %zu run(s) of %zu producer(s) on %zu input(s) -> %sindex.html\n",
-               res->runs.size(), res->producers.size(), res->inputs.size(), dir.c_str());
+  std::fprintf(stderr, "btfcheck report: %zu run(s) of %zu producer(s) on %zu input(s), %zu feature-cost "
+               "experiment(s) -> %sindex.html\n", res->runs.size(), res->producers.size(),
+               res->inputs.size(), o.feature_costs.size(), dir.c_str());
   return kExitOk;
 }
 

@@ -2,16 +2,37 @@
 // our own reader; an archive (several concatenated blobs) is merged with libbpf first, as a
 // loader would, so its verify result and digest are those of the merged BTF, and the merged
 // blob is written beside it ("merged_output": PATH.merged.btf) so that reports and the gate read one
-// plain BTF per run without merging anything themselves.
+// plain BTF per run without merging anything themselves. The size breakdown
+// (comparator/size) is recorded compactly: every kind's bytes, the kFamilies largest name
+// families and the rest summed under kRestFamily, so a kernel's 5,000-odd families cost a
+// few hundred bytes per run.
+#include <algorithm>
 #include <cstdio>
 
 #include "btf/load.h"
 #include "canon/canon.h"
+#include "comparator/size/size.h"
 #include "comparator/verify/verify.h"
 #include "encoder/archive/archive.h"
 #include "matrix/matrix.h"
 
 namespace btfcheck::matrix {
+
+nlohmann::json size_breakdown_json(const size::Breakdown& b, size_t top) {
+  std::vector<std::pair<std::string, uint64_t>> fams(b.families.begin(), b.families.end());
+  std::stable_sort(fams.begin(), fams.end(),
+                   [](const auto& x, const auto& y) { return x.second > y.second; });   // ties: by name
+  nlohmann::json families = nlohmann::json::object();
+  uint64_t rest = 0;
+  for (size_t i = 0; i < fams.size(); ++i) {
+    if (i < top) families[fams[i].first] = fams[i].second;
+    else rest += fams[i].second;
+  }
+  if (fams.size() > top) families[kRestFamily] = rest;
+  nlohmann::json kinds = nlohmann::json::object();
+  for (const auto& [k, n] : b.kinds) kinds[k] = n;
+  return {{"bytes", b.total}, {"families", families}, {"family_count", fams.size()}, {"kinds", kinds}};
+}
 
 nlohmann::json analyze(const std::string& path, const std::string& base_path) {
   nlohmann::json j;
@@ -45,6 +66,7 @@ nlohmann::json analyze(const std::string& path, const std::string& base_path) {
     kinds[k] = kinds.value(k, 0) + 1;
   }
   j["kinds"] = kinds;
+  j["size_breakdown"] = size_breakdown_json(size::breakdown(b));
   const verify::Report rep = verify::verify(b);
   nlohmann::json rules = nlohmann::json::object();
   for (const verify::Violation& v : rep.violations) {

@@ -16,6 +16,7 @@
 #include "canon/canon.h"
 #include "comparator/diff/diff.h"
 #include "encoder/archive/archive.h"
+#include "matrix/cache.h"
 
 namespace btfcheck::matrix {
 namespace {
@@ -49,7 +50,54 @@ nlohmann::json compare(const std::string& a, const std::string& b, const std::st
           {"summary", r.summary}, {"first_changes", changes}};
 }
 
+// Byte equality of two outputs' BTF (an ELF's .BTF, or the raw file).
+Result<bool> same_btf_bytes(const std::string& a, const std::string& b) {
+  auto ba = btf::load_blob(a), bb = btf::load_blob(b);
+  if (!ba.ok()) return ba.error();
+  if (!bb.ok()) return bb.error();
+  return ba->bytes == bb->bytes;
+}
+
+// The serial twin of a -jN run (Options::check_repro): `out` is the -jN output.
+nlohmann::json repro_check(EncodingCache& cache, const producers::Producer& p,
+                           const producers::Input& in, const Options& o, const std::string& dir,
+                           const std::string& out) {
+  bool hit = false;
+  auto serial = cache.produce(p, in, o.config, dir + ".serial", 1, &hit);
+  if (!serial.ok()) return {{"error", "serial run failed: " + serial.error().str()}};
+  if (!serial->skipped.empty()) return {{"error", "serial run skipped: " + serial->skipped}};
+  nlohmann::json j = {{"jobs", o.jobs}, {"serial_jobs", 1}, {"serial_output", serial->btf_path},
+                      {"serial_wall_s", serial->wall_s}, {"serial_peak_rss_kb", serial->peak_rss_kb}};
+  if (hit) j["serial_cached"] = true;
+  auto same = same_btf_bytes(serial->btf_path, out);
+  if (!same.ok()) return {{"error", same.error().str()}};
+  j["bytes_equal"] = *same;
+  if (!*same) j["canonical"] = compare(serial->btf_path, out, in.base, {});
+  return j;
+}
+
 }  // namespace
+
+Result<producers::Producer> define_producer(const std::string& spec) {
+  const size_t eq = spec.find('='), colon = spec.find(':', eq == std::string::npos ? 0 : eq);
+  auto bad = [&](const std::string& why) {
+    return file_error("", "usage.producer", "producer definition '" + spec + "': " + why +
+                                                " (want NAME=FAMILY:PATH, FAMILY pahole or btfcheck)");
+  };
+  if (eq == std::string::npos || colon == std::string::npos) return bad("malformed");
+  producers::Producer p;
+  p.name = spec.substr(0, eq);
+  p.family = spec.substr(eq + 1, colon - eq - 1);
+  const std::string path = spec.substr(colon + 1);
+  if (p.name.empty() || p.name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") != std::string::npos)
+    return bad("the name must be [A-Za-z0-9._-]+");
+  if (p.family != "pahole" && p.family != "btfcheck") return bad("unknown family " + p.family);
+  p.takes_jobs = true;
+  p.tool = producers::which(path);
+  if (p.tool.empty()) p.missing = path + " not found";
+  else p.version = producers::first_output_line({p.tool, "--version"});
+  return p;
+}
 
 nlohmann::json producers_json(const std::vector<producers::Producer>& all) {
   nlohmann::json a = nlohmann::json::array();
@@ -75,7 +123,15 @@ std::string producers_table(const std::vector<producers::Producer>& all) {
 Result<nlohmann::json> run(const Options& o, const ProgressFn& progress) {
   if (o.shards < 1 || o.shard < 1 || o.shard > o.shards)
     return usage("--shard wants i/N with 1 <= i <= N");
-  const auto all = producers::detect(o.config);
+  auto all = producers::detect(o.config);
+  for (const producers::Producer& d : o.defined) {
+    if (producers::lookup(all, d.name).ok())
+      return usage("producer " + d.name + " is already defined (pick another name)");
+    all.push_back(d);
+  }
+  if (!o.check_repro.empty() && o.jobs < 2)
+    return usage("--check-repro compares a serial run with the -jN one: give -j N with N >= 2");
+  EncodingCache cache(o.cache);
   std::vector<producers::Producer> chosen;
   if (o.producers.empty()) {
     for (const auto& p : all)
@@ -97,6 +153,9 @@ Result<nlohmann::json> run(const Options& o, const ProgressFn& progress) {
   } else {
     std::rotate(chosen.begin(), ref, ref + 1);
   }
+  for (const std::string& n : o.check_repro)
+    if (std::none_of(chosen.begin(), chosen.end(), [&](const auto& p) { return p.name == n; }))
+      return usage("--check-repro names " + n + ", which is not one of the producers run");
   std::vector<producers::Input> inputs;
   if (o.inputs.empty()) {
     auto c = producers::corpus(o.corpora);
@@ -131,8 +190,10 @@ Result<nlohmann::json> run(const Options& o, const ProgressFn& progress) {
     for (const producers::Producer& p : chosen) {
       nlohmann::json r = {{"input", in.name}, {"producer", p.name}, {"version", p.version}};
       if (!in.feature.empty()) r["feature"] = in.feature;
+      if (!in.base.empty()) r["base"] = in.base;   // split BTF: what the gate parses it on
       const std::string dir = o.workdir + "/input" + std::to_string(i) + "." + p.name;
-      auto out = producers::produce(p, in, o.config, dir, o.jobs);
+      bool hit = false;
+      auto out = cache.produce(p, in, o.config, dir, o.jobs, &hit);
       if (!out.ok()) {
         r["status"] = "failed";
         r["reason"] = out.error().str();
@@ -142,6 +203,7 @@ Result<nlohmann::json> run(const Options& o, const ProgressFn& progress) {
       } else {
         r["status"] = "ok";
         r["output"] = out->btf_path;
+        if (hit) r["cached"] = true;
         r["wall_s"] = out->wall_s;
         r["cpu_s"] = out->cpu_s;
         r["peak_rss_kb"] = out->peak_rss_kb;
@@ -150,6 +212,9 @@ Result<nlohmann::json> run(const Options& o, const ProgressFn& progress) {
         r["prepare_s"] = prep;
         r.update(analyze(out->btf_path, in.base));
         if (r.contains("error")) r["status"] = "failed";
+        if (r["status"] == "ok" && p.takes_jobs &&
+            std::find(o.check_repro.begin(), o.check_repro.end(), p.name) != o.check_repro.end())
+          r["repro"] = repro_check(cache, p, in, o, dir, out->btf_path);
         if (p.name == o.reference && r["status"] == "ok") ref_out = out->btf_path;
         else if (!ref_out.empty() && r["status"] == "ok")
           r["vs_reference"] = compare(ref_out, out->btf_path, in.base, o.rules);

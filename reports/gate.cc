@@ -10,6 +10,7 @@
 #include <set>
 
 #include "btf/btf.h"
+#include "btf/load.h"
 #include "canon/canon.h"
 #include "comparator/diff/diff.h"
 #include "reports/gate.h"
@@ -38,8 +39,9 @@ std::string display_path(const std::string& file, const GateOptions& o) {
   return p.string();
 }
 
-Result<std::shared_ptr<const btf::Btf>> parse(std::vector<uint8_t> bytes, const std::string& name) {
-  return btf::Btf::parse(std::move(bytes), {name, "", nullptr});
+Result<std::shared_ptr<const btf::Btf>> parse(std::vector<uint8_t> bytes, const std::string& name,
+                                              std::shared_ptr<const btf::Btf> base) {
+  return btf::Btf::parse(std::move(bytes), {name, "", std::move(base)});
 }
 
 struct Ctx {
@@ -67,8 +69,17 @@ struct Ctx {
     };
     if (!old_bytes.ok()) return fail("baseline BTF: " + old_bytes.error().str());
     if (!new_bytes.ok()) return fail("new output: " + new_bytes.error().str());
-    auto pa = parse(std::move(*old_bytes), "baseline:" + a.producer + "/" + a.input);
-    auto pb = parse(std::move(*new_bytes), b.output);
+    // Split BTF (a module): both sides on the base the new run was made on.
+    std::shared_ptr<const btf::Btf> split_base;
+    if (!b.base.empty()) {
+      auto bb = btf::open_btf(b.base);
+      if (!bb.ok()) return fail("base: " + bb.error().str());
+      split_base = *bb;
+    } else if (!a.base.empty()) {
+      return fail("the baseline's run is split BTF on " + a.base + ", the new one is not");
+    }
+    auto pa = parse(std::move(*old_bytes), "baseline:" + a.producer + "/" + a.input, split_base);
+    auto pb = parse(std::move(*new_bytes), b.output, split_base);
     if (!pa.ok()) return fail(pa.error().str());
     if (!pb.ok()) return fail(pb.error().str());
     canon::Options co;
@@ -148,6 +159,102 @@ struct Ctx {
                                          " -> " + std::to_string(n) + " violation(s)", 790));
     }
   }
+
+  // Families of the matrix's size breakdown, both sides recorded. A family only one side
+  // lists among its largest is not compared (its size on the other side is in the rest).
+  void family(const Run& a, const Run& b) {
+    if (!o.family_pct || !a.breakdown.present() || !b.breakdown.present()) return;
+    for (const auto& [name, after] : b.breakdown.families) {
+      auto it = a.breakdown.families.find(name);
+      if (it == a.breakdown.families.end() || name == kRestFamily) continue;
+      const int64_t before = it->second, grew = after - before;
+      if (grew <= o.family_min_bytes || double(grew) <= double(before) * *o.family_pct / 100) continue;
+      const double ratio = before > 0 ? double(after) / double(before) : 0;
+      g.findings.push_back(finding(
+          "error", "family", b, b.producer + " on " + b.input + ": size family " + name + " over budget",
+          "size family '" + name + "': " + std::to_string(before) + " -> " + std::to_string(after) +
+              " bytes (+" + std::to_string(grew) + (before > 0 ? ", " + fmt_pct(ratio) : "") +
+              "; budget +" + fmt(*o.family_pct, 1) + "% and " + std::to_string(o.family_min_bytes) +
+              " bytes)",
+          390 + (before > 0 ? 100 * (ratio - 1) : 100)));
+    }
+  }
+
+  // Serial against -jN output of the same producer, as the matrix compared them.
+  void repro(const Run& b) {
+    if (!b.repro.present) return;
+    const std::string who = b.producer + " on " + b.input;
+    const std::string j = "-j" + std::to_string(b.repro.jobs);
+    if (!b.repro.error.empty()) {
+      g.findings.push_back(finding("error", "repro", b, who + ": reproducibility not checked",
+                                   "reproducibility (serial vs " + j + "): " + b.repro.error, 700));
+      return;
+    }
+    if (b.repro.bytes_equal) return;
+    const bool canon_differs = b.repro.canonical_checked && !b.repro.canonical_equal;
+    if (o.repro_canonical && !canon_differs) return;
+    Finding f = finding("error", "repro", b, who + ": not reproducible (serial vs " + j + ")",
+                        "reproducibility: the " + j + " output differs from the serial (-j1) one in bytes; " +
+                            (canon_differs ? "the canonical graph differs too: " +
+                                                 std::to_string(b.repro.changes) + " change(s)"
+                                           : std::string("the canonical graph is the same")),
+                        canon_differs ? 720 : 710);
+    for (const std::string& c : b.repro.first_changes) f.details.push_back(c);
+    g.findings.push_back(std::move(f));
+  }
+
+  // A producer's figure summed (or maxed) over the inputs where it and the reference both
+  // ran, as a ratio to the reference's, against a budget.
+  void ratio(const char* check, const SpeedBudget& budgets, bool use_max) {
+    const std::string& ref = now.reference;
+    const Results& old = base.results;
+    auto figure = [&](const Run& r) { return use_max ? double(r.peak_rss_kb) : r.wall_s; };
+    auto add = [&](double& acc, double v) { acc = use_max ? std::max(acc, v) : acc + v; };
+    for (const auto& pi : now.producers) {
+      const auto budget = budgets.for_producer(pi.name);
+      if (!budget || pi.name == ref || !gated(pi.name)) continue;
+      double mine = 0, theirs = 0, mine_b = 0, theirs_b = 0;
+      int n = 0;
+      for (const std::string& in : now.inputs) {
+        const Run* r = now.find(in, pi.name);
+        const Run* rr = now.find(in, ref);
+        if (!r || !rr || !r->ok() || !rr->ok()) continue;
+        add(mine, figure(*r));
+        add(theirs, figure(*rr));
+        ++n;
+        const Run* a = old.find(in, pi.name);
+        const Run* ar = old.find(in, ref);
+        if (a && ar && a->ok() && ar->ok()) add(mine_b, figure(*a)), add(theirs_b, figure(*ar));
+      }
+      const std::string what = use_max ? "peak RSS" : "wall time";
+      Case c{"", pi.name, use_max ? 0 : mine, n == 0 || theirs <= 0, ""};
+      c.name = check;
+      if (c.skipped) {
+        c.skip_reason = "no input where " + pi.name + " and " + ref + " both ran";
+        g.cases.push_back(std::move(c));
+        continue;
+      }
+      auto show = [&](double v) { return use_max ? fmt(v / 1024, 1) + " MiB" : fmt_seconds(v); };
+      const double r = mine / theirs;
+      const std::string was = theirs_b > 0 ? ", baseline " + fmt(mine_b / theirs_b, 2) : "";
+      const std::string msg = what + " " + show(mine) + " vs " + ref + " " + show(theirs) +
+                              (use_max ? " (largest)" : "") + " over " + std::to_string(n) +
+                              " input(s): ratio " + fmt(r, 2) + " (budget " + fmt(*budget, 2) + was + ")";
+      Run who;
+      who.producer = pi.name;
+      const std::string budget_name = use_max ? "peak RSS" : "speed";
+      if (r > *budget)
+        g.findings.push_back(finding("error", check, who, pi.name + ": over the " + budget_name + " budget",
+                                     msg, 300 + r));
+      else
+        g.findings.push_back(finding("notice", check, who, pi.name + ": " + budget_name, msg, 0));
+      g.cases.push_back(std::move(c));
+    }
+  }
+
+  bool gated(const std::string& producer) const {
+    return o.producers.empty() || o.producers.count(producer) > 0;
+  }
 };
 
 }  // namespace
@@ -194,8 +301,10 @@ GateResult gate(const Baseline& base, const Results& now, const GateOptions& o) 
   Ctx ctx{base, now, o, g};
   const Results& old = base.results;
   std::set<std::pair<std::string, std::string>> keys;
-  for (const Run& r : old.runs) keys.emplace(r.input, r.producer);
-  for (const Run& r : now.runs) keys.emplace(r.input, r.producer);
+  for (const Run& r : old.runs)
+    if (ctx.gated(r.producer)) keys.emplace(r.input, r.producer);
+  for (const Run& r : now.runs)
+    if (ctx.gated(r.producer)) keys.emplace(r.input, r.producer);
   for (const auto& [in, p] : keys) {
     const Run* a = old.find(in, p);
     const Run* b = now.find(in, p);
@@ -213,6 +322,7 @@ GateResult gate(const Baseline& base, const Results& now, const GateOptions& o) 
       c.skip_reason = b->reason;
       if (b->status == "failed")
         g.findings.push_back(ctx.finding("error", "status", *b, who + ": producer failed", b->reason, 1000));
+      if (b->ok()) ctx.repro(*b);
     } else if (b->status == "failed") {
       const bool before = a->status == "failed";
       g.findings.push_back(ctx.finding(before ? "warning" : "error", "status", *b,
@@ -227,51 +337,28 @@ GateResult gate(const Baseline& base, const Results& now, const GateOptions& o) 
     } else if (!a->ok()) {
       g.findings.push_back(ctx.finding("notice", "new", *b, who + ": now runs",
                                        "was " + a->status + " in the baseline: " + a->reason, 0));
+      ctx.repro(*b);
     } else {
       ++g.compared;
       if (a->digest != b->digest) ctx.digest(*a, *b);
       ctx.size(*a, *b);
       ctx.verify(*a, *b);
+      ctx.family(*a, *b);
+      ctx.repro(*b);
     }
     g.cases.push_back(std::move(c));
   }
-  // Speed, per producer, against the reference in the same run.
-  const std::string& ref = now.reference;
-  for (const auto& pi : now.producers) {
-    const auto budget = o.speed.for_producer(pi.name);
-    if (!budget || pi.name == ref) continue;
-    double mine = 0, theirs = 0, mine_b = 0, theirs_b = 0;
-    int n = 0;
-    for (const std::string& in : now.inputs) {
-      const Run* r = now.find(in, pi.name);
-      const Run* rr = now.find(in, ref);
-      if (!r || !rr || !r->ok() || !rr->ok()) continue;
-      mine += r->wall_s;
-      theirs += rr->wall_s;
-      ++n;
-      const Run* a = old.find(in, pi.name);
-      const Run* ar = old.find(in, ref);
-      if (a && ar && a->ok() && ar->ok()) mine_b += a->wall_s, theirs_b += ar->wall_s;
-    }
-    Case c{"", pi.name, mine, n == 0 || theirs <= 0, ""};
-    if (c.skipped) {
-      c.skip_reason = "no input where " + pi.name + " and " + ref + " both ran";
-    } else {
-      const double ratio = mine / theirs;
-      const std::string was = theirs_b > 0 ? ", baseline " + fmt(mine_b / theirs_b, 2) : "";
-      Run dummy;
-      dummy.producer = pi.name;
-      const std::string msg = "wall time " + fmt_seconds(mine) + " vs " + ref + " " +
-                              fmt_seconds(theirs) + " over " + std::to_string(n) +
-                              " input(s): ratio " + fmt(ratio, 2) + " (budget " +
-                              fmt(*budget, 2) + was + ")";
-      if (ratio > *budget)
-        g.findings.push_back(ctx.finding("error", "speed", dummy, pi.name + ": over the speed budget",
-                                         msg, 300 + ratio));
-      else
-        g.findings.push_back(ctx.finding("notice", "speed", dummy, pi.name + ": speed", msg, 0));
-    }
-    g.cases.push_back(std::move(c));
+  // Speed and peak RSS, per producer, against the reference in the same run.
+  ctx.ratio("speed", o.speed, false);
+  ctx.ratio("rss", o.rss, true);
+  // Checks made outside the matrix: each joins its run's JUnit case (or gets its own).
+  for (const Finding& f : o.external) {
+    if (!ctx.gated(f.producer)) continue;
+    g.findings.push_back(f);
+    const bool has_case = std::any_of(g.cases.begin(), g.cases.end(), [&](const Case& c) {
+      return c.input == f.input && c.producer == f.producer && c.name.empty();
+    });
+    if (!has_case) g.cases.push_back({f.input, f.producer, 0, false, "", f.input.empty() ? f.check : ""});
   }
   auto level_rank = [](const std::string& l) { return l == "error" ? 0 : l == "warning" ? 1 : 2; };
   std::stable_sort(g.findings.begin(), g.findings.end(), [&](const Finding& x, const Finding& y) {

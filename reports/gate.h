@@ -16,11 +16,19 @@
 //            (baseline BTF vs new output, strict rules by default, leaf mode) is suppressed
 //   size     BTF bytes growing more than size_pct percent fail
 //   verify   a run that verified clean must still; a rule whose count grows fails
+//   family   (with a family budget) a size family of the matrix's breakdown growing more than
+//            the budget's percentage and more than its floor in bytes fails
+//   repro    a run the matrix also ran serially (matrix --check-repro) whose -jN output
+//            differs from the serial one fails: in bytes (with whether the canonical graph
+//            differs too), or only canonically with repro_canonical
 //   missing  runs in the baseline but not in the results (or now skipped): warning
 //   new      runs not in the baseline: notice
 // and per producer:
 //   speed    sum of wall time over inputs where the producer and the reference both ran ok,
 //            divided by the reference's: fails over the budget (per producer or default)
+//   rss      the largest peak RSS over those inputs, divided by the reference's: the same
+// Findings of checks run outside the matrix (the gate suite's verify --kernel and kernel
+// load) join these (GateOptions::external) and are reported the same way.
 #pragma once
 
 #include <map>
@@ -76,20 +84,9 @@ struct SpeedBudget {
   std::optional<double> for_producer(const std::string& p) const;
 };
 
-struct GateOptions {
-  double size_pct = 5;                   // fail when BTF grows more than this (percent)
-  SpeedBudget speed;                     // empty: no speed check
-  std::vector<std::string> rules;        // canonical-diff rules (default strict)
-  std::vector<diff::Suppression> suppressions;
-  std::string corpus_dir;                // to name case sources in annotations
-  std::map<std::string, std::vector<std::string>> case_sources;  // corpus case -> its source files
-  std::string cwd;                       // annotation paths are relative to it when below it
-  size_t max_changes = 20;               // changes listed per run (all are counted)
-};
-
 struct Finding {
   std::string level;          // error | warning | notice
-  std::string check;          // status digest size verify missing new speed
+  std::string check;          // status digest size verify family repro missing new speed rss, or external
   std::string input, producer;
   std::string title, message;
   std::vector<std::string> details;   // e.g. every change of a canonical diff
@@ -98,11 +95,30 @@ struct Finding {
   double weight = 0;          // for worst-first ordering
 };
 
+struct GateOptions {
+  double size_pct = 5;                   // fail when BTF grows more than this (percent)
+  SpeedBudget speed;                     // empty: no speed check
+  SpeedBudget rss;                       // peak RSS ratio budget; empty: no RSS check
+  std::optional<double> family_pct;      // size family budget (percent); none: no family check
+  int64_t family_min_bytes = 1024;       // ... and growth below this many bytes never fails
+  bool repro_canonical = false;          // repro: fail only when the canonical graph differs
+  std::set<std::string> producers;       // producers whose runs are gated ({} = all)
+  std::vector<Finding> external;         // findings of checks made outside the matrix
+  std::vector<std::string> rules;        // canonical-diff rules (default strict)
+  std::vector<diff::Suppression> suppressions;
+  std::string corpus_dir;                // to name case sources in annotations
+  std::map<std::string, std::vector<std::string>> case_sources;  // corpus case -> its source files
+  std::string cwd;                       // annotation paths are relative to it when below it
+  size_t max_changes = 20;               // changes listed per run (all are counted)
+};
+
+
 struct Case {                 // one JUnit test case
-  std::string input, producer;   // input "" = a producer-level check (speed)
+  std::string input, producer;   // input "" = a producer-level check (speed, rss)
   double time_s = 0;
   bool skipped = false;
   std::string skip_reason;
+  std::string name;              // producer-level: the check ("speed", "rss"); "" for runs
 };
 
 struct GateResult {
@@ -115,6 +131,10 @@ struct GateResult {
 };
 
 GateResult gate(const Baseline& base, const Results& now, const GateOptions& o);
+
+// Findings from a JSON array of {"level", "check", "input", "producer", "title", "message",
+// "details": [...]} (a file the gate suite writes); Error naming the file and the entry.
+Result<std::vector<Finding>> parse_findings(const nlohmann::json& doc, const std::string& file);
 
 // Writers.
 std::string junit_xml(const GateResult& g);

@@ -1,7 +1,8 @@
-// The gate's writers: JUnit XML (one test case per producer x input, plus one per speed
-// check; failures carry every error of that case), GitHub workflow commands
-// (::error file=...,line=...,title=...::message), the markdown summary, and the best-effort
-// source locator that turns a change path into a line of the case's C source.
+// The gate's writers: JUnit XML (one test case per producer x input, plus one per
+// producer-level check, speed and rss; failures carry every error of that case), GitHub
+// workflow commands (::error file=...,line=...,title=...::message), the markdown summary,
+// the reader of external findings, and the best-effort source locator that turns a change
+// path into a line of the case's C source.
 #include <algorithm>
 #include <fstream>
 #include <regex>
@@ -102,6 +103,37 @@ std::pair<std::string, int> locate(const std::vector<std::string>& sources, cons
   return {"", 0};
 }
 
+Result<std::vector<Finding>> parse_findings(const nlohmann::json& doc, const std::string& file) {
+  if (!doc.is_array()) return report_error("gate.findings", file, "not a JSON array of findings");
+  std::vector<Finding> out;
+  for (size_t i = 0; i < doc.size(); ++i) {
+    const auto& j = doc[i];
+    auto field = [&](const char* k) {
+      return j.is_object() && j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : std::string();
+    };
+    Finding f;
+    f.level = field("level");
+    f.check = field("check");
+    f.input = field("input");
+    f.producer = field("producer");
+    f.title = field("title");
+    f.message = field("message");
+    if (f.level != "error" && f.level != "warning" && f.level != "notice")
+      return report_error("gate.findings", file, "finding " + std::to_string(i) +
+                                                     ": level must be error, warning or notice");
+    if (f.check.empty() || f.producer.empty() || f.message.empty())
+      return report_error("gate.findings", file, "finding " + std::to_string(i) +
+                                                     ": check, producer and message are required");
+    if (f.title.empty()) f.title = f.producer + (f.input.empty() ? "" : " on " + f.input) + ": " + f.check;
+    if (j.contains("details") && j["details"].is_array())
+      for (const auto& d : j["details"])
+        if (d.is_string()) f.details.push_back(d.get<std::string>());
+    f.weight = f.level == "error" ? 650 : 0;
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
 std::string annotations(const GateResult& g) {
   std::string out;
   for (const Finding& f : g.findings) {
@@ -122,10 +154,11 @@ std::string junit_xml(const GateResult& g) {
     std::string out;
     for (const Finding& f : g.findings) {
       if (f.input != c.input || f.producer != c.producer) continue;
+      if (c.input.empty() && f.check != c.name) continue;   // producer-level: one case per check
       if (f.level == "error") errs.push_back(&f);
       else out += f.level + ": " + f.title + ": " + finding_line(f) + "\n";
     }
-    const std::string name = c.input.empty() ? "speed" : c.input;
+    const std::string name = c.input.empty() ? c.name : c.input;
     body += "    <testcase classname=\"btfcheck.gate." + html_escape(c.producer) + "\" name=\"" +
             html_escape(name) + "\" time=\"" + fmt(c.time_s, 6) + "\">\n";
     if (!errs.empty()) {
@@ -188,8 +221,10 @@ std::string gate_markdown(const GateResult& g, const Results& now, const std::st
   }
   std::string speed;
   for (const Finding& f : g.findings)
-    if (f.check == "speed") speed += "| " + md_cell(f.producer) + " | " + md_cell(f.message) + " |\n";
-  if (!speed.empty()) md += "\n### Speed vs " + md_cell(now.reference) + "\n\n| producer | |\n|---|---|\n" + speed;
+    if (f.check == "speed" || f.check == "rss")
+      speed += "| " + md_cell(f.producer) + " | " + md_cell(f.message) + " |\n";
+  if (!speed.empty())
+    md += "\n### Time and memory vs " + md_cell(now.reference) + "\n\n| producer | |\n|---|---|\n" + speed;
   return md;
 }
 

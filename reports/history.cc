@@ -1,7 +1,9 @@
 // History: one JSON line per report run, with per producer totals, so later reports can draw
 // trends across commits. The line is derived from the results only (its date is the
 // results' "created" time), so re-running a report on the same results gives the same line
-// and replaces it instead of adding a duplicate.
+// and replaces it instead of adding a duplicate. Each producer's point carries its size
+// families (summed over runs, largest 30) for the family trend chart.
+#include <algorithm>
 #include <sstream>
 
 #include "reports/report.h"
@@ -9,16 +11,47 @@
 
 namespace btfcheck::report {
 
+namespace {
+
+// A producer's size families summed over its ok runs, cut as the matrix cuts one run's: the
+// kHistoryFamilies largest, the rest summed under kRestFamily (so a history line of a corpus
+// run stays a few KB).
+constexpr size_t kHistoryFamilies = 30;
+
+nlohmann::json summed_families(const Results& r, const std::string& producer) {
+  std::map<std::string, int64_t> sum;
+  for (const Run& run : r.runs)
+    if (run.ok() && run.producer == producer)
+      for (const auto& [f, n] : run.breakdown.families) sum[f] += n;
+  std::vector<std::pair<std::string, int64_t>> v(sum.begin(), sum.end());
+  std::stable_sort(v.begin(), v.end(), [](const auto& a, const auto& b) {
+    return (a.first == kRestFamily) != (b.first == kRestFamily) ? b.first == kRestFamily
+                                                                : a.second > b.second;
+  });
+  nlohmann::json out = nlohmann::json::object();
+  int64_t rest = 0;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i < kHistoryFamilies && v[i].first != kRestFamily) out[v[i].first] = v[i].second;
+    else rest += v[i].second;
+  }
+  if (rest) out[kRestFamily] = rest;
+  return out;
+}
+
+}  // namespace
+
 nlohmann::json history_entry(const Results& r, const std::string& commit) {
   nlohmann::json prods = nlohmann::json::object();
   for (const Totals& t : totals(r)) {
     if (t.ok == 0) continue;
-    prods[t.producer] = {{"ok", t.ok},           {"size", t.size.total},
-                         {"types_bytes", t.size.types}, {"strings_bytes", t.size.strings},
-                         {"types", t.types},     {"wall_s", t.wall_s},
-                         {"cpu_s", t.cpu_s},     {"max_rss_kb", t.max_rss_kb},
-                         {"violations", t.violations}, {"vs_changes", t.vs_changes},
-                         {"version", t.version}};
+    nlohmann::json e = {{"ok", t.ok},           {"size", t.size.total},
+                        {"types_bytes", t.size.types}, {"strings_bytes", t.size.strings},
+                        {"types", t.types},     {"wall_s", t.wall_s},
+                        {"cpu_s", t.cpu_s},     {"max_rss_kb", t.max_rss_kb},
+                        {"violations", t.violations}, {"vs_changes", t.vs_changes},
+                        {"version", t.version}};
+    if (nlohmann::json f = summed_families(r, t.producer); !f.empty()) e["families"] = std::move(f);
+    prods[t.producer] = std::move(e);
   }
   return {{"schema", "btfcheck-history/1"}, {"commit", commit}, {"date", iso_utc(r.created)},
           {"created", r.created}, {"reference", r.reference}, {"inputs", r.inputs.size()},
@@ -68,6 +101,9 @@ std::vector<HistoryEntry> parse_history(const std::string& text, size_t* skipped
       pt.max_rss_kb = get<int64_t>(p, "max_rss_kb", 0);
       pt.violations = get<int64_t>(p, "violations", 0);
       pt.vs_changes = get<int64_t>(p, "vs_changes", 0);
+      if (auto f = p.find("families"); f != p.end() && f->is_object())
+        for (auto fi = f->begin(); fi != f->end(); ++fi)
+          if (fi->is_number_integer()) pt.families[fi.key()] = fi->get<int64_t>();
       e.producers[it.key()] = pt;
     }
     out.push_back(std::move(e));

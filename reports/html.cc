@@ -2,11 +2,14 @@
 // script and no external resource (nothing to fetch, works from a CI artifact or file://).
 // Sections: inputs and producers; totals per producer; charts per producer (BTF size
 // stacked type/string section, produce time, peak RSS, types per kind); charts per case
-// (size, time, RSS: one bar per ok run); verify results (violations by rule); canonical
-// differences from the reference; skipped and failed runs with reasons; trends from the
-// history. Every string from the input is escaped (text.h).
+// (size, time, RSS: one bar per ok run); the size breakdown by family and kind
+// (size_charts.cc); verify results (violations by rule); canonical differences from the
+// reference; skipped and failed runs with reasons; trends from the history; feature-cost
+// experiments when given (feature_cost.cc). A page of feature costs alone has only that
+// section. Every string from the input is escaped (text.h).
 #include <algorithm>
 
+#include "reports/html_parts.h"
 #include "reports/report.h"
 #include "reports/svg.h"
 #include "reports/text.h"
@@ -265,6 +268,26 @@ std::string notrun_section(const Results& r) {
   return h + "</table>\n";
 }
 
+// Runs the matrix also ran serially (--check-repro): the -jN output against the -j1 one.
+std::string repro_section(const Results& r) {
+  std::string rows;
+  for (const Run& run : r.runs) {
+    if (!run.ok() || !run.repro.present) continue;
+    std::string verdict, cls = "bad";
+    if (!run.repro.error.empty()) verdict = "not checked: " + run.repro.error;
+    else if (run.repro.bytes_equal) verdict = "same bytes", cls = "good";
+    else if (run.repro.canonical_checked && run.repro.canonical_equal) verdict = "bytes differ; same canonical graph";
+    else verdict = "bytes differ; canonical graph differs: " + std::to_string(run.repro.changes) + " change(s)";
+    rows += "<tr>" + td(html_escape(run.input)) + td(html_escape(run.producer)) +
+            td("-j" + std::to_string(run.repro.jobs) + " vs -j1") +
+            td(fmt_seconds(run.wall_s) + " / " + fmt_seconds(run.repro.serial_wall_s), "n") +
+            td(html_escape(verdict), cls) + "</tr>\n";
+  }
+  if (rows.empty()) return "";
+  return "<h2 id=\"repro-h\">Reproducibility</h2>\n<table id=\"repro\"><tr><th>input</th><th>producer</th>"
+         "<th>compared</th><th class=n>wall (-jN / -j1)</th><th>result</th></tr>\n" + rows + "</table>\n";
+}
+
 std::string trend_section(const Results& r, const Options& o) {
   if (o.history.empty()) return "<p>No history given (<code>--history FILE</code>).</p>\n";
   svg::LineChart size = line_chart("trend-size", "BTF size per producer over runs (sum over ok runs)", "bytes");
@@ -303,7 +326,7 @@ std::string trend_section(const Results& r, const Options& o) {
     size.series.push_back(std::move(ss));
     time.series.push_back(std::move(st));
   }
-  return svg::render(size) + svg::render(time);
+  return svg::render(size) + svg::render(time) + family_trend_chart(o);
 }
 
 }  // namespace
@@ -320,6 +343,9 @@ std::string render_html(const Results& r, const Options& o) {
   for (const auto& f : r.files) files += (files.empty() ? "" : ", ") + ("<code>" + html_escape(f) + "</code>");
   std::string rules;
   for (const auto& x : r.rules) rules += (rules.empty() ? "" : ", ") + x;
+  if (r.runs.empty() && !o.feature_costs.empty())
+    return h + "<h2 id=\"feature-cost-h\">Feature cost</h2>\n" + feature_cost_section(o.feature_costs) +
+           "</body></html>\n";
   h += "<p class=\"meta\">Results " + files + (r.created ? " of " + html_escape(iso_utc(r.created)) : "") +
        ". " + std::to_string(r.inputs.size()) + " input(s), " + std::to_string(tots.size()) +
        " producer(s): <b>" + std::to_string(ok) + " ok</b>, " + std::to_string(skipped) +
@@ -329,7 +355,9 @@ std::string render_html(const Results& r, const Options& o) {
   h += "<nav><a href=\"#totals-h\">totals</a><a href=\"#charts-h\">per producer</a>"
        "<a href=\"#cases-h\">per case</a><a href=\"#verify-h\">verify</a>"
        "<a href=\"#diff-h\">vs reference</a><a href=\"#notrun-h\">skipped/failed</a>"
-       "<a href=\"#trend-h\">trends</a></nav>\n";
+       "<a href=\"#breakdown-h\">size breakdown</a><a href=\"#trend-h\">trends</a>" +
+       std::string(o.feature_costs.empty() ? "" : "<a href=\"#feature-cost-h\">feature cost</a>") +
+       "</nav>\n";
   h += "<h2 id=\"producers-h\">Producers</h2>\n<table id=\"producers\"><tr><th>producer</th>"
        "<th>family</th><th>version</th><th>available</th></tr>\n";
   for (const auto& p : r.producers)
@@ -345,11 +373,15 @@ std::string render_html(const Results& r, const Options& o) {
   h += "</ol>\n<h2 id=\"charts-h\">Per producer</h2>\n" + producer_charts(r, tots);
   h += "<h3>Types per kind</h3>\n" + kinds_table(r, tots);
   h += "<h2 id=\"cases-h\">Per case</h2>\n" + case_charts(r);
+  h += "<h2 id=\"breakdown-h\">Size breakdown</h2>\n" + size_breakdown_section(r);
   h += "<h2 id=\"verify-h\">Verify results</h2>\n" + verify_section(r, tots);
   h += "<h2 id=\"diff-h\">Canonical differences from " + html_escape(r.reference) + "</h2>\n" +
        diff_section(r, tots);
+  h += repro_section(r);
   h += "<h2 id=\"notrun-h\">Skipped and failed runs</h2>\n" + notrun_section(r);
   h += "<h2 id=\"trend-h\">Trends</h2>\n" + trend_section(r, o);
+  if (!o.feature_costs.empty())
+    h += "<h2 id=\"feature-cost-h\">Feature cost</h2>\n" + feature_cost_section(o.feature_costs);
   return h + "</body></html>\n";
 }
 

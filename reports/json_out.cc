@@ -1,6 +1,7 @@
 // report.json: the aggregates behind the page and the summary (schema "btfcheck-report/1"):
 // per producer totals, verify rule counts per producer, canonical differences per run,
 // skipped and failed runs with reasons, the worst-first list and the history points.
+#include "reports/html_parts.h"
 #include "reports/report.h"
 #include "reports/text.h"
 
@@ -64,6 +65,7 @@ nlohmann::json render_json(const Results& r, const Options& o) {
     hist.push_back({{"commit", h.commit}, {"date", h.date}, {"producers", p}});
   }
   j["history"] = hist;
+  if (!o.feature_costs.empty()) j["feature_costs"] = feature_cost_json(o.feature_costs);
   return j;
 }
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "reports/html_parts.h"
 #include "reports/report.h"
 #include "reports/text.h"
 
@@ -89,6 +90,7 @@ std::string render_markdown(const Results& r, const Options& o) {
   int ok = 0, skipped = 0, failed = 0;
   for (const Run& run : r.runs) (run.ok() ? ok : run.status == "skipped" ? skipped : failed)++;
   std::string md = "## " + md_cell(o.title) + "\n\n";
+  if (r.runs.empty() && !o.feature_costs.empty()) return md + feature_cost_markdown(o.feature_costs);
   md += std::to_string(r.inputs.size()) + " input(s) × " + std::to_string(totals(r).size()) +
         " producer(s): **" + std::to_string(ok) + " ok**, " + std::to_string(skipped) +
         " skipped, " + (failed ? "**" + std::to_string(failed) + " failed**" : "0 failed") +
@@ -122,7 +124,7 @@ std::string render_markdown(const Results& r, const Options& o) {
       md += "\n… and " + std::to_string(worst.size() - kMaxWorst) +
             " more in index.html / report.json.\n";
   }
-  return md;
+  return md + feature_cost_markdown(o.feature_costs);
 }
 
 }  // namespace btfcheck::report

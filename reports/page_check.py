@@ -8,7 +8,9 @@ the page (file://), waits for the load event, then counts the chart marks per <s
 Prints one JSON object: {"marks": {chart_id: n}, "unrendered": {...}, "console_errors": [...],
 "requests": [...], "title": ..., "height": ..., "screenshot": path}. Exit 0 when it ran (the
 caller judges the counts), 2 when Chromium or websocket is unavailable or the page does
-not load; exit 1 with --strict when there were console errors or network requests.
+not load; exit 1 with --strict when there were console errors or network requests, and
+when a chart named by --require has no rendered mark (or a mark that did not render), or
+one named by --expect ID=N has another number of marks.
 """
 from __future__ import annotations
 
@@ -163,6 +165,10 @@ def main() -> int:
     ap.add_argument("--screenshot", type=Path)
     ap.add_argument("--max-height", type=int, default=16000, help="screenshot height limit (px)")
     ap.add_argument("--strict", action="store_true", help="exit 1 on console errors or requests")
+    ap.add_argument("--require", action="append", default=[], metavar="ID",
+                    help="chart <svg id=ID> must show at least one mark, all rendered (repeatable)")
+    ap.add_argument("--expect", action="append", default=[], metavar="ID=N",
+                    help="chart ID must show exactly N rendered marks (repeatable)")
     args = ap.parse_args()
     try:
         res = check(args.page, args.screenshot, max_height=args.max_height)
@@ -170,9 +176,30 @@ def main() -> int:
         print(f"page_check: {e}", file=sys.stderr)
         return 2
     print(json.dumps(res, indent=1, sort_keys=True))
+    problems = chart_problems(res, args.require, args.expect)
+    for p in problems:
+        print(f"page_check: {p}", file=sys.stderr)
     if args.strict and (res["console_errors"] or res["requests"]):
         return 1
-    return 0
+    return 1 if problems else 0
+
+
+def chart_problems(res: dict, require: list[str], expect: list[str]) -> list[str]:
+    """What --require and --expect find wrong with the counted marks."""
+    out = []
+    marks, unrendered = res.get("marks", {}), res.get("unrendered", {})
+    for chart in require:
+        if marks.get(chart, 0) == 0:
+            out.append(f"chart {chart}: no rendered mark" + ("" if chart in marks else " (no such chart)"))
+        if unrendered.get(chart):
+            out.append(f"chart {chart}: {unrendered[chart]} mark(s) did not render")
+    for spec in expect:
+        chart, _, n = spec.partition("=")
+        if not n.isdigit():
+            out.append(f"--expect {spec}: want ID=N")
+        elif marks.get(chart, 0) != int(n):
+            out.append(f"chart {chart}: {marks.get(chart, 0)} rendered mark(s), expected {n}")
+    return out
 
 
 if __name__ == "__main__":

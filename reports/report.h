@@ -27,6 +27,7 @@ struct Point {
   int64_t size = 0, types_bytes = 0, strings_bytes = 0, types = 0;
   double wall_s = 0, cpu_s = 0;
   int64_t max_rss_kb = 0, violations = 0, vs_changes = 0;
+  std::map<std::string, int64_t> families;   // size families summed over ok runs (recorded ones)
 };
 
 struct HistoryEntry {
@@ -44,9 +45,32 @@ std::vector<HistoryEntry> parse_history(const std::string& text, size_t* skipped
 // replaced (re-running a report does not duplicate a point).
 std::string append_history(const std::string& old_text, const nlohmann::json& entry);
 
+// A feature-cost experiment (`btfcheck size --features`, schema "btfcheck-feature-cost/1"):
+// one ELF encoded by one producer with and without each feature.
+struct FeatureCostRow {
+  std::string feature;
+  bool in_default = false;            // cost = default - (default without it)
+  std::string with, without;          // the two feature lists compared
+  int64_t bytes_with = 0, bytes_without = 0;
+  std::vector<std::pair<std::string, int64_t>> families;   // largest |delta| first
+  std::vector<std::pair<std::string, int64_t>> kinds;
+  std::string error;                  // the encoding failed
+  int64_t delta() const { return bytes_with - bytes_without; }
+};
+struct FeatureCost {
+  std::string file, input, producer, version, baseline;
+  int64_t baseline_bytes = 0;
+  std::vector<FeatureCostRow> rows;
+};
+inline constexpr const char* kFeatureCostSchema = "btfcheck-feature-cost/1";
+// Reads one document (tolerant of missing fields, like load_results); Error when its schema
+// is not kFeatureCostSchema.
+Result<FeatureCost> parse_feature_cost(const nlohmann::json& doc, const std::string& file);
+
 struct Options {
   std::string title = "btfcheck matrix report";
   std::vector<HistoryEntry> history;   // including this run's line when appended
+  std::vector<FeatureCost> feature_costs;
 };
 
 // A finding worth attention, most severe first (failed runs, verify violations, canonical

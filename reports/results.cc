@@ -62,6 +62,7 @@ Run parse_run(const nlohmann::json& j) {
   r.status = str(j, "status");
   r.reason = str(j, "reason");
   r.output = j.contains("merged_output") ? str(j, "merged_output") : str(j, "output");  // an archive's merged BTF
+  r.base = str(j, "base");
   r.digest = str(j, "digest");
   r.error = str(j, "error");
   r.wall_s = num(j, "wall_s");
@@ -70,6 +71,30 @@ Run parse_run(const nlohmann::json& j) {
   r.peak_rss_kb = inum(j, "peak_rss_kb");
   const auto& s = sub(j, "size");
   r.size = {inum(s, "total"), inum(s, "header"), inum(s, "types"), inum(s, "strings")};
+  if (const auto& b = sub(j, "size_breakdown"); b.is_object()) {
+    r.breakdown.bytes = inum(b, "bytes");
+    r.breakdown.family_count = inum(b, "family_count");
+    r.breakdown.families = counts(sub(b, "families"));
+    r.breakdown.kinds = counts(sub(b, "kinds"));
+  }
+  if (const auto& rp = sub(j, "repro"); rp.is_object()) {
+    r.repro.present = true;
+    r.repro.error = str(rp, "error");
+    r.repro.jobs = inum(rp, "jobs");
+    r.repro.bytes_equal = sub(rp, "bytes_equal").is_boolean() ? sub(rp, "bytes_equal").get<bool>() : true;
+    r.repro.serial_wall_s = num(rp, "serial_wall_s");
+    if (const auto& c = sub(rp, "canonical"); c.is_object()) {
+      r.repro.canonical_checked = true;
+      const std::string err = str(c, "error");
+      if (!err.empty() && r.repro.error.empty()) r.repro.error = "canonical diff: " + err;
+      r.repro.canonical_equal = sub(c, "equal").is_boolean() ? sub(c, "equal").get<bool>() : false;
+      r.repro.changes = inum(c, "changes");
+      if (const auto& fc = sub(c, "first_changes"); fc.is_array())
+        for (const auto& x : fc)
+          if (x.is_string()) r.repro.first_changes.push_back(x.get<std::string>());
+    }
+  }
+  r.cached = sub(j, "cached").is_boolean() && sub(j, "cached").get<bool>();
   r.types = inum(j, "types");
   r.members = inum(j, "members");
   r.kinds = counts(sub(j, "kinds"));
@@ -97,6 +122,7 @@ nlohmann::json run_json(const Run& r) {
                       {"status", r.status}};
   if (!r.reason.empty()) j["reason"] = r.reason;
   if (!r.feature.empty()) j["feature"] = r.feature;
+  if (!r.base.empty()) j["base"] = r.base;
   if (!r.ok()) return j;
   j["digest"] = r.digest;
   j["wall_s"] = r.wall_s;
@@ -106,6 +132,9 @@ nlohmann::json run_json(const Run& r) {
                {"strings", r.size.strings}};
   j["types"] = r.types;
   j["kinds"] = r.kinds;
+  if (r.breakdown.present())
+    j["size_breakdown"] = {{"bytes", r.breakdown.bytes}, {"family_count", r.breakdown.family_count},
+                           {"families", r.breakdown.families}, {"kinds", r.breakdown.kinds}};
   if (r.verify.present)
     j["verify"] = {{"valid", r.verify.valid}, {"violations", r.verify.violations},
                    {"rules", r.verify.rules}};

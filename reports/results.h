@@ -21,6 +21,29 @@ struct Sizes {
   int64_t total = 0, header = 0, types = 0, strings = 0;
 };
 
+// The matrix's size breakdown of a run (comparator/size, recorded compactly by the matrix:
+// the largest families and "(other families)", every kind). Empty when not recorded.
+struct Breakdown {
+  int64_t bytes = 0;                          // what the lines sum to (the analysed BTF)
+  int64_t family_count = 0;                   // families in the BTF, before the cut
+  std::map<std::string, int64_t> families;    // family -> bytes
+  std::map<std::string, int64_t> kinds;       // kind line -> bytes
+  bool present() const { return !families.empty() || !kinds.empty(); }
+};
+inline constexpr const char* kRestFamily = "(other families)";   // as matrix.h records it
+
+// The matrix's serial-vs--jN check of a run ("repro").
+struct ReproCheck {
+  bool present = false;
+  std::string error;                 // the check could not be made
+  int64_t jobs = 0;
+  bool bytes_equal = true;
+  bool canonical_checked = false, canonical_equal = true;
+  int64_t changes = 0;
+  std::vector<std::string> first_changes;
+  double serial_wall_s = 0;
+};
+
 struct VerifyResult {
   bool present = false;   // the run recorded a verify result
   bool valid = true;
@@ -42,11 +65,15 @@ struct Run {
   std::string status;     // ok | skipped | failed (anything else is kept as is)
   std::string reason;     // skipped/failed: why
   std::string output;     // plain BTF path (matrix "merged_output" for archives, else "output") or stored blob key (baseline)
+  std::string base;       // split BTF: the base file it was made on ("" = base BTF)
   std::string digest;     // canonical digest, 16 hex digits
   std::string error;      // analysis error recorded by the matrix
   double wall_s = 0, cpu_s = 0, prepare_s = 0;
   int64_t peak_rss_kb = 0;
   Sizes size;
+  Breakdown breakdown;
+  ReproCheck repro;
+  bool cached = false;    // the encoding came from the matrix's cache (figures as stored)
   int64_t types = 0, members = 0;
   std::map<std::string, int64_t> kinds;
   VerifyResult verify;

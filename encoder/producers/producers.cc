@@ -139,6 +139,7 @@ Result<Plan> plan_for(const Producer& p, const Input& in, const PlainNames& name
   } else if (p.family == "btfcheck") {
     if (!elf) obj = build_object(plan, names, host_cc, "ld", "prepare");
     std::vector<std::string> argv{p.tool, "encode", "dwarf", obj, "-o", out};
+    argv.insert(argv.end(), cfg.btfcheck_flags.begin(), cfg.btfcheck_flags.end());
     if (!j.empty()) argv.insert(argv.end(), {"-j", j});
     if (!names.base.empty()) argv.insert(argv.end(), {"--base", names.base});
     plan.steps.push_back({"produce", argv});

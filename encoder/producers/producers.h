@@ -48,6 +48,7 @@ struct Config {
   std::string pahole = "pahole";        // --pahole PATH
   std::vector<std::string> pahole_flags{"--btf_gen_floats", "--lang_exclude=rust"};
   std::string gcc = "gcc", bpf_gcc = "bpf-gcc";
+  std::vector<std::string> btfcheck_flags;   // extra `encode dwarf` options (e.g. --features=...)
 };
 
 // Every known producer, available or not, in a fixed order: clang-N ascending (then plain

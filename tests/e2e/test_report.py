@@ -20,6 +20,27 @@ import page_check  # noqa: E402  reports/page_check.py
 from real_inputs import require_module, require_or_skip, tool_resource  # noqa: E402
 
 PRODUCERS = "pahole,gcc,clang-14"
+# A feature-cost document as `btfcheck size --features --json` writes it (its figures are
+# those of Debian's 6.12 vmlinux; tests/e2e/test_size.py runs the real thing).
+FEATURE_COST = {
+    "schema": "btfcheck-feature-cost/1", "input": "vmlinux-6.12", "producer": "pahole-master",
+    "version": "v1.31", "baseline": {"features": "default", "bytes": 4688861},
+    "rows": [
+        {"feature": "global_var", "in_default": False, "without": "default",
+         "with": "default,global_var", "bytes_without": 4688861, "bytes_with": 6394551,
+         "delta": 1705690, "families": [{"name": "static calls (__SCK__*, __SCT__*)", "delta": 260711},
+                                        {"name": "variables security_*", "delta": 199490}]},
+        {"feature": "decl_tag_kfuncs", "in_default": True,
+         "without": "encode_force,var,float,decl_tag,type_tag,enum64,optimized_func,consistent_func",
+         "with": "default", "bytes_without": 4686739, "bytes_with": 4688861, "delta": 2122,
+         "families": [{"name": "bpf_* kfunc tags", "delta": 2122}]},
+        {"feature": "layout", "in_default": False, "without": "default", "with": "default,layout",
+         "bytes_without": 4688861, "bytes_with": 4688941, "delta": 80,
+         "families": [{"name": "other sections and padding", "delta": 80}]},
+        {"feature": "true_signature", "in_default": False, "without": "default",
+         "with": "default,true_signature", "bytes_without": 4688861, "bytes_with": 4713720,
+         "delta": 24859, "families": [{"name": "functions trace_*", "delta": 2380},
+                                      {"name": "unreachable anonymous types", "delta": -744}]}]}
 CASES = "bitfields,floats,enum64,float16"
 
 
@@ -96,8 +117,10 @@ def test_page_renders_in_chromium(results, tmp_path):
     older = {"schema": "btfcheck-history/1", "commit": "older", "created": 1, "date": "x",
              "producers": {"pahole": {"ok": 1, "size": 10, "wall_s": 0.1}}}
     hist.write_text(json.dumps(older) + "\n")
+    cost = tmp_path / "feature-cost.json"
+    cost.write_text(json.dumps(FEATURE_COST))
     out = tmp_path / "out"
-    r = run("report", results, "-o", out, "--history", hist)
+    r = run("report", results, cost, "-o", out, "--history", hist)
     assert r.returncode == 0, r.stderr
     res = page_check.check(out / "index.html", out / "screenshot.png")
     doc = json.loads(results.read_text())
@@ -108,8 +131,18 @@ def test_page_renders_in_chromium(results, tmp_path):
         assert marks[chart] == len(ok_runs), (chart, marks)
     for chart in ("size-by-producer", "time-by-producer", "rss-by-producer", "kinds-by-producer"):
         assert marks[chart] == len(producers_ok), (chart, marks)
+    # Size breakdown: one stacked bar per ok run, by family and by kind.
+    assert all("size_breakdown" in x for x in ok_runs)
+    for chart in ("size-families", "size-kinds"):
+        assert marks[chart] == len(ok_runs), (chart, marks)
+    assert page_check.chart_problems(res, ["size-families", "size-kinds", "feature-cost"],
+                                     [f"feature-cost={len(FEATURE_COST['rows'])}"]) == []
+    page = (out / "index.html").read_text()
+    for pct in ("+36.38%", "+0.045%", "+0.002%", "+0.53%"):   # each feature's row
+        assert f"<td class=n>{pct}</td>" in page, pct
     # Trend points: the older entry has pahole only, this run every producer.
     assert marks["trend-size"] == 1 + len(producers_ok)
+    assert marks["trend-families"] >= 1   # this run's largest families (the older line has none)
     assert res["unrendered"] == {}
     assert res["console_errors"] == []
     assert res["requests"] == [], "the page must not fetch anything"

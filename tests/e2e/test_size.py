@@ -4,6 +4,9 @@ The per-CPU corpus case encoded by pahole 1.24 with and without its VARs (the pe
 feature the kernel build turns on): every byte is charged once (families and kinds each sum
 to the blob size), the deltas add up to the files' size difference, and the difference is
 charged to the per-CPU family. The running kernel's BTF is accounted the same way.
+Feature cost (`size --features`): the same case encoded by pahole master with and without
+global_var, decl_tag_kfuncs (in the default set) and layout; and Debian's 6.12 cloud vmlinux
+without and with global_var (two encodings, kept in the shared encoding cache).
 """
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from real_inputs import require_or_skip, tool_resource
+from real_inputs import CACHE, pahole_master, require_input, require_or_skip, tool_resource
 
 REPO = Path(__file__).resolve().parents[2]
 BTFCHECK = os.environ.get("BTFCHECK", str(REPO / "build" / "bin" / "btfcheck"))
@@ -104,3 +107,75 @@ def test_usage_errors_exit_2(tmp_path):
     assert run("size", "--by", "color", "/dev/null", check=False).returncode == 2
     p = run("size", str(tmp_path / "missing.btf"), check=False)
     assert p.returncode == 2 and "missing.btf" in p.stderr
+
+
+def test_feature_cost_with_pahole_master(percpu_pair, tmp_path):
+    pm = require_input("pahole-master", "no pahole master build (corpora/fetch-pahole-master)")
+    obj = percpu_pair[0].parent / "unit0.o"
+    cache = tmp_path / "cache"
+    args = ["size", "--features", "global_var,decl_tag_kfuncs,layout", "--pahole", str(pm),
+            "--cache", str(cache), "--workdir", str(tmp_path / "w1"), "--json", str(obj)]
+    doc = json.loads(run(*args).stdout)
+    assert doc["schema"] == "btfcheck-feature-cost/1" and doc["producer"] == "pahole-master"
+    rows = {r["feature"]: r for r in doc["rows"]}
+    base = doc["baseline"]["bytes"]
+    assert doc["baseline"]["features"] == "default"
+    for r in rows.values():
+        assert r["delta"] == r["bytes_with"] - r["bytes_without"]
+        assert sum(k["delta"] for k in r["kinds"]) == r["delta"], r   # every kind that changed
+        assert abs(r["percent"] - 100 * r["delta"] / r["bytes_without"]) < 1e-9
+    g = rows["global_var"]
+    assert (g["without"], g["with"], g["bytes_without"]) == ("default", "default,global_var", base)
+    assert g["delta"] > 0 and {f["name"] for f in g["families"]} & {"sections (DATASEC)"}
+    k = rows["decl_tag_kfuncs"]
+    assert k["in_default"] and k["with"] == "default" and k["bytes_with"] == base
+    assert "decl_tag_kfuncs" not in k["without"].split(",") and "decl_tag" in k["without"].split(",")
+    assert k["delta"] == 0, "no .BTF_ids in a plain object: no kfunc tags"
+    lay = rows["layout"]
+    assert lay["delta"] == 80 and lay["families"] == [
+        {"name": "other sections and padding", "without": 0, "with": 80, "delta": 80}]
+    # The second run comes from the cache; the text table marks the default-set feature.
+    r = run("size", "--features", "global_var,decl_tag_kfuncs,layout", "--pahole", str(pm),
+            "--cache", str(cache), "--workdir", str(tmp_path / "w2"), str(obj))
+    assert r.stderr.count("(cached)") == 4, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("feature cost: unit0.o encoded by pahole-master")
+    assert any(l.split()[:2] == ["decl_tag_kfuncs", "*"] for l in lines), r.stdout
+    assert "in the default set: its cost is the default minus the default without it" in r.stdout
+
+
+def test_feature_cost_errors_name_the_problem(percpu_pair):
+    obj = str(percpu_pair[0].parent / "unit0.o")
+    pm = pahole_master()
+    if pm is not None:
+        p = run("size", "--features", "no_such_feature", "--pahole", str(pm), obj, check=False)
+        assert p.returncode == 2 and "does not support the BTF feature 'no_such_feature'" in p.stderr
+    # btfcheck's encoder as the producer needs `encode dwarf --compat=pahole-master`.
+    compat = run("encode", "dwarf", "--compat=pahole-master", "--help", check=False).returncode == 0
+    p = run("size", "--features", "layout", "--producer", "btfcheck", obj, check=False)
+    if compat:
+        assert p.returncode == 0, p.stderr
+    else:
+        assert p.returncode == 2 and "no --compat=pahole-master" in p.stderr
+    assert run("size", "--features", "layout", obj, obj, check=False).returncode == 2
+
+
+def test_global_var_on_the_612_vmlinux_adds_up(tmp_path):
+    v = require_input("cloud-6.12", "Debian's 6.12 cloud vmlinux is not cached "
+                      "(corpora/fetch-debian-kernel --release 6.12)")
+    pm = require_input("pahole-master", "no pahole master build (corpora/fetch-pahole-master)")
+    doc = json.loads(run("size", "--features", "global_var", "--pahole", str(pm), "-j2", "--quiet",
+                         "--cache", str(CACHE / "encodings"), "--workdir", str(tmp_path / "w"),
+                         "--json", str(v)).stdout)
+    by_features = {e["features"]: Path(e["output"]) for e in doc["encodings"]}
+    a, b = by_features["default"], by_features["default,global_var"]
+    a_bytes, b_bytes = a.stat().st_size, b.stat().st_size
+    assert_sums(size_json(str(a), str(b)), a_bytes, b_bytes)
+    (row,) = doc["rows"]
+    assert row["delta"] == b_bytes - a_bytes > 0
+    # The text table leads with the families global_var adds: variables, static calls, tracepoints.
+    out = run("size", "--by", "family", "--top", "5", str(a), str(b)).stdout
+    rows = out.split("by family:\n")[1].splitlines()[1:6]   # after the column header
+    top = [l.strip().split("  ")[0] for l in rows]
+    assert len(top) == 5 and all(t.startswith(("variables ", "static calls", "tracepoints", "per-CPU"))
+                                 for t in top[:3]), out

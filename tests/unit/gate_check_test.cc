@@ -170,6 +170,7 @@ TEST_F(GateTest, SpeedBudget) {
   ASSERT_EQ(g.count("error"), 1u);
   EXPECT_EQ(g.findings[0].producer, "gcc");
   EXPECT_NE(g.findings[0].message.find("ratio 2.00 (budget 1.50"), std::string::npos);
+  EXPECT_EQ(g.findings[0].title, "gcc: over the speed budget");
 }
 
 TEST_F(GateTest, DigestChangeWithoutBtfStillFails) {
@@ -271,6 +272,140 @@ TEST_F(GateTest, VersionOneBaselineWithInlineBlobsIsStillRead) {
   ASSERT_FALSE(g.pass());
   EXPECT_NE(g.findings[0].message.find("type struct s.a: int -> long"), std::string::npos)
       << g.findings[0].message;
+}
+
+// A run with a recorded size breakdown (the matrix's "size_breakdown").
+nlohmann::json with_families(nlohmann::json r, std::map<std::string, int64_t> fams) {
+  int64_t sum = 0;
+  for (const auto& [k, v] : fams) sum += v;
+  r["size_breakdown"] = {{"bytes", sum}, {"family_count", fams.size()}, {"families", fams},
+                         {"kinds", {{"header", 24}}}};
+  return r;
+}
+
+TEST_F(GateTest, FamilyBudgetFailsOnlyOverPercentAndFloor) {
+  const std::string a = write_btf("a.btf", false);
+  Baseline b = baseline(results({with_families(run("pahole", a, "d1"),
+                                               {{"types sk_*", 10000}, {"variables x*", 100},
+                                                {"(other families)", 50000}})}));
+  GateOptions o = opts();
+  o.family_pct = 10;
+  o.family_min_bytes = 1024;
+  // sk_* +20% (2000 bytes): fails; x* +900% but 900 bytes: under the floor; the rest: never.
+  GateResult g = gate(b, results({with_families(run("pahole", a, "d1"),
+                                                {{"types sk_*", 12000}, {"variables x*", 1000},
+                                                 {"(other families)", 90000}})}), o);
+  ASSERT_EQ(g.count("error"), 1u);
+  EXPECT_EQ(g.findings[0].check, "family");
+  EXPECT_NE(g.findings[0].message.find("size family 'types sk_*': 10000 -> 12000 bytes (+2000, +20.0%"),
+            std::string::npos) << g.findings[0].message;
+  // Within the budget, or without one: passes.
+  GateResult g2 = gate(b, results({with_families(run("pahole", a, "d1"), {{"types sk_*", 10900}})}), o);
+  EXPECT_TRUE(g2.pass());
+  o.family_pct.reset();
+  EXPECT_TRUE(gate(b, results({with_families(run("pahole", a, "d1"), {{"types sk_*", 90000}})}), o).pass());
+}
+
+TEST_F(GateTest, ReproCheckNamesTheCheckAndHowItDiffers) {
+  const std::string a = write_btf("a.btf", false);
+  Baseline b = baseline(results({run("pahole", a, "d1")}));
+  nlohmann::json bytes_only = run("pahole", a, "d1");
+  bytes_only["repro"] = {{"jobs", 4}, {"bytes_equal", false}, {"canonical", {{"equal", true}, {"changes", 0}}}};
+  GateResult g = gate(b, results({bytes_only}), opts());
+  ASSERT_EQ(g.count("error"), 1u);
+  EXPECT_EQ(g.findings[0].check, "repro");
+  EXPECT_EQ(g.findings[0].title, "pahole on c1: not reproducible (serial vs -j4)");
+  EXPECT_NE(g.findings[0].message.find("reproducibility: the -j4 output differs from the serial (-j1) "
+                                       "one in bytes; the canonical graph is the same"),
+            std::string::npos) << g.findings[0].message;
+  EXPECT_NE(junit_xml(g).find("<failure type=\"repro\""), std::string::npos);
+  GateOptions canonical_only = opts();
+  canonical_only.repro_canonical = true;
+  EXPECT_TRUE(gate(b, results({bytes_only}), canonical_only).pass());
+  nlohmann::json graph = run("pahole", a, "d1");
+  graph["repro"] = {{"jobs", 2}, {"bytes_equal", false},
+                    {"canonical", {{"equal", false}, {"changes", 3}, {"first_changes", {"copy-added func f#1"}}}}};
+  GateResult g2 = gate(b, results({graph}), canonical_only);
+  ASSERT_EQ(g2.count("error"), 1u);
+  EXPECT_NE(g2.findings[0].message.find("the canonical graph differs too: 3 change(s)"), std::string::npos);
+  EXPECT_EQ(g2.findings[0].details, std::vector<std::string>{"copy-added func f#1"});
+  nlohmann::json same = run("pahole", a, "d1");
+  same["repro"] = {{"jobs", 2}, {"bytes_equal", true}};
+  EXPECT_TRUE(gate(b, results({same}), opts()).pass());
+  nlohmann::json broken = run("pahole", a, "d1");
+  broken["repro"] = {{"error", "serial run failed: boom"}};
+  EXPECT_FALSE(gate(b, results({broken}), opts()).pass());
+}
+
+TEST_F(GateTest, RssBudgetProducersFilterAndExternalFindings) {
+  const std::string a = write_btf("a.btf", false);
+  nlohmann::json ref = run("pahole", a, "d1"), mine = run("gcc", a, "d1"), other = run("clang-14", a, "d2");
+  ref["peak_rss_kb"] = 1000;
+  mine["peak_rss_kb"] = 3000;
+  other["peak_rss_kb"] = 9000;
+  Baseline b = baseline(results({ref, run("gcc", a, "d1"), run("clang-14", a, "d1")}));
+  GateOptions o = opts();
+  o.rss = *SpeedBudget::parse("2");
+  o.producers = {"gcc"};   // clang-14's changed digest and RSS are not gated
+  auto ext = parse_findings(nlohmann::json::parse(R"([
+      {"level": "error", "check": "kernel-load", "input": "c1", "producer": "gcc",
+       "message": "BPF_BTF_LOAD: rejected: EINVAL", "details": ["log line"]},
+      {"level": "notice", "check": "verify-kernel", "input": "", "producer": "gcc",
+       "message": "not available"},
+      {"level": "error", "check": "kernel-load", "input": "c1", "producer": "clang-14",
+       "message": "not gated"}])"), "f.json");
+  ASSERT_TRUE(ext.ok()) << ext.error().str();
+  o.external = *ext;
+  GateResult g = gate(b, results({ref, mine, other}), o);
+  std::map<std::string, std::string> by_check;
+  for (const Finding& f : g.findings) {
+    EXPECT_EQ(f.producer, "gcc") << f.title;
+    by_check[f.check] += f.level + " ";
+  }
+  EXPECT_EQ(by_check["rss"], "error ");
+  for (const Finding& f : g.findings)
+    if (f.check == "rss") EXPECT_EQ(f.title, "gcc: over the peak RSS budget");
+  EXPECT_EQ(by_check["kernel-load"], "error ");
+  EXPECT_EQ(by_check["verify-kernel"], "notice ");
+  EXPECT_EQ(by_check.count("digest"), 0u);
+  const std::string xml = junit_xml(g);
+  EXPECT_NE(xml.find("name=\"rss\""), std::string::npos);
+  EXPECT_NE(xml.find("name=\"verify-kernel\""), std::string::npos);
+  EXPECT_NE(xml.find("<failure type=\"kernel-load\""), std::string::npos);
+  // Malformed findings are an error naming the file and the entry.
+  auto bad = parse_findings(nlohmann::json::parse(R"([{"level": "fatal", "check": "x", "producer": "p", "message": "m"}])"), "f.json");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().str().find("f.json"), std::string::npos);
+  EXPECT_NE(bad.error().str().find("finding 0"), std::string::npos);
+  EXPECT_FALSE(parse_findings(nlohmann::json::object(), "f.json").ok());
+}
+
+TEST_F(GateTest, SplitBtfIsDiffedOnTheRunsBase) {
+  // Base: int; split: struct s { int a; } (string offsets continue the base's).
+  BtfBuilder base;
+  base.add_int("int", 4, 32, kIntSigned);
+  const auto image = base.build();
+  auto parsed = image.parse();
+  ASSERT_TRUE(parsed.ok());
+  const std::string base_path = (dir_ / "base.btf").string();
+  std::ofstream(base_path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(image.bytes.data()), std::streamsize(image.bytes.size()));
+  auto write_split = [&](const std::string& name, const char* member) {
+    BtfBuilder sp = BtfBuilder::split(**parsed);
+    sp.add_struct("s", 4, {{member, 1, 0}});
+    const auto bytes = sp.build().bytes;
+    const std::string p = (dir_ / name).string();
+    std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+    return p;
+  };
+  nlohmann::json a = run("pahole", write_split("a.btf", "a"), "d1"), c = run("pahole", write_split("c.btf", "b"), "d2");
+  a["base"] = c["base"] = base_path;
+  Baseline b = baseline(results({a}));
+  GateResult g = gate(b, results({c}), opts());
+  ASSERT_FALSE(g.pass());
+  bool named = false;
+  for (const Finding& f : g.findings) named |= f.message.find("struct s.a") != std::string::npos;
+  EXPECT_TRUE(named) << g.findings[0].message;
 }
 
 TEST(GateLocate, FindsTypesAndMembers) {

@@ -147,7 +147,7 @@ TEST(ReportSummary, WorstFirstAndRegressionsFromHistory) {
   HistoryEntry prev;
   prev.commit = "abc";
   prev.created = 1;
-  prev.producers["gcc"] = Point{1, 100, 60, 16, 3, 0.5, 0.2, 10, 0, 0};
+  prev.producers["gcc"] = Point{1, 100, 60, 16, 3, 0.5, 0.2, 10, 0, 0, {}};
   o.history = {prev};
   const auto w = worst_first(r, o);
   ASSERT_GE(w.size(), 3u);
@@ -156,6 +156,119 @@ TEST(ReportSummary, WorstFirstAndRegressionsFromHistory) {
   EXPECT_NE(md.find("| gcc |"), std::string::npos);
   EXPECT_NE(md.find("failed"), std::string::npos);
   EXPECT_LT(md.size(), 8000u);
+}
+
+nlohmann::json with_breakdown(nlohmann::json r, std::map<std::string, int64_t> fams) {
+  int64_t sum = 0;
+  for (const auto& [k, v] : fams) sum += v;
+  r["size_breakdown"] = {{"bytes", sum}, {"family_count", fams.size() + 7}, {"families", fams},
+                         {"kinds", {{"header", 24}, {"STRUCT", sum - 24}}}};
+  return r;
+}
+
+TEST(ReportHtml, SizeBreakdownChartsStackFamiliesAndKinds) {
+  // 14 families on one run: the report shows the 12 largest and one segment for the rest.
+  std::map<std::string, int64_t> many;
+  for (int i = 0; i < 14; ++i) many["types f" + std::to_string(i) + "_*"] = 100 + i;
+  many["(other families)"] = 1000;
+  Results r = load(doc({with_breakdown(run("a", "pahole", "ok"), many),
+                        with_breakdown(run("a", "gcc", "ok"), {{"types <sk>_*", 500}, {"header", 24}}),
+                        run("b", "pahole", "ok"), run("b", "gcc", "skipped")}));
+  const std::string h = render_html(r, {});
+  const std::regex mark("class=\"mark\""), seg("class=\"seg\"");
+  EXPECT_EQ(count(chart(h, "size-families"), mark), 2u);   // the runs that recorded one
+  EXPECT_EQ(count(chart(h, "size-kinds"), mark), 2u);
+  // The 12 largest of the report: gcc's <sk> (500) and pahole's f13..f3. pahole: 11 of them
+  // and the rest; gcc: <sk> and the rest (its header).
+  EXPECT_EQ(count(chart(h, "size-families"), seg), 12u + 2u);
+  EXPECT_NE(chart(h, "size-families").find("types &lt;sk&gt;_*"), std::string::npos);
+  EXPECT_NE(chart(h, "size-families").find("22 families in all"), std::string::npos);
+  EXPECT_EQ(h.find("(other families)"), std::string::npos) << "the rest is drawn as 'other families'";
+  // No breakdown anywhere: a sentence instead of empty charts.
+  const std::string none = render_html(load(doc({run("a", "pahole", "ok")})), {});
+  EXPECT_EQ(none.find("id=\"size-families\""), std::string::npos);
+  EXPECT_NE(none.find("No run recorded a size breakdown"), std::string::npos);
+}
+
+TEST(ReportHtml, ReproducibilityTable) {
+  nlohmann::json same = run("a", "pahole", "ok"), differs = run("b", "pahole", "ok");
+  same["repro"] = {{"jobs", 2}, {"bytes_equal", true}, {"serial_wall_s", 1.5}};
+  differs["repro"] = {{"jobs", 2}, {"bytes_equal", false}, {"canonical", {{"equal", false}, {"changes", 3}}}};
+  const std::string h = render_html(load(doc({same, differs})), {});
+  EXPECT_NE(h.find("<td class=\"good\">same bytes</td>"), std::string::npos);
+  EXPECT_NE(h.find("bytes differ; canonical graph differs: 3 change(s)"), std::string::npos);
+  EXPECT_EQ(render_html(load(doc({run("a", "pahole", "ok")})), {}).find("id=\"repro\""), std::string::npos);
+}
+
+TEST(ReportHistory, FamilyTrendFollowsTheLargestFamilies) {
+  Results r1 = load(doc({with_breakdown(run("a", "pahole", "ok"), {{"types sk_*", 300}, {"header", 24}})}));
+  nlohmann::json e1 = history_entry(r1, "c1");
+  ASSERT_TRUE(e1["producers"]["pahole"].contains("families"));
+  EXPECT_EQ(e1["producers"]["pahole"]["families"]["types sk_*"], 300);
+  Results r2 = load(doc({with_breakdown(run("a", "pahole", "ok"), {{"types sk_*", 400}, {"header", 24}})}));
+  nlohmann::json e2 = history_entry(r2, "c2");
+  e2["created"] = 1700000100;
+  Options o;
+  o.history = parse_history(append_history(append_history("", e1), e2));
+  ASSERT_EQ(o.history.size(), 2u);
+  EXPECT_EQ(o.history[1].producers["pahole"].families["types sk_*"], 400);
+  const std::string h = render_html(r2, o);
+  // Two series (sk_*, header) over two entries.
+  EXPECT_EQ(count(chart(h, "trend-families"), std::regex("class=\"mark\"")), 4u);
+  EXPECT_NE(chart(h, "trend-families").find("types sk_* (pahole)"), std::string::npos);
+}
+
+nlohmann::json feature_doc() {
+  return nlohmann::json::parse(R"J({
+    "schema": "btfcheck-feature-cost/1", "input": "vmlinux<1>", "producer": "pahole-master",
+    "version": "v1.31", "baseline": {"features": "default", "bytes": 1000},
+    "rows": [
+      {"feature": "global_var", "in_default": false, "without": "default", "with": "default,global_var",
+       "bytes_without": 1000, "bytes_with": 1400, "delta": 400,
+       "families": [{"name": "variables <x>_*", "delta": 300}, {"name": "sections (DATASEC)", "delta": 100}]},
+      {"feature": "decl_tag_kfuncs", "in_default": true, "without": "encode_force,var", "with": "default",
+       "bytes_without": 990, "bytes_with": 1000, "delta": 10,
+       "families": [{"name": "bpf_* kfunc tags", "delta": 10}]},
+      {"feature": "shrinker", "without": "default", "with": "default,shrinker",
+       "bytes_without": 1000, "bytes_with": 900, "delta": -100,
+       "families": [{"name": "functions f_*", "delta": -120}, {"name": "header", "delta": 20}]},
+      {"feature": "broken", "error": "pahole <crashed>"}]})J");
+}
+
+TEST(ReportFeatureCost, TableAndChartPerFeature) {
+  auto fc = parse_feature_cost(feature_doc(), "fc.json");
+  ASSERT_TRUE(fc.ok()) << fc.error().str();
+  ASSERT_EQ(fc->rows.size(), 4u);
+  EXPECT_EQ(fc->rows[2].delta(), -100);
+  Options o;
+  o.feature_costs = {*fc};
+  // A page of feature costs alone.
+  const std::string alone = render_html(load_results({}).value(), o);
+  EXPECT_EQ(count(chart(alone, "feature-cost"), std::regex("class=\"mark\"")), 3u);   // not the failed row
+  EXPECT_NE(alone.find("decl_tag_kfuncs <i>(in default)</i>"), std::string::npos);
+  EXPECT_NE(alone.find("+40.00%"), std::string::npos);
+  EXPECT_NE(alone.find("variables &lt;x&gt;_* +300"), std::string::npos);
+  EXPECT_NE(alone.find("pahole &lt;crashed&gt;"), std::string::npos);
+  EXPECT_NE(alone.find("the feature makes the BTF smaller"), std::string::npos);
+  EXPECT_EQ(alone.find("id=\"size-by-case\""), std::string::npos);
+  // With matrix results: the section comes last; summary and JSON carry it too.
+  Results r = load(doc({run("a", "pahole", "ok")}));
+  EXPECT_NE(render_html(r, o).find("id=\"feature-cost\""), std::string::npos);
+  const std::string md = render_markdown(r, o);
+  EXPECT_NE(md.find("| global_var | `default` → `default,global_var` | 1400 | +400 | +40.00% |"),
+            std::string::npos) << md;
+  EXPECT_EQ(render_json(r, o)["feature_costs"][0]["rows"][0]["delta"], 400);
+  // Costs under 0.1% keep a third decimal (layout on a vmlinux: +80 bytes of 4.7 MB).
+  nlohmann::json tiny = feature_doc();
+  tiny["rows"] = {{{"feature", "layout"}, {"without", "default"}, {"with", "default,layout"},
+                   {"bytes_without", 4688861}, {"bytes_with", 4688941}, {"delta", 80}, {"families", nlohmann::json::array()}}};
+  auto tfc = parse_feature_cost(tiny, "tiny.json");
+  ASSERT_TRUE(tfc.ok()) << tfc.error().str();
+  o.feature_costs = {*tfc};
+  EXPECT_NE(render_html(r, o).find("+0.002%"), std::string::npos);
+  nlohmann::json other = feature_doc();
+  other["schema"] = "btfcheck-matrix/1";
+  EXPECT_FALSE(parse_feature_cost(other, "x.json").ok());
 }
 
 TEST(ReportText, Escapers) {
