@@ -103,6 +103,9 @@ struct Prepared {
   UnitList units;
   BtfOwner base;
   std::vector<BatchSpan> batches;
+  // The workers' handles (encode_batches): names that FUNC drops and explanations hold
+  // point into their DWARF, so they live as long as the rest.
+  std::vector<Result<std::unique_ptr<DwarfFile>>> worker_files;
 };
 
 Result<std::unique_ptr<Prepared>> prepare(const std::string& path, const Options& opts) {
@@ -151,7 +154,7 @@ Result<Appended> encode_batches(Prepared& p, SharedState& sh, const std::string&
   std::atomic<uint32_t> next{0};
   std::vector<Error> open_errors(jobs);
   // Every worker's handle is made here, serially (see DwarfFile::open_sibling).
-  std::vector<Result<std::unique_ptr<DwarfFile>>> files;
+  auto& files = p.worker_files;
   files.reserve(jobs);
   for (unsigned w = 0; w < jobs; ++w) files.push_back(DwarfFile::open_sibling(*p.file, path));
   auto worker = [&](unsigned w) {
