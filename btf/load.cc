@@ -69,6 +69,8 @@ Result<View> elf_section(int fd_in, const std::string& path, const std::string& 
     View v;
     v.bytes = std::span<const uint8_t>(static_cast<const uint8_t*>(d->d_buf), d->d_size);
     prefault(v.bytes);
+    if (GElf_Ehdr eh; gelf_getehdr(elf, &eh))
+      v.target = elf_target(eh.e_ident[EI_CLASS], eh.e_ident[EI_DATA], eh.e_machine);
     v.keep = std::move(hold);
     v.file = path;
     v.section = name;
@@ -131,6 +133,7 @@ Result<Blob> load_blob(const std::string& path, const std::string& elf_section_n
   b.file = v->file;
   b.section = v->section;
   b.from_elf = v->from_elf;
+  b.target = v->target;
   return b;
 }
 
@@ -160,8 +163,12 @@ Result<std::vector<ArchiveMember>> split_archive(std::span<const uint8_t> bytes,
       e.message = "archive member " + std::to_string(out.size()) + ": header truncated";
       return e;
     }
-    const uint64_t end = uint64_t(*hdr_len) +
-                         std::max(uint64_t(*toff) + *tlen, uint64_t(*soff) + *slen);
+    uint64_t end = uint64_t(*hdr_len) +
+                   std::max(uint64_t(*toff) + *tlen, uint64_t(*soff) + *slen);
+    // A 32-byte header's layout section (btf.h) may be the last section.
+    auto loff = r.u32(24), llen = r.u32(28);
+    if (*hdr_len >= kLayoutHeaderSize && loff && llen && *llen)
+      end = std::max(end, uint64_t(*hdr_len) + *loff + *llen);
     if (end > bytes.size() - off) {
       e.rule = "sec.past-end";
       e.message = "archive member " + std::to_string(out.size()) + " needs " +
@@ -189,17 +196,31 @@ Result<std::vector<ArchiveMember>> split_archive(std::span<const uint8_t> bytes,
   return out;
 }
 
+Result<std::optional<Target>> blob_target(const std::string& path,
+                                          const std::optional<Target>& container,
+                                          const std::optional<Target>& option) {
+  if (!container) return option;
+  if (option && (option->ptr_size != container->ptr_size || option->endian != container->endian))
+    return file_error(path, "target.option",
+                      "--target " + target_spec(*option) + " contradicts the ELF header: " +
+                          describe(*container));
+  return container;
+}
+
 Result<std::vector<std::shared_ptr<const Btf>>> open_archive(const std::string& path,
-                                                             std::shared_ptr<const Btf> base) {
+                                                             std::shared_ptr<const Btf> base,
+                                                             const std::optional<Target>& target) {
   auto blob = load_blob(path);
   if (!blob) return blob.error();
+  auto t = blob_target(path, blob->target, target);
+  if (!t) return t.error();
   auto members = split_archive(blob->bytes, blob->file, blob->section);
   if (!members) return members.error();
   std::vector<std::shared_ptr<const Btf>> out;
   for (const ArchiveMember& m : *members) {
     std::vector<uint8_t> bytes(blob->bytes.begin() + m.offset,
                                blob->bytes.begin() + m.offset + m.size);
-    ParseOptions po{blob->file, blob->section, base};
+    ParseOptions po{blob->file, blob->section, base, *t};
     if (members->size() > 1)
       po.section = (blob->section.empty() ? std::string("archive") : blob->section) + "#" +
                    std::to_string(out.size());
@@ -215,9 +236,12 @@ Result<std::vector<std::shared_ptr<const Btf>>> open_archive(const std::string& 
 }
 
 Result<std::shared_ptr<const Btf>> open_btf(const std::string& path,
-                                            std::shared_ptr<const Btf> base) {
+                                            std::shared_ptr<const Btf> base,
+                                            const std::optional<Target>& target) {
   auto blob = load_blob(path);
   if (!blob) return blob.error();
+  auto t = blob_target(path, blob->target, target);
+  if (!t) return t.error();
   auto members = split_archive(blob->bytes, blob->file, blob->section);
   if (members && members->size() > 1) {
     Error e;
@@ -228,7 +252,7 @@ Result<std::shared_ptr<const Btf>> open_btf(const std::string& path,
                 " concatenated blobs; use --archive or `btfcheck encode archive`";
     return e;
   }
-  return Btf::parse(std::move(blob->bytes), ParseOptions{blob->file, blob->section, base});
+  return Btf::parse(std::move(blob->bytes), ParseOptions{blob->file, blob->section, base, *t});
 }
 
 std::string write_file(const std::string& path, std::span<const uint8_t> bytes) {

@@ -15,25 +15,34 @@ constexpr RuleInfo kRules[] = {
     {"hdr.truncated", "hdr_len not found", "(framing) blob shorter than magic/version/flags/hdr_len"},
     {"hdr.magic", "Invalid magic", "(framing) magic is not 0xEB9F in either byte order"},
     {"hdr.len", "btf_header not found", "(framing) hdr_len exceeds the blob size"},
-    {"sec.past-end", "Total section length too long", "(framing) a section runs past the end of the blob"},
+    {"sec.past-end", "Total section length too long", "(framing) a section (types, strings, or a 32-byte header's layout) runs past the end of the blob"},
     {"type.truncated", "meta_left:N meta_needed:M", "(framing) a type record is cut off by the end of the type section"},
-    {"type.kind-unknown", "Invalid kind:N", "(framing) kind 0 or above BTF_KIND_MAX; its record length is unknown"},
+    {"type.kind-unknown", "Invalid kind:N", "(framing) kind 0 or above BTF_KIND_MAX (5 bits, 7 in bpf-next); its record length is unknown"},
     {"type.too-many", "", "(framing) type ids would exceed 2^32-1"},
     {"archive.multiple", "Unsupported section found", "several concatenated BTF blobs checked as one (use --archive)"},
     {"archive.trailing", "", "(framing) bytes after an archive member are neither padding nor a BTF header"},
+    // Target (btf/target.h): the BTF against its container or --target.
+    {"target.mismatch", "", "the BTF's long is not the pointer size of its ELF class (or --target)"},
+    {"target.endian", "", "the BTF's byte order is not its ELF's (or --target's)"},
     // Header and sections.
     {"blob.size", "", "blob larger than BTF_MAX_SIZE (16 MiB): BPF_BTF_LOAD fails with E2BIG"},
     {"hdr.short", "", "hdr_len shorter than struct btf_header (24); missing fields read as 0"},
-    {"hdr.unsupported", "Unsupported btf_header", "header bytes beyond struct btf_header must be zero"},
+    {"hdr.unsupported", "Unsupported btf_header", "header bytes beyond struct btf_header (24 bytes; 32 in bpf-next) must be zero"},
     {"hdr.version", "Unsupported version", "version must be 1"},
     {"hdr.flags", "Unsupported flags", "flags must be 0"},
     {"hdr.no-data", "No data", "base BTF with nothing after the header"},
     {"sec.gap", "Unsupported section found", "unclaimed bytes between the header and/or sections"},
     {"sec.overlap", "Section overlap found", "a section starts inside the previous one"},
     {"sec.trailing", "Unsupported section found", "bytes after the last section"},
-    {"sec.str-not-last", "String section is not at the end", "the string section must end the blob"},
+    {"sec.str-not-last", "String section is not at the end", "the string section must end the blob (bpf-next: unless hdr_len >= 32)"},
     {"sec.type-align", "Unaligned type_off", "type_off must be 4-byte aligned"},
     {"sec.no-types", "No type found", "base BTF with an empty type section"},
+    // Layout section (a 32-byte header's; layout.cc).
+    {"layout.align", "Unaligned layout_off", "bpf-next BPF_BTF_LOAD: layout_off must be 4-byte aligned"},
+    {"layout.too-small", "Layout section is too small", "bpf-next BPF_BTF_LOAD: layout_len below one struct btf_layout (4 bytes)"},
+    {"layout.len-multiple", "layout_len is not multiple of 4", "bpf-next BPF_BTF_LOAD: layout_len must be a multiple of 4"},
+    {"layout.entry", "", "(btfcheck) a known kind's layout entry does not give its record sizes (the kernel never reads entries; libbpf does for unknown kinds)"},
+    {"base.distilled", "", "a module's BTF split on a distilled .BTF.base, for a release before 6.11"},
     // Strings.
     {"str.empty", "Invalid string section", "base BTF with an empty string section"},
     {"str.last-not-nul", "Invalid string section", "the string section's last byte is not NUL"},
@@ -41,7 +50,7 @@ constexpr RuleInfo kRules[] = {
     {"str.first-not-nul", "Invalid string section", "base BTF strings must start with the empty string"},
     // Records (pass 1).
     {"type.count", "Exceeded max num of types", "type ids must stay below BTF_MAX_TYPE (0xfffff)"},
-    {"type.info-reserved", "Invalid btf_info:X", "reserved bits of the info word are set"},
+    {"type.info-reserved", "Invalid btf_info:X", "reserved bits of the info word are set (none are reserved in bpf-next)"},
     {"type.vlen", "vlen != 0", "vlen must be 0 for this kind"},
     {"type.kflag", "Invalid btf_info kind_flag", "kind_flag must be 0 for this kind"},
     {"name.offset", "Invalid name_offset:N", "a name offset points outside the string data"},
@@ -97,7 +106,7 @@ constexpr RuleInfo kRules[] = {
     {"datasec.var-size", "Invalid size", "DATASEC entry smaller than its VAR's type"},
     {"decl_tag.target", "Invalid type_id", "DECL_TAG target is not STRUCT, UNION, FUNC, VAR or TYPEDEF"},
     // Type tags.
-    {"type_tag.order", "Type tags don't precede modifiers", "a TYPE_TAG after CONST/VOLATILE/RESTRICT/TYPEDEF in a chain"},
+    {"type_tag.order", "Type tags don't precede modifiers", "a TYPE_TAG after CONST/VOLATILE/RESTRICT/TYPEDEF in a chain (up to 6.18)"},
     {"type_tag.chain", "Max chain length or cycle detected", "more than 32 modifiers in a chain, or a modifier cycle"},
 };
 

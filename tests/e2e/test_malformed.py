@@ -90,6 +90,8 @@ def suite(tmp_path_factory) -> Suite:
 
     def verdict(e):
         argv = ["verify", "--json", path_of(s, e["name"])]
+        if e.get("kernel"):
+            argv += ["--kernel", e["kernel"]]
         if e["base"]:
             argv += ["--base", path_of(s, e["base"])]
         r = run(argv, TIMEOUT[e["tier"]] * 2)
