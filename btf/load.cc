@@ -10,8 +10,12 @@
 #include <cerrno>
 #include <cstring>
 
+#include "btf/relocate.h"
+
 namespace btfcheck::btf {
 namespace {
+
+constexpr const char kDistilledBaseSection[] = ".BTF.base";
 
 bool is_elf(std::span<const uint8_t> b) {
   return b.size() >= 4 && b[0] == 0x7f && b[1] == 'E' && b[2] == 'L' && b[3] == 'F';
@@ -235,6 +239,44 @@ Result<std::vector<std::shared_ptr<const Btf>>> open_archive(const std::string& 
   return out;
 }
 
+Result<std::optional<Blob>> load_distilled_base(const std::string& path) {
+  Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (f.fd < 0) return file_error(path, "io.open", std::strerror(errno));
+  uint8_t magic[4] = {0, 0, 0, 0};
+  if (::pread(f.fd, magic, sizeof magic, 0) != 4 || !is_elf(magic)) return std::optional<Blob>();
+  const int fd = f.fd;
+  f.fd = -1;   // elf_section's holder closes it
+  auto v = elf_section(fd, path, kDistilledBaseSection);
+  if (!v) {
+    if (v.error().rule == "elf.no-btf") return std::optional<Blob>();
+    return v.error();
+  }
+  Blob b;
+  b.bytes.assign(v->bytes.begin(), v->bytes.end());
+  b.file = v->file;
+  b.section = v->section;
+  b.from_elf = true;
+  b.target = v->target;
+  return std::optional<Blob>(std::move(b));
+}
+
+Result<std::optional<std::shared_ptr<const Btf>>> open_distilled(
+    const std::string& path, const std::optional<Target>& target) {
+  using Out = std::optional<std::shared_ptr<const Btf>>;
+  auto dist = load_distilled_base(path);
+  if (!dist) return dist.error();
+  if (!*dist) return Out();
+  auto blob = load_blob(path);
+  if (!blob) return blob.error();
+  auto t = blob_target(path, blob->target, target);
+  if (!t) return t.error();
+  auto d = Btf::parse(std::move((*dist)->bytes), ParseOptions{(*dist)->file, (*dist)->section, nullptr, *t});
+  if (!d) return d.error();
+  auto split = Btf::parse(std::move(blob->bytes), ParseOptions{blob->file, blob->section, *d, *t});
+  if (!split) return split.error();
+  return Out(*split);
+}
+
 Result<std::shared_ptr<const Btf>> open_btf(const std::string& path,
                                             std::shared_ptr<const Btf> base,
                                             const std::optional<Target>& target) {
@@ -242,6 +284,16 @@ Result<std::shared_ptr<const Btf>> open_btf(const std::string& path,
   if (!blob) return blob.error();
   auto t = blob_target(path, blob->target, target);
   if (!t) return t.error();
+  if (blob->from_elf) {   // a module on a distilled base: on it, or relocated onto `base`
+    auto on_dist = open_distilled(path, target);
+    if (!on_dist) return on_dist.error();
+    if (*on_dist && !base) return **on_dist;
+    if (*on_dist) {
+      Relocation r = relocate(***on_dist, base);
+      if (!r.btf) return relocation_error(r.findings, base->file());
+      return r.btf;
+    }
+  }
   auto members = split_archive(blob->bytes, blob->file, blob->section);
   if (members && members->size() > 1) {
     Error e;

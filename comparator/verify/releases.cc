@@ -146,13 +146,7 @@ Options options_for(const Kernel& k, bool builtin) {
   for (const Change& c : kChanges)
     if (has_change(k, c)) c.apply(o);
   o.kernel = k.name();
-  if (builtin) {
-    o.resolve = false;
-    o.max_size = 0;
-    o.type_section_checks = false;
-    o.layout_checks = false;
-  }
-  return o;
+  return builtin ? Options::as_builtin(o) : o;
 }
 
 std::string release_table() {

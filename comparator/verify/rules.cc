@@ -43,6 +43,14 @@ constexpr RuleInfo kRules[] = {
     {"layout.len-multiple", "layout_len is not multiple of 4", "bpf-next BPF_BTF_LOAD: layout_len must be a multiple of 4"},
     {"layout.entry", "", "(btfcheck) a known kind's layout entry does not give its record sizes (the kernel never reads entries; libbpf does for unknown kinds)"},
     {"base.distilled", "", "a module's BTF split on a distilled .BTF.base, for a release before 6.11"},
+    // Distilled base and relocation (btf/relocate.h): .BTF.base, and --base VMLINUX.
+    {"distilled.kind", "has unexpected kind", "a .BTF.base type that is not INT, FLOAT, ENUM, STRUCT, UNION or FWD"},
+    {"distilled.anon", "is invalid for distilled base BTF; it is anonymous", "an anonymous .BTF.base type"},
+    {"relocate.missing", "is not mapped to base BTF id", "--base: no type of a distilled type's name in the base"},
+    {"relocate.kind", "is not mapped to base BTF id", "--base: the name exists only as another kind (STRUCT vs UNION, INT encoding, FWD flavour)"},
+    {"relocate.size", "is not mapped to base BTF id", "--base: the name exists, but not with the size the module needs"},
+    {"relocate.ambiguous", "has multiple candidates of the same size", "--base: two base types match a distilled type"},
+    {"relocate.string", "is not mapped to base BTF", "--base: a name offset into .BTF.base's strings names no distilled type"},
     // Strings.
     {"str.empty", "Invalid string section", "base BTF with an empty string section"},
     {"str.last-not-nul", "Invalid string section", "the string section's last byte is not NUL"},

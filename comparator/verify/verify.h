@@ -94,9 +94,11 @@ struct Options {
   // MAX_RESOLVE_DEPTH.
   uint32_t max_resolve_depth = 32;
 
-  // The vmlinux/module path (`btfcheck verify --kernel-builtin`).
-  static Options kernel_builtin() {
-    Options o;
+  // The vmlinux/module path (`btfcheck verify --kernel-builtin`) of the newest release.
+  static Options kernel_builtin() { return as_builtin(Options{}); }
+  // The same release's vmlinux/module path (btf_parse_base / btf_parse_module): no resolve
+  // pass, no size cap, no type-section or layout checks.
+  static Options as_builtin(Options o) {
     o.resolve = false;
     o.max_size = 0;
     o.type_section_checks = false;
