@@ -50,6 +50,7 @@ Result<std::shared_ptr<const Btf>> Btf::parse_into(std::shared_ptr<Btf> b, Parse
   b->file_ = std::move(opts.file);
   b->section_ = std::move(opts.section);
   b->base_ = std::move(opts.base);
+  b->info_ = opts.info;
   auto fail = [&](const char* rule, std::string msg, uint64_t off) -> Error {
     Error e = b->error(rule, std::move(msg));
     e.offset = off;
@@ -78,6 +79,10 @@ Result<std::shared_ptr<const Btf>> Btf::parse_into(std::shared_ptr<Btf> b, Parse
   h.type_len = field(12);
   h.str_off = field(16);
   h.str_len = field(20);
+  if (h.hdr_len >= kLayoutHeaderSize) {
+    h.layout_off = field(24);
+    h.layout_len = field(28);
+  }
   const uint64_t data = b->bytes_.size() - h.hdr_len;
   if (uint64_t(h.type_off) + h.type_len > data)
     return fail("sec.past-end", "type section [" + std::to_string(h.type_off) + ", +" +
@@ -85,6 +90,15 @@ Result<std::shared_ptr<const Btf>> Btf::parse_into(std::shared_ptr<Btf> b, Parse
   if (uint64_t(h.str_off) + h.str_len > data)
     return fail("sec.past-end", "string section [" + std::to_string(h.str_off) + ", +" +
                 std::to_string(h.str_len) + ") runs past the end of the data", 16);
+  if (h.has_layout()) {
+    if (uint64_t(h.layout_off) + h.layout_len > data)
+      return fail("sec.past-end", "layout section [" + std::to_string(h.layout_off) + ", +" +
+                  std::to_string(h.layout_len) + ") runs past the end of the data", 24);
+    const uint64_t at = uint64_t(h.hdr_len) + h.layout_off;
+    b->layout_.resize(h.layout_len / 4);
+    for (size_t i = 0; i < b->layout_.size(); ++i)
+      b->layout_[i] = {*r.u8(at + 4 * i), *r.u8(at + 4 * i + 1), *r.u16(at + 4 * i + 2)};
+  }
 
   if (b->base_) {
     b->start_id_ = b->base_->type_count();
@@ -115,16 +129,16 @@ Result<std::shared_ptr<const Btf>> Btf::parse_into(std::shared_ptr<Btf> b, Parse
       return e;
     }
     const uint32_t info = b->words_[w + 1];
-    const uint32_t kind = info_kind(info);
+    const uint32_t kind = info_kind(info, b->info_);
     if (!kind_layout(kind).known) {
       Error e = fail("type.kind-unknown", "Invalid kind:" + std::to_string(kind), off + 4);
       e.type_id = id;
       return e;
     }
-    const uint64_t len = record_words(kind, info_vlen(info));
+    const uint64_t len = record_words(kind, info_vlen(info, b->info_));
     if (len > nwords - w) {
       Error e = fail("type.truncated", std::string(kind_name(kind)) + " record with vlen " +
-                     std::to_string(info_vlen(info)) + " needs " + std::to_string(4 * len) +
+                     std::to_string(info_vlen(info, b->info_)) + " needs " + std::to_string(4 * len) +
                      " bytes, " + std::to_string(h.type_len - 4 * w) + " left", off);
       e.type_id = id;
       return e;
@@ -135,6 +149,21 @@ Result<std::shared_ptr<const Btf>> Btf::parse_into(std::shared_ptr<Btf> b, Parse
     }
     b->starts_.push_back(uint32_t(w));
     w += len;
+  }
+
+  // Target: the container's or the user's; else the BTF's own long, its base's, or assumed.
+  if (opts.target) {
+    b->target_ = std::move(*opts.target);
+  } else if (b->base_ && b->base_->target().known()) {
+    b->target_ = b->base_->target();
+  } else if (const uint32_t l = long_size(*b)) {
+    b->target_.ptr_size = l;
+    b->target_.from = TargetFrom::Btf;
+    b->target_.endian = b->endian_;
+  } else if (b->base_) {
+    b->target_ = b->base_->target();
+  } else {
+    b->target_.endian = b->endian_;
   }
   return std::shared_ptr<const Btf>(std::move(b));
 }

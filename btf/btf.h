@@ -6,6 +6,14 @@
 // is the verifier's job, which collects every violation instead of stopping at the first.
 // The type section is decoded once into host-order 32-bit words, so both byte orders read
 // the same afterwards.
+//
+// The 32-byte header of libbpf 1.8 / bpf-next 2026 adds layout_off and layout_len: an
+// optional layout section (one {info_sz, elem_sz, flags} per kind the producer knew,
+// libbpf's struct btf_layout) that pahole writes between the types and the strings. It is
+// read when hdr_len >= 32 and layout_len != 0; running past the end of the blob stops the
+// parser (as the kernel's section check and libbpf do), everything else about it is the
+// verifier's (layout.* rules). Kernels up to 6.18 treat the two fields as header bytes that
+// must be zero.
 #pragma once
 
 #include <cstdint>
@@ -20,11 +28,13 @@
 #include "btf/bytes.h"
 #include "btf/error.h"
 #include "btf/kinds.h"
+#include "btf/target.h"
 
 namespace btfcheck::btf {
 
 constexpr uint16_t kMagic = 0xEB9F;
-constexpr uint32_t kHeaderSize = 24;  // struct btf_header as the kernel knows it
+constexpr uint32_t kHeaderSize = 24;        // struct btf_header of Linux 6.1-6.18
+constexpr uint32_t kLayoutHeaderSize = 32;  // ... with layout_off/layout_len (bpf-next 2026)
 
 struct Header {
   uint16_t magic = 0;
@@ -33,6 +43,17 @@ struct Header {
   uint32_t hdr_len = 0;
   uint32_t type_off = 0, type_len = 0;
   uint32_t str_off = 0, str_len = 0;
+  uint32_t layout_off = 0, layout_len = 0;   // 0 unless hdr_len >= 32
+  // The header declares a layout section.
+  bool has_layout() const { return hdr_len >= kLayoutHeaderSize && layout_len != 0; }
+};
+
+// One entry of the layout section (struct btf_layout): the kind's bytes after the common
+// record (info_sz) and per vlen entry (elem_sz).
+struct LayoutEntry {
+  uint8_t info_sz = 0, elem_sz = 0;
+  uint16_t flags = 0;
+  bool operator==(const LayoutEntry&) const = default;
 };
 
 class Btf;
@@ -51,8 +72,9 @@ struct HostWords {
 // One type record. Cheap to copy; valid while its Btf lives.
 class Type {
  public:
-  Type(const Btf* btf, uint32_t id, HostWords words, uint64_t offset)
-      : btf_(btf), id_(id), w_(words), offset_(offset) {}
+  Type(const Btf* btf, uint32_t id, HostWords words, uint64_t offset,
+       InfoFormat info = InfoFormat::Classic)
+      : btf_(btf), id_(id), info_(info), w_(words), offset_(offset) {}
 
   uint32_t id() const { return id_; }
   const Btf& btf() const { return *btf_; }
@@ -62,8 +84,8 @@ class Type {
 
   uint32_t name_off() const { return w_[0]; }
   uint32_t info() const { return w_[1]; }
-  uint32_t kind() const { return info_kind(w_[1]); }
-  uint32_t vlen() const { return info_vlen(w_[1]); }
+  uint32_t kind() const { return info_kind(w_[1], info_); }
+  uint32_t vlen() const { return info_vlen(w_[1], info_); }
   bool kflag() const { return info_kflag(w_[1]); }
   uint32_t size() const { return w_[2]; }       // sized kinds
   uint32_t type() const { return w_[2]; }       // referencing kinds
@@ -99,6 +121,7 @@ class Type {
  private:
   const Btf* btf_;
   uint32_t id_;
+  InfoFormat info_;
   HostWords w_;
   uint64_t offset_;
 };
@@ -107,6 +130,11 @@ struct ParseOptions {
   std::string file;                 // for error messages
   std::string section;              // ".BTF" for an ELF section, "" for a raw file
   std::shared_ptr<const Btf> base;  // split BTF: ids and string offsets continue the base's
+  // The target the container (ELF header) or the user (--target) gives; without one the
+  // BTF's own long (or its base's target) decides (target.h).
+  std::optional<Target> target;
+  // How info words are read (kinds.h): Classic unless judging as bpf-next.
+  InfoFormat info = InfoFormat::Classic;
 };
 
 class Btf {
@@ -125,6 +153,11 @@ class Btf {
 
   const Header& header() const { return hdr_; }
   Endian endian() const { return endian_; }
+  // The machine this BTF is for (target.h), from its container, the user or itself.
+  const Target& target() const { return target_; }
+  InfoFormat info_format() const { return info_; }
+  // The layout section's entries (empty without one); a trailing partial entry is left out.
+  std::span<const LayoutEntry> layout() const { return layout_; }
   std::span<const uint8_t> bytes() const { return bytes_; }
   ByteReader reader() const { return ByteReader(bytes_, endian_); }
   const std::string& file() const { return file_; }
@@ -166,6 +199,9 @@ class Btf {
   std::span<const uint8_t> bytes_;          // the blob (own_bytes_ or borrowed)
   Endian endian_ = Endian::Little;
   Header hdr_;
+  Target target_;
+  InfoFormat info_ = InfoFormat::Classic;
+  std::vector<LayoutEntry> layout_;
   std::string file_, section_;
   std::shared_ptr<const Btf> base_;
   uint32_t start_id_ = 1, start_str_ = 0;
@@ -196,7 +232,7 @@ inline Type Btf::type(uint32_t id) const {
   if (id < start_id_) return base_->type(id);
   const uint32_t w = starts_[id - start_id_];
   const uint64_t off = uint64_t(hdr_.hdr_len) + hdr_.type_off + 4ull * w;
-  return Type(this, id, HostWords{words_.p + 4ull * w}, off);
+  return Type(this, id, HostWords{words_.p + 4ull * w}, off, info_);
 }
 
 // Detects the byte order from the magic; nullopt when it is not a BTF magic.

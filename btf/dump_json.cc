@@ -1,6 +1,13 @@
-// JSON dump, the same document as `bpftool -j btf dump file F` (bpftool v7.1.0):
-//   {"types":[{"id":1,"kind":"INT","name":"int","size":4,...},...]}\n
-// compact (no spaces), fields in bpftool's order, one trailing newline.
+// JSON dump, the same "types" as `bpftool -j btf dump file F` (bpftool v7.1.0), then what
+// bpftool does not print: the target (btf/target.h) and, when the blob has one, the layout
+// section of a 32-byte header:
+//   {"types":[{"id":1,"kind":"INT","name":"int","size":4,...},...],
+//    "target":{"pointer_size":8,"byte_order":"little","arch":"x86_64","from":"elf"},
+//    "layout":{"offset":2736084,"length":80,"entries":[{"kind":0,"name":"UNKN",
+//              "info_sz":0,"elem_sz":0,"flags":0},...]}}\n
+// compact (no spaces), fields in bpftool's order, one trailing newline. ("offset" is
+// layout_off, relative to the end of the header, as in the header; an entry's "name" is
+// null for a kind this build does not know.)
 //
 // Design: a second kind switch mirroring dump_raw.cc (the two formats differ in more than
 // punctuation: field names, the DATASEC annotation exists only in raw, and numbers follow
@@ -186,7 +193,28 @@ void dump_json(const btf::Btf& btf, std::string& out) {
     if (id != btf.start_id()) b << ',';
     json_type(btf, btf.type(id), b);
   }
-  b << "]}\n";
+  b << "],\"target\":" << btf::target_json(btf.target());
+  if (btf.header().has_layout()) {
+    b << ",\"layout\":{";
+    Obj o{b};
+    o.u("offset", btf.header().layout_off);
+    o.u("length", btf.header().layout_len);
+    o.key("entries") << '[';
+    const auto entries = btf.layout();
+    for (uint32_t k = 0; k < entries.size(); ++k) {
+      b << (k ? ",{" : "{");
+      Obj e{b};
+      e.u("kind", k);
+      if (k <= btf::kMaxKnownKind) e.s("name", btf::kind_name(k));
+      else e.key("name") << "null";
+      e.u("info_sz", entries[k].info_sz);
+      e.u("elem_sz", entries[k].elem_sz);
+      e.u("flags", entries[k].flags);
+      b << '}';
+    }
+    b << "]}";
+  }
+  b << "}\n";
 }
 
 }  // namespace btfcheck::dump

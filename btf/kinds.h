@@ -134,6 +134,17 @@ inline std::string_view kind_name(uint32_t kind) { return kind_layout(kind).name
 // info word: bits 0-15 vlen, 24-28 kind, 31 kind_flag (uapi up to 2025).
 inline uint32_t info_vlen(uint32_t info) { return info & 0xffff; }
 inline uint32_t info_kind(uint32_t info) { return (info >> 24) & 0x1f; }
+// The two layouts of the info word. Classic: the uapi of Linux 6.1-6.18 and libbpf 1.8
+// (vlen 16 bits, kind 5 bits, bits 16-23 and 29-30 reserved). Wide: bpf-next 2026, commit
+// f7a6b9eaff3e "bpf: Extend BTF UAPI vlen, kinds to use unused bits" (vlen 24 bits, kind
+// 7 bits, nothing reserved). Btf::parse reads records by the one it is given.
+enum class InfoFormat : uint8_t { Classic, Wide };
+inline uint32_t info_vlen(uint32_t info, InfoFormat f) {
+  return info & (f == InfoFormat::Wide ? 0xffffffu : 0xffffu);
+}
+inline uint32_t info_kind(uint32_t info, InfoFormat f) {
+  return (info >> 24) & (f == InfoFormat::Wide ? 0x7fu : 0x1fu);
+}
 inline bool info_kflag(uint32_t info) { return info >> 31; }
 inline uint32_t make_info(uint32_t kind, uint32_t vlen, bool kflag) {
   return (kflag ? 1u << 31 : 0u) | ((kind & 0x1f) << 24) | (vlen & 0xffff);

@@ -10,8 +10,12 @@
 #include <cerrno>
 #include <cstring>
 
+#include "btf/relocate.h"
+
 namespace btfcheck::btf {
 namespace {
+
+constexpr const char kDistilledBaseSection[] = ".BTF.base";
 
 bool is_elf(std::span<const uint8_t> b) {
   return b.size() >= 4 && b[0] == 0x7f && b[1] == 'E' && b[2] == 'L' && b[3] == 'F';
@@ -69,6 +73,8 @@ Result<View> elf_section(int fd_in, const std::string& path, const std::string& 
     View v;
     v.bytes = std::span<const uint8_t>(static_cast<const uint8_t*>(d->d_buf), d->d_size);
     prefault(v.bytes);
+    if (GElf_Ehdr eh; gelf_getehdr(elf, &eh))
+      v.target = elf_target(eh.e_ident[EI_CLASS], eh.e_ident[EI_DATA], eh.e_machine);
     v.keep = std::move(hold);
     v.file = path;
     v.section = name;
@@ -131,6 +137,7 @@ Result<Blob> load_blob(const std::string& path, const std::string& elf_section_n
   b.file = v->file;
   b.section = v->section;
   b.from_elf = v->from_elf;
+  b.target = v->target;
   return b;
 }
 
@@ -160,8 +167,12 @@ Result<std::vector<ArchiveMember>> split_archive(std::span<const uint8_t> bytes,
       e.message = "archive member " + std::to_string(out.size()) + ": header truncated";
       return e;
     }
-    const uint64_t end = uint64_t(*hdr_len) +
-                         std::max(uint64_t(*toff) + *tlen, uint64_t(*soff) + *slen);
+    uint64_t end = uint64_t(*hdr_len) +
+                   std::max(uint64_t(*toff) + *tlen, uint64_t(*soff) + *slen);
+    // A 32-byte header's layout section (btf.h) may be the last section.
+    auto loff = r.u32(24), llen = r.u32(28);
+    if (*hdr_len >= kLayoutHeaderSize && loff && llen && *llen)
+      end = std::max(end, uint64_t(*hdr_len) + *loff + *llen);
     if (end > bytes.size() - off) {
       e.rule = "sec.past-end";
       e.message = "archive member " + std::to_string(out.size()) + " needs " +
@@ -189,17 +200,31 @@ Result<std::vector<ArchiveMember>> split_archive(std::span<const uint8_t> bytes,
   return out;
 }
 
+Result<std::optional<Target>> blob_target(const std::string& path,
+                                          const std::optional<Target>& container,
+                                          const std::optional<Target>& option) {
+  if (!container) return option;
+  if (option && (option->ptr_size != container->ptr_size || option->endian != container->endian))
+    return file_error(path, "target.option",
+                      "--target " + target_spec(*option) + " contradicts the ELF header: " +
+                          describe(*container));
+  return container;
+}
+
 Result<std::vector<std::shared_ptr<const Btf>>> open_archive(const std::string& path,
-                                                             std::shared_ptr<const Btf> base) {
+                                                             std::shared_ptr<const Btf> base,
+                                                             const std::optional<Target>& target) {
   auto blob = load_blob(path);
   if (!blob) return blob.error();
+  auto t = blob_target(path, blob->target, target);
+  if (!t) return t.error();
   auto members = split_archive(blob->bytes, blob->file, blob->section);
   if (!members) return members.error();
   std::vector<std::shared_ptr<const Btf>> out;
   for (const ArchiveMember& m : *members) {
     std::vector<uint8_t> bytes(blob->bytes.begin() + m.offset,
                                blob->bytes.begin() + m.offset + m.size);
-    ParseOptions po{blob->file, blob->section, base};
+    ParseOptions po{blob->file, blob->section, base, *t};
     if (members->size() > 1)
       po.section = (blob->section.empty() ? std::string("archive") : blob->section) + "#" +
                    std::to_string(out.size());
@@ -214,10 +239,61 @@ Result<std::vector<std::shared_ptr<const Btf>>> open_archive(const std::string& 
   return out;
 }
 
-Result<std::shared_ptr<const Btf>> open_btf(const std::string& path,
-                                            std::shared_ptr<const Btf> base) {
+Result<std::optional<Blob>> load_distilled_base(const std::string& path) {
+  Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (f.fd < 0) return file_error(path, "io.open", std::strerror(errno));
+  uint8_t magic[4] = {0, 0, 0, 0};
+  if (::pread(f.fd, magic, sizeof magic, 0) != 4 || !is_elf(magic)) return std::optional<Blob>();
+  const int fd = f.fd;
+  f.fd = -1;   // elf_section's holder closes it
+  auto v = elf_section(fd, path, kDistilledBaseSection);
+  if (!v) {
+    if (v.error().rule == "elf.no-btf") return std::optional<Blob>();
+    return v.error();
+  }
+  Blob b;
+  b.bytes.assign(v->bytes.begin(), v->bytes.end());
+  b.file = v->file;
+  b.section = v->section;
+  b.from_elf = true;
+  b.target = v->target;
+  return std::optional<Blob>(std::move(b));
+}
+
+Result<std::optional<std::shared_ptr<const Btf>>> open_distilled(
+    const std::string& path, const std::optional<Target>& target) {
+  using Out = std::optional<std::shared_ptr<const Btf>>;
+  auto dist = load_distilled_base(path);
+  if (!dist) return dist.error();
+  if (!*dist) return Out();
   auto blob = load_blob(path);
   if (!blob) return blob.error();
+  auto t = blob_target(path, blob->target, target);
+  if (!t) return t.error();
+  auto d = Btf::parse(std::move((*dist)->bytes), ParseOptions{(*dist)->file, (*dist)->section, nullptr, *t});
+  if (!d) return d.error();
+  auto split = Btf::parse(std::move(blob->bytes), ParseOptions{blob->file, blob->section, *d, *t});
+  if (!split) return split.error();
+  return Out(*split);
+}
+
+Result<std::shared_ptr<const Btf>> open_btf(const std::string& path,
+                                            std::shared_ptr<const Btf> base,
+                                            const std::optional<Target>& target) {
+  auto blob = load_blob(path);
+  if (!blob) return blob.error();
+  auto t = blob_target(path, blob->target, target);
+  if (!t) return t.error();
+  if (blob->from_elf) {   // a module on a distilled base: on it, or relocated onto `base`
+    auto on_dist = open_distilled(path, target);
+    if (!on_dist) return on_dist.error();
+    if (*on_dist && !base) return **on_dist;
+    if (*on_dist) {
+      Relocation r = relocate(***on_dist, base);
+      if (!r.btf) return relocation_error(r.findings, base->file());
+      return r.btf;
+    }
+  }
   auto members = split_archive(blob->bytes, blob->file, blob->section);
   if (members && members->size() > 1) {
     Error e;
@@ -228,7 +304,7 @@ Result<std::shared_ptr<const Btf>> open_btf(const std::string& path,
                 " concatenated blobs; use --archive or `btfcheck encode archive`";
     return e;
   }
-  return Btf::parse(std::move(blob->bytes), ParseOptions{blob->file, blob->section, base});
+  return Btf::parse(std::move(blob->bytes), ParseOptions{blob->file, blob->section, base, *t});
 }
 
 std::string write_file(const std::string& path, std::span<const uint8_t> bytes) {

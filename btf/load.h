@@ -5,12 +5,14 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "btf/btf.h"
 #include "btf/error.h"
+#include "btf/target.h"
 
 namespace btfcheck::btf {
 
@@ -19,6 +21,7 @@ struct Blob {
   std::string file;
   std::string section;       // ".BTF" when read from an ELF, "" for a raw file
   bool from_elf = false;
+  std::optional<Target> target;   // from the ELF header (target.h); nullopt for raw BTF
 };
 
 // The same bytes, not copied: an ELF section viewed in the mapped file, or a raw file read
@@ -29,6 +32,7 @@ struct View {
   std::string file;
   std::string section;
   bool from_elf = false;
+  std::optional<Target> target;
 };
 
 // Whole file into memory; Error "io.*" names the path and errno text.
@@ -43,6 +47,15 @@ std::string write_file(const std::string& path, std::span<const uint8_t> bytes);
 Result<Blob> load_blob(const std::string& path, const std::string& elf_section = ".BTF");
 Result<View> load_view(const std::string& path, const std::string& elf_section = ".BTF");
 
+// An ELF's distilled base: its .BTF.base section, which modules built with pahole's
+// `--btf_features=distilled_base` carry beside .BTF (btf/relocate.h). nullopt when `path`
+// is not an ELF or has no .BTF.base; an Error when the section cannot be read.
+Result<std::optional<Blob>> load_distilled_base(const std::string& path);
+// Such a module's .BTF parsed as split BTF on its .BTF.base (nullopt: no .BTF.base). An
+// unreadable .BTF.base is an Error naming that section.
+Result<std::optional<std::shared_ptr<const Btf>>> open_distilled(
+    const std::string& path, const std::optional<Target>& target = std::nullopt);
+
 // Members of a BTF archive: several BTF blobs concatenated (as `ld -r` leaves per-object
 // .BTF sections), each optionally followed by zero padding up to 8-byte alignment. A plain
 // blob is an archive of one member. Each member's length is hdr_len plus the end of its
@@ -55,13 +68,25 @@ Result<std::vector<ArchiveMember>> split_archive(std::span<const uint8_t> bytes,
                                                  const std::string& file = "",
                                                  const std::string& section = "");
 
-// load_blob + Btf::parse, with an optional base file for split BTF. An archive of more than
-// one member is an Error (rule "archive.multiple") unless the caller splits it first.
+// The target to parse a loaded blob with: the ELF's, else `option` (--target). An option
+// that contradicts the ELF header is an Error (rule "target.option") naming both.
+Result<std::optional<Target>> blob_target(const std::string& path,
+                                          const std::optional<Target>& container,
+                                          const std::optional<Target>& option);
+
+// load_blob + Btf::parse, with an optional base file for split BTF and the user's --target
+// (raw BTF; an ELF's header decides for it). An archive of more than one member is an
+// Error (rule "archive.multiple") unless the caller splits it first. An ELF with .BTF.base
+// is split BTF on that distilled base; given `base` too, it is relocated onto `base` as the
+// kernel does at module load (btf/relocate.h), and a type that cannot be relocated is an
+// Error (the first finding's rule, with the count).
 Result<std::shared_ptr<const Btf>> open_btf(const std::string& path,
-                                            std::shared_ptr<const Btf> base = nullptr);
+                                            std::shared_ptr<const Btf> base = nullptr,
+                                            const std::optional<Target>& target = std::nullopt);
 
 // Parses every member of an archive (a plain blob gives one).
 Result<std::vector<std::shared_ptr<const Btf>>> open_archive(
-    const std::string& path, std::shared_ptr<const Btf> base = nullptr);
+    const std::string& path, std::shared_ptr<const Btf> base = nullptr,
+    const std::optional<Target>& target = std::nullopt);
 
 }  // namespace btfcheck::btf

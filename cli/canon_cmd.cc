@@ -1,7 +1,11 @@
 // btfcheck canon FILE / btfcheck digest FILE: the canonical text and digests of one BTF.
+// canon's first line records the target's pointer size and byte order ("# target: 64le",
+// btf/target.h; not where it came from, so an ELF and its extracted .BTF canon alike); the
+// digests are of the types alone.
 #include <cstdio>
 
 #include "btf/json.h"
+#include "btf/target.h"
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/input.h"
@@ -18,23 +22,27 @@ int fail(const char* cmd, const Error& e) {
 }
 
 // Parses the common options and builds the graph; returns an exit code on failure.
-int load_graph(const char* cmd, const Args& args, canon::Graph& g) {
+// `target` (when not null) receives the input's target.
+int load_graph(const char* cmd, const Args& args, canon::Graph& g, btf::Target* target = nullptr) {
   if (args.positional().size() != 1) {
     std::fprintf(stderr, "btfcheck %s: expected one FILE (see --help)\n", cmd);
     return kExitError;
   }
   auto rules = canon::parse_rules(args.value_or("--rules", ""));
   if (!rules) return fail(cmd, rules.error());
-  auto btf = open_input(args.positional()[0], args.value_or("--base", ""));
+  std::optional<btf::Target> target_opt;
+  if (!target_option(args, cmd, target_opt)) return kExitError;
+  auto btf = open_input(args.positional()[0], args.value_or("--base", ""), target_opt);
   if (!btf) return fail(cmd, btf.error());
   g = canon::build(**btf, canon::Options{*rules});
+  if (target) *target = (*btf)->target();
   return -1;
 }
 
 std::vector<OptionSpec> common_specs() {
   return {base_spec(),
           {"--rules", true, "normalization rules or presets (see `btfcheck diff --help`)", "LIST"},
-          output_spec()};
+          output_spec(), target_spec()};
 }
 
 }  // namespace
@@ -44,12 +52,14 @@ int cmd_canon(const Argv& argv) {
   Args args(argv, specs);
   if (auto rc = help_or_error(args, "canon", "FILE [--base B] [--rules LIST] [-o OUT]",
                           "Print the canonical, ID-free text form of a BTF: one sorted line per "
-                          "named type,\nreferences by canonical name, anonymous types inline.",
+                          "named type,\nreferences by canonical name, anonymous types inline, "
+                          "after a first line naming the target.",
                               specs))
     return *rc;
   canon::Graph g;
-  if (int rc = load_graph("canon", args, g); rc >= 0) return rc;
-  return emit_output(args, "canon", canon::text(g));
+  btf::Target target;
+  if (int rc = load_graph("canon", args, g, &target); rc >= 0) return rc;
+  return emit_output(args, "canon", "# target: " + btf::target_spec(target) + "\n" + canon::text(g));
 }
 
 int cmd_digest(const Argv& argv) {

@@ -23,5 +23,6 @@ int cmd_bisect(const Argv& args);
 int cmd_report(const Argv& args);
 int cmd_gate(const Argv& args);
 int cmd_size(const Argv& args);
+int cmd_relocate(const Argv& args);
 
 }  // namespace btfcheck::cli

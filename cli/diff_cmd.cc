@@ -1,9 +1,12 @@
-// btfcheck diff A B: structural diff of two BTFs through their canonical graphs.
+// btfcheck diff A B: structural diff of two BTFs through their canonical graphs. A and B must
+// be for the same target (pointer size and byte order, btf/target.h) unless
+// --allow-target-mismatch says to compare them anyway; the JSON report records both targets.
 #include <algorithm>
 #include <cstdio>
 #include <thread>
 
 #include "btf/load.h"
+#include "btf/target.h"
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/input.h"
@@ -39,6 +42,10 @@ int cmd_diff(const Argv& argv) {
       json_spec("same as --format json"),
       {"--leaf", false, "report each change once, at the changed type, with its impacts"},
       {"--bisect-exit", false, "exit codes for `git bisect run`: 0 equal, 1 different, 125 error"},
+      {"--allow-target-mismatch", false,
+       "compare A and B although their targets differ (pointer size or byte order)"},
+      target_spec("target of raw A and B (an ELF's header decides for it): 32le, 64be, ... "
+                  "or an architecture"),
       output_spec("write the report to OUT (atomically) instead of stdout"),
   };
   Args args(argv, specs);
@@ -70,13 +77,21 @@ int cmd_diff(const Argv& argv) {
     if (!parsed) return fail(parsed.error().str());
     sups = std::move(*parsed);
   }
+  std::optional<btf::Target> target;
+  if (!target_option(args, "diff", target)) return err_code;
   const std::string& pa = args.positional()[0];
   const std::string& pb = args.positional()[1];
   const std::string base = args.value_or("--base", "");
-  auto a = open_input(pa, args.value_or("--base-a", base));
+  auto a = open_input(pa, args.value_or("--base-a", base), target);
   if (!a) return fail(a.error().str());
-  auto b = open_input(pb, args.value_or("--base-b", base));
+  auto b = open_input(pb, args.value_or("--base-b", base), target);
   if (!b) return fail(b.error().str());
+  const bool allow = args.has("--allow-target-mismatch");
+  if (std::string why = target_mismatch(**a, pa, **b, pb, allow); !why.empty()) return fail(why);
+  if (allow && !btf::target_difference((*a)->target(), (*b)->target()).empty())
+    std::fprintf(stderr, "btfcheck diff: note: comparing %s (%s) with %s (%s)\n", pa.c_str(),
+                 btf::describe((*a)->target()).c_str(), pb.c_str(),
+                 btf::describe((*b)->target()).c_str());
   const canon::Options co{*rules};
   // The two graphs are independent: build them on two threads (the result does not depend
   // on scheduling; each build is deterministic on its own).
@@ -87,6 +102,8 @@ int cmd_diff(const Argv& argv) {
   diff::Options opts;
   opts.leaf = args.has("--leaf");
   diff::Report report = diff::diff(ga, gb, opts);
+  report.target_a = btf::target_json((*a)->target());
+  report.target_b = btf::target_json((*b)->target());
   if (!sups.empty()) diff::apply_suppressions(report, sups);
   std::string out = format == "json"       ? diff::render_json(report, pa, pb)
                     : format == "markdown" ? diff::render_markdown(report, pa, pb)

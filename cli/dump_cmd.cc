@@ -2,13 +2,11 @@
 //
 // Thin: open the input (and base, cli/input.h), call dump::dump, write the result atomically.
 // Mirrors `bpftool btf dump file FILE`: a file under /sys/kernel/btf/ other than vmlinux is
-// split BTF on /sys/kernel/btf/vmlinux unless --base says otherwise, and an ELF's class gives the
-// pointer size for the C dump (libbpf does the same in btf__parse_elf). A BTF archive
+// split BTF on /sys/kernel/btf/vmlinux unless --base says otherwise, and the target's pointer
+// size (an ELF's class, as libbpf's btf__parse_elf takes it, or --target; else libbpf's
+// guess from long) is the C dump's. json adds the target and the layout section. A BTF archive
 // (blobs concatenated, as `ld -r` leaves .BTF) is dumped like bpftool does it, by its first
 // blob (libbpf ignores what follows), with a note on stderr; --member N picks another.
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -27,18 +25,8 @@ const std::vector<OptionSpec> kSpecs = {
     json_spec("same as --format json"),
     output_spec(),
     {"--member", true, "for a BTF archive: dump blob N (default 0, as bpftool)", "N"},
+    target_spec(),
 };
-
-// 4 for an ELFCLASS32 file, 8 for ELFCLASS64, 0 otherwise (raw BTF: libbpf guesses).
-uint32_t elf_pointer_size(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0;
-  unsigned char id[5] = {0, 0, 0, 0, 0};
-  ssize_t n = ::pread(fd, id, sizeof id, 0);
-  ::close(fd);
-  if (n != 5 || id[0] != 0x7f || id[1] != 'E' || id[2] != 'L' || id[3] != 'F') return 0;
-  return id[4] == 1 ? 4 : id[4] == 2 ? 8 : 0;
-}
 
 int fail(const Error& e) {
   std::fprintf(stderr, "btfcheck dump: %s\n", e.str().c_str());
@@ -50,7 +38,7 @@ int fail(const Error& e) {
 int cmd_dump(const Argv& argv) {
   Args args(argv, kSpecs);
   const std::string usage = usage_text(
-      "dump", "FILE [--base B] [--format raw|json|c] [-o OUT]",
+      "dump", "FILE [--base B] [--format raw|json|c] [--target SPEC] [-o OUT]",
       "Print BTF as `bpftool btf dump file FILE` does: raw (byte-identical), json (as\n"
       "bpftool -j) or c (vmlinux.h through libbpf's btf_dump).",
       kSpecs);
@@ -69,11 +57,13 @@ int cmd_dump(const Argv& argv) {
   if (!format) return kExitError;
   opts.format = *dump::parse_format(*format);
 
+  std::optional<btf::Target> target;
+  if (!target_option(args, "dump", target)) return kExitError;
   const std::string& file = args.positional()[0];
   const std::string base = args.value_or("--base", "");
-  auto btf = open_input(file, base);
+  auto btf = open_input(file, base, target);
   if (!btf && btf.error().rule == "archive.multiple") {
-    auto members = open_input_archive(file, base);
+    auto members = open_input_archive(file, base, target);
     if (!members) return fail(members.error());
     const std::string m = args.value_or("--member", "0");
     char* end = nullptr;
@@ -88,7 +78,9 @@ int cmd_dump(const Argv& argv) {
     btf = (*members)[idx];
   }
   if (!btf) return fail(btf.error());
-  opts.pointer_size = elf_pointer_size(file);
+  // As bpftool: the ELF's class; for raw BTF --target, else libbpf's own guess (0).
+  const btf::Target& t = (*btf)->target();
+  opts.pointer_size = t.from == btf::TargetFrom::Elf || t.from == btf::TargetFrom::Option ? t.ptr_size : 0;
 
   auto out = dump::dump(**btf, opts);
   if (!out) return fail(out.error());

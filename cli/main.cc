@@ -27,6 +27,7 @@ constexpr Command kCommands[] = {
     {"canon", btfcheck::cli::cmd_canon, "print the canonical, ID-free text form of a BTF"},
     {"digest", btfcheck::cli::cmd_digest, "digest of the canonical graph (and per type)"},
     {"diff", btfcheck::cli::cmd_diff, "structural diff of two BTFs"},
+    {"relocate", btfcheck::cli::cmd_relocate, "a module's BTF from its distilled .BTF.base onto a vmlinux"},
     {"size", btfcheck::cli::cmd_size, "bytes of a BTF by kind and name family, and the delta to another"},
     {"dups", btfcheck::cli::cmd_dups, "types deduplication left as copies or same-named families"},
     {"encode", btfcheck::cli::cmd_encode, "produce BTF: DWARF to BTF (encode dwarf), archive merge (encode archive)"},

@@ -46,6 +46,9 @@ struct Options {
 struct Report {
   std::vector<Change> changes;                 // sorted by (path, category)
   std::map<std::string, size_t> summary;       // category -> count (unsuppressed)
+  // The inputs' targets as JSON objects (btf::target_json), set by the caller; render_json
+  // prints them as "target_a" / "target_b" when set.
+  std::string target_a, target_b;
   size_t unsuppressed() const;
   size_t suppressed() const { return changes.size() - unsuppressed(); }
 };

@@ -79,8 +79,9 @@ std::string render_text(const Report& r) {
 }
 
 std::string render_json(const Report& r, const std::string& a_name, const std::string& b_name) {
-  std::string o = "{\"a\":" + json_quote(a_name) + ",\"b\":" + json_quote(b_name) +
-                  ",\"equal\":" + (r.unsuppressed() ? "false" : "true") + ",\"summary\":{";
+  std::string o = "{\"a\":" + json_quote(a_name) + ",\"b\":" + json_quote(b_name);
+  if (!r.target_a.empty()) o += ",\"target_a\":" + r.target_a + ",\"target_b\":" + r.target_b;
+  o += std::string(",\"equal\":") + (r.unsuppressed() ? "false" : "true") + ",\"summary\":{";
   bool first = true;
   for (const auto& [cat, n] : r.summary) {
     o += (first ? "" : ",") + json_quote(cat) + ":" + std::to_string(n);

@@ -4,16 +4,20 @@
 // Btf::parse already stopped at what makes the blob unreadable (short blob, bad magic,
 // hdr_len or a section past the end). Everything else the kernel checks before looking at
 // types is here, each rule reported on its own:
-//   - header: BTF_MAX_SIZE, hdr_len vs struct btf_header, unknown header bytes must be zero,
-//     version 1, flags 0, base BTF must have data after the header;
+//   - header: BTF_MAX_SIZE, hdr_len vs struct btf_header, header bytes beyond the release's
+//     struct btf_header (24 bytes; 32 in bpf-next) must be zero, version 1, flags 0, base
+//     BTF must have data after the header;
 //   - sections, sorted by (offset, length) as the kernel sorts them, must tile the data
 //     after the header: a hole is a gap, a section starting inside the previous one is an
-//     overlap, data after the last section is "Unsupported section found";
-//   - the string section must end the blob, be NUL-terminated, at most
-//     BTF_MAX_NAME_OFFSET+1 long, and (base BTF) start with NUL; split BTF may have none;
+//     overlap, data after the last section is "Unsupported section found". In bpf-next a
+//     layout section (hdr_len >= 32, layout_len != 0) is a third section;
+//   - the string section must end the blob (unless bpf-next and hdr_len >= 32), be
+//     NUL-terminated, at most BTF_MAX_NAME_OFFSET+1 long, and (base BTF) start with NUL;
+//     split BTF may have none;
 //   - the type section must be 4-aligned and (base BTF) non-empty.
 #include <algorithm>
 #include <array>
+#include <span>
 
 #include "comparator/verify/internal.h"
 
@@ -36,10 +40,17 @@ void check_header(const btf::Btf& btf, const Options& opts, Sink& sink) {
   if (h.hdr_len < btf::kHeaderSize)
     sink.header("hdr.short", 4, "hdr_len " + n(h.hdr_len) + " is shorter than struct btf_header (" +
                                     n(btf::kHeaderSize) + " bytes); missing fields read as 0");
-  for (uint64_t i = btf::kHeaderSize; i < h.hdr_len && i < size; ++i) {
+  for (uint64_t i = opts.header_size; i < h.hdr_len && i < size; ++i) {
     if (bytes[i]) {
-      sink.header("hdr.unsupported", i, "Unsupported btf_header: hdr_len " + n(h.hdr_len) +
-                                            " and byte " + n(i) + " of the header is not zero");
+      sink.header("hdr.unsupported", i,
+                  "Unsupported btf_header: hdr_len " + n(h.hdr_len) + " and byte " + n(i) +
+                      " of the header is not zero (" +
+                      (i < btf::kLayoutHeaderSize && h.hdr_len >= btf::kLayoutHeaderSize
+                           ? "layout_off/layout_len, which Linux " + opts.kernel +
+                                 " does not know: struct btf_header has " +
+                                 n(opts.header_size) + " bytes"
+                           : "struct btf_header has " + n(opts.header_size) + " bytes") +
+                      ")");
       break;
     }
   }
@@ -54,7 +65,12 @@ void check_header(const btf::Btf& btf, const Options& opts, Sink& sink) {
     uint32_t off, len;
     const char* name;
   };
-  std::array<Sec, 2> secs{{{h.type_off, h.type_len, "type"}, {h.str_off, h.str_len, "string"}}};
+  const bool long_header = opts.header_size >= btf::kLayoutHeaderSize &&
+                           h.hdr_len >= btf::kLayoutHeaderSize;
+  std::array<Sec, 3> all{{{h.type_off, h.type_len, "type"},
+                          {h.str_off, h.str_len, "string"},
+                          {h.layout_off, h.layout_len, "layout"}}};
+  const std::span<Sec> secs(all.data(), long_header && h.layout_len ? 3 : 2);
   std::stable_sort(secs.begin(), secs.end(), [](const Sec& a, const Sec& b) {
     return a.off != b.off ? a.off < b.off : a.len < b.len;
   });
@@ -83,7 +99,7 @@ void check_header(const btf::Btf& btf, const Options& opts, Sink& sink) {
 
   // btf_parse_str_sec.
   const uint64_t str_start = uint64_t(h.hdr_len) + h.str_off;
-  if (str_start + h.str_len != size)
+  if (str_start + h.str_len != size && !long_header)
     sink.header("sec.str-not-last", 16, "String section is not at the end: it ends at " +
                                             n(str_start + h.str_len) + " of " + n(size) + " bytes");
   const auto strings = btf.strings();

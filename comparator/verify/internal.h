@@ -6,6 +6,7 @@
 //   resolve.cc    btf_check_all_types: the resolve DFS, array/DATASEC/DECL_TAG checks,
 //                 FUNC and FUNC_PROTO checks (pass 2); members.cc places struct members
 //   type_tags.cc  btf_check_type_tags: tags before modifiers, chain length
+//   layout.cc     btf_parse_layout_sec (bpf-next) and the layout's entries
 // names.cc holds the string-section lookups and the kernel's name syntax.
 #pragma once
 
@@ -23,7 +24,7 @@ namespace btfcheck::verify::detail {
 
 constexpr uint32_t kMaxType = 0x000fffff;        // BTF_MAX_TYPE
 constexpr uint32_t kMaxNameOffset = 0x00ffffff;  // BTF_MAX_NAME_OFFSET
-constexpr uint32_t kInfoMask = 0x9f00ffff;       // BTF_INFO_MASK
+constexpr uint32_t kInfoMask = 0x9f00ffff;       // BTF_INFO_MASK (classic info word)
 constexpr uint32_t kIntMask = 0x0fffffff;        // BTF_INT_MASK
 
 using btf::Kind;
@@ -68,9 +69,11 @@ class Sink {
 bool name_offset_valid(const btf::Btf& btf, uint32_t off);
 // The string at a valid offset, up to its NUL or the end of its string section.
 std::string_view name_at(const btf::Btf& btf, uint32_t off);
-// btf_name_valid_identifier / btf_name_valid_section, with the kernel's Latin-1 ctype.
-bool valid_identifier(std::string_view s, const Options& opts);
-bool valid_section_name(std::string_view s, const Options& opts);
+// btf_name_valid_identifier (dot_ok: a VAR name, which allowed '.' before 6.4 too) and
+// btf_name_valid_section (the name at valid offset `off`, by opts.section_names), with the
+// kernel's Latin-1 ctype.
+bool valid_identifier(std::string_view s, const Options& opts, bool dot_ok = false);
+bool valid_section_name(const btf::Btf& btf, uint32_t off, const Options& opts);
 // 'text' for messages: quoted, non-printable bytes escaped, long names shortened.
 std::string quoted(std::string_view s);
 // "[12] STRUCT 'foo'" for messages.
@@ -93,5 +96,6 @@ void check_header(const btf::Btf& btf, const Options& opts, Sink& sink);
 void check_metas(const btf::Btf& btf, const Options& opts, Sink& sink);
 void check_types(const btf::Btf& btf, const Options& opts, Sink& sink);
 void check_type_tags(const btf::Btf& btf, const Options& opts, Sink& sink);
+void check_layout(const btf::Btf& btf, const Options& opts, Sink& sink);
 
 }  // namespace btfcheck::verify::detail

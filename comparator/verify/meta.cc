@@ -23,7 +23,8 @@ enum class NamePolicy {
   Any,              // INT, FLOAT: any text (e.g. "unsigned int")
   Forbidden,        // PTR, CONST, VOLATILE, RESTRICT, ARRAY, FUNC_PROTO
   OptionalIdent,    // STRUCT/UNION/ENUM names, member names
-  RequiredIdent,    // TYPEDEF, FWD, FUNC, VAR, enumerators
+  RequiredIdent,    // TYPEDEF, FWD, FUNC, enumerators
+  VarIdent,         // VAR: RequiredIdent, but '.' allowed by legacy rules too
   RequiredValue,    // TYPE_TAG: any non-empty text
   RequiredSection,  // DATASEC
 };
@@ -74,13 +75,16 @@ class MetaChecker {
       return;
     }
     const std::string_view s = name_at(btf_, name_off);
-    if (s.empty() && p != NamePolicy::OptionalIdent) {
+    const bool section = p == NamePolicy::RequiredSection;
+    // 6.9-6.10 never look at a DATASEC name's first byte, its NUL included.
+    const bool unchecked_first = section && opts_.section_names == SectionNames::PrintableTail;
+    if (s.empty() && p != NamePolicy::OptionalIdent && !unchecked_first) {
       sink_.at("name.required", t, idx, at, std::string(prefix) + std::string(what) + " is empty");
       return;
     }
     if (p == NamePolicy::RequiredValue) return;
-    const bool ok = p == NamePolicy::RequiredSection ? valid_section_name(s, opts_)
-                                                     : valid_identifier(s, opts_);
+    const bool ok = section ? valid_section_name(btf_, name_off, opts_)
+                            : valid_identifier(s, opts_, p == NamePolicy::VarIdent);
     if (!ok)
       sink_.at("name.invalid", t, idx, at,
              std::string(prefix) + std::string(what) + " " + quoted(s) +
@@ -110,7 +114,7 @@ class MetaChecker {
   }
 
   void check(const btf::Type& t) {
-    if (t.info() & ~kInfoMask) {
+    if (opts_.info == btf::InfoFormat::Classic && (t.info() & ~kInfoMask)) {
       char buf[16];
       std::snprintf(buf, sizeof buf, "%x", t.info());
       sink_.type("type.info-reserved", t, word_off(t, 1), std::string("Invalid btf_info:") + buf);
@@ -204,7 +208,7 @@ class MetaChecker {
       case Kind::Var:
         vlen_zero(t);
         kflag_zero(t);
-        own_name(NamePolicy::RequiredIdent);
+        own_name(NamePolicy::VarIdent);
         ref_nonvoid(t, t.type(), word_off(t, 2), {}, "Invalid type_id");
         if (t.var_linkage() > 1)
           sink_.type("var.linkage", t, word_off(t, 3),

@@ -5,6 +5,7 @@
 // plain bytes, so a UTF-8 name passes or fails exactly as the kernel would judge it byte by
 // byte. A name may be at most KSYM_NAME_LEN bytes long (the kernel scans up to
 // KSYM_NAME_LEN characters and then requires the NUL).
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <cstring>
@@ -29,8 +30,8 @@ bool k_isalpha(uint8_t c) { return kCtype[c] & 1; }
 bool k_isalnum(uint8_t c) { return kCtype[c] & 3; }
 bool k_isprint(uint8_t c) { return kCtype[c] & 4; }
 
-// __btf_name_char_ok: letters/'_' first, then alnum/'_'; '.' anywhere (current kernels) or,
-// with legacy rules, only in section names (dot_ok).
+// __btf_name_char_ok: letters/'_' first, then alnum/'_'; '.' anywhere (6.4 on) or, with
+// legacy rules, only in section and VAR names (dot_ok).
 bool char_ok(uint8_t c, bool first, bool dot_ok) {
   if (first ? k_isalpha(c) : k_isalnum(c)) return true;
   if (c == '_') return true;
@@ -64,8 +65,8 @@ std::string_view name_at(const btf::Btf& btf, uint32_t off) {
   return local_string(*b, off - b->start_str_off());
 }
 
-bool valid_identifier(std::string_view s, const Options& opts) {
-  const bool dots = !opts.legacy_names;
+bool valid_identifier(std::string_view s, const Options& opts, bool dot_ok) {
+  const bool dots = !opts.legacy_names || dot_ok;
   if (s.empty() || !char_ok(uint8_t(s[0]), true, dots)) return false;
   if (s.size() > opts.ksym_name_len) return false;
   for (size_t i = 1; i < s.size(); ++i)
@@ -73,13 +74,28 @@ bool valid_identifier(std::string_view s, const Options& opts) {
   return true;
 }
 
-bool valid_section_name(std::string_view s, const Options& opts) {
-  if (s.empty() || s.size() > opts.ksym_name_len) return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    const uint8_t c = uint8_t(s[i]);
-    if (opts.legacy_names ? !char_ok(c, i == 0, true) : !k_isprint(c)) return false;
+bool valid_section_name(const btf::Btf& btf, uint32_t off, const Options& opts) {
+  const std::string_view s = name_at(btf, off);
+  switch (opts.section_names) {
+    case SectionNames::IdentDot:
+      return valid_identifier(s, opts, true);
+    case SectionNames::PrintableTail: {
+      // The first byte is skipped unchecked; after an empty name that is its NUL, and the
+      // scan goes on through the next string (which must then end within the limit).
+      if (s.empty()) {
+        if (off == kMaxNameOffset || !name_offset_valid(btf, off + 1)) return false;
+        const std::string_view next = name_at(btf, off + 1);
+        return next.size() < opts.ksym_name_len &&
+               std::all_of(next.begin(), next.end(), [](char c) { return k_isprint(uint8_t(c)); });
+      }
+      return s.size() <= opts.ksym_name_len &&
+             std::all_of(s.begin() + 1, s.end(), [](char c) { return k_isprint(uint8_t(c)); });
+    }
+    case SectionNames::Printable:
+      return !s.empty() && s.size() <= opts.ksym_name_len &&
+             std::all_of(s.begin(), s.end(), [](char c) { return k_isprint(uint8_t(c)); });
   }
-  return true;
+  return false;
 }
 
 std::string quoted(std::string_view s) {

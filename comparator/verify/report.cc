@@ -18,8 +18,14 @@ std::string hex(uint64_t v) {
   return buf;
 }
 
-}  // namespace
+// "; Linux 6.18 (BPF_BTF_LOAD), 64-bit little-endian target (x86_64, from the ELF header)"
+std::string judged(const Report& r) {
+  std::string s = "; Linux " + r.kernel + (r.builtin ? " (vmlinux/module)" : " (BPF_BTF_LOAD)");
+  if (r.target) s += ", target " + btf::describe(*r.target);
+  return s;
+}
 
+}  // namespace
 
 std::string format_text(const Report& r, std::string_view file, std::string_view section,
                         std::string_view label) {
@@ -40,17 +46,21 @@ std::string format_text(const Report& r, std::string_view file, std::string_view
   }
   out += (label.empty() ? f : std::string(label)) + ": ";
   if (r.valid())
-    out += "OK, " + std::to_string(r.types) + " types\n";
+    out += "OK, " + std::to_string(r.types) + " types";
   else
     out += std::to_string(r.violations.size()) + " violation(s) in " + std::to_string(r.types) +
-           " types\n";
-  return out;
+           " types";
+  return out + judged(r) + "\n";
 }
 
 std::string format_json(const Report& r, std::string_view file, std::string_view section) {
   std::string out = "{\"file\":" + json_quote(file) + ",\"section\":" + json_quote(section) +
                     ",\"types\":" + std::to_string(r.types) +
-                    ",\"valid\":" + (r.valid() ? "true" : "false") + ",\"violations\":[";
+                    ",\"valid\":" + (r.valid() ? "true" : "false") +
+                    ",\"kernel\":" + json_quote(r.kernel) + ",\"load\":\"" +
+                    (r.builtin ? "builtin" : "user") + "\",\"target\":" +
+                    (r.target ? btf::target_json(*r.target) : std::string("null")) +
+                    ",\"violations\":[";
   for (size_t i = 0; i < r.violations.size(); ++i) {
     const Violation& v = r.violations[i];
     out += i ? ",\n  " : "\n  ";

@@ -45,7 +45,7 @@ void check_type_tags(const btf::Btf& btf, const Options& opts, Sink& sink) {
       }
       walk.push_back(cur);
       if (t.kind() == K(Kind::TypeTag)) {
-        if (!in_tags && !order_reported) {
+        if (!in_tags && !order_reported && opts.type_tag_order) {
           const btf::Type head = btf.type(i);
           sink.type("type_tag.order", head, word_off(head, 2),
                     "Type tags don't precede modifiers: " + describe(btf, cur) +

@@ -9,16 +9,34 @@
 
 namespace btfcheck::verify {
 
-Report verify(const btf::Btf& btf, const Options& opts) {
+Report verify(const btf::Btf& btf, const Options& given) {
   Report r;
   r.types = btf.own_count();
+  r.kernel = given.kernel;
+  r.builtin = given.builtin();
+  r.target = btf.target();
+  // sizeof(void *) is the target's unless the caller fixed it.
+  Options opts = given;
+  if (!opts.ptr_size) opts.ptr_size = btf.target().ptr_size;
+  for (const Error& e : btf::target_conflicts(btf)) r.violations.push_back(from_parse_error(e));
   detail::Sink sink(r.violations);
   detail::check_header(btf, opts, sink);
+  detail::check_layout(btf, opts, sink);
   detail::check_metas(btf, opts, sink);
   if (opts.resolve) detail::check_types(btf, opts, sink);
   if (opts.type_tags) detail::check_type_tags(btf, opts, sink);
   sort_violations(r.violations);
   return r;
+}
+
+std::optional<Violation> check_distilled_base(const Options& opts) {
+  if (opts.distilled_base) return std::nullopt;
+  Violation v;
+  v.rule = "base.distilled";
+  v.message = "the module's BTF is split on a distilled .BTF.base, which Linux " + opts.kernel +
+              " does not know (6.11 on): it parses the BTF on vmlinux, where its type ids and "
+              "string offsets mean other things";
+  return v;
 }
 
 void sort_violations(std::vector<Violation>& v) {
@@ -39,9 +57,12 @@ Violation from_parse_error(const Error& e) {
 }
 
 Report verify_bytes(std::vector<uint8_t> blob, btf::ParseOptions parse_opts, const Options& opts) {
+  parse_opts.info = opts.info;
   auto parsed = btf::Btf::parse(std::move(blob), std::move(parse_opts));
   if (!parsed) {
     Report r;
+    r.kernel = opts.kernel;
+    r.builtin = opts.builtin();
     r.violations.push_back(from_parse_error(parsed.error()));
     return r;
   }

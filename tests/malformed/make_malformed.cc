@@ -74,7 +74,8 @@ void Suite::write_manifest(const std::vector<std::string>& rules, const std::str
          ", \"input\": " + json_str(e.input) + ", \"tier\": " + json_str(e.tier) +
          ", \"rule\": " + json_str(e.rule) + ", \"type_id\": " + std::to_string(e.type_id) +
          ", \"base\": " + json_str(e.base) + ", \"expect\": " + json_str(e.expect) +
-         ", \"dwarf\": " + json_str(e.dwarf) + ", \"note\": " + json_str(e.note) + "}" +
+         ", \"dwarf\": " + json_str(e.dwarf) + ", \"note\": " + json_str(e.note) +
+         ", \"kernel\": " + json_str(e.kernel) + "}" +
          (i + 1 < entries_.size() ? ",\n" : "\n");
   }
   o += "  ]\n}\n";
@@ -111,6 +112,7 @@ void add_rules(Suite& s) {
     if (r.cli_reports) {
       e.rule = r.rule;
       e.type_id = r.type_id;
+      e.kernel = r.kernel;
     }
     e.expect = "invalid";
     if (r.bytes.size() > (1u << 20)) e.tier = "huge";
@@ -487,6 +489,7 @@ int main(int argc, char** argv) {
   add_strings(s);
   add_split(s);
   add_synth(s);
+  add_modern(s);
   s.write_manifest(rule_ids(), "valid.btf");
   std::printf("make_malformed: %zu entries in %s\n", s.size(), dir.c_str());
   return 0;

@@ -16,6 +16,8 @@
 //   expect    "valid": verify must exit 0; "invalid": verify must exit 1; "" anything defined
 //   dwarf     "none", "garbage" or "" (not an ELF): what encode dwarf / verify --dwarf see
 //   note      what the file is, for humans
+//   kernel    the release verify judges the file as (`--kernel`, "" the default): the rules
+//             only bpf-next has (layout.*) are asserted there
 #pragma once
 
 #include <cstdint>
@@ -35,6 +37,7 @@ struct Entry {
   std::string expect;
   std::string dwarf;
   std::string note;
+  std::string kernel;
 };
 
 class Suite {
@@ -59,5 +62,7 @@ void add_loops(Suite& s);
 void add_chains(Suite& s);
 void add_strings(Suite& s);
 void add_synth(Suite& s);
+// modern.cc: contradictory targets, layout sections, distilled bases (.BTF.base).
+void add_modern(Suite& s);
 
 }  // namespace btfcheck::malformed

@@ -143,6 +143,29 @@ class Image {
   bool swap() const { return endian != btf::host_endian(); }
 };
 
+// `img` (built with a 32-byte header, types then strings) with a layout section between its
+// types and strings, one correct struct btf_layout per kind btf/kinds.h knows, as pahole
+// master writes it (--btf_features=layout). Header bytes 24..31 are layout_off/layout_len.
+inline Image insert_layout(Image img) {
+  std::vector<uint8_t> layout;
+  for (uint32_t k = 0; k <= btf::kMaxKnownKind; ++k) {
+    const btf::KindLayout& kl = btf::kind_layout(k);
+    layout.insert(layout.end(), {uint8_t(4 * kl.fixed_words), uint8_t(4 * kl.vlen_words), 0, 0});
+  }
+  const uint32_t hdr = img.header(HeaderField::HdrLen);
+  const uint32_t at = img.header(HeaderField::TypeOff) + img.header(HeaderField::TypeLen);
+  img.bytes.insert(img.bytes.begin() + hdr + at, layout.begin(), layout.end());
+  img.str_start += layout.size();
+  img.set_header(HeaderField::StrOff, img.header(HeaderField::StrOff) + uint32_t(layout.size()));
+  img.set_u32(24, at);
+  img.set_u32(28, uint32_t(layout.size()));
+  return img;
+}
+// Byte offset of kind `k`'s entry in insert_layout's section.
+inline uint64_t layout_entry(const Image& img, uint32_t k) {
+  return img.header(HeaderField::HdrLen) + img.u32(24) + 4ull * k;
+}
+
 class BtfBuilder {
  public:
   // Base BTF: type ids from 1, string section "\0"...

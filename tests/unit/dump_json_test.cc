@@ -10,7 +10,7 @@
 namespace btfcheck::testing {
 namespace {
 
-std::string json(const Image& img, std::shared_ptr<const btf::Btf> base = nullptr) {
+std::string full_json(const Image& img, std::shared_ptr<const btf::Btf> base = nullptr) {
   auto b = img.parse(std::move(base));
   EXPECT_TRUE(b.ok()) << (b.ok() ? "" : b.error().str());
   if (!b.ok()) return "";
@@ -19,9 +19,33 @@ std::string json(const Image& img, std::shared_ptr<const btf::Btf> base = nullpt
   return out;
 }
 
+// What bpftool prints: the document up to btfcheck's own keys ("target", "layout"), closed.
+std::string json(const Image& img, std::shared_ptr<const btf::Btf> base = nullptr) {
+  const std::string out = full_json(img, std::move(base));
+  const size_t at = out.rfind("],\"target\":{");
+  EXPECT_NE(at, std::string::npos) << out;
+  return at == std::string::npos ? out : out.substr(0, at) + "]}\n";
+}
+
 TEST(DumpJson, EmptyDocument) {
   BtfBuilder b;
   EXPECT_EQ(json(b.build()), "{\"types\":[]}\n");
+}
+
+TEST(DumpJson, TargetAndLayoutAfterTheTypes) {
+  BtfBuilder b;
+  b.add_int("long int", 4, 32, kIntSigned);
+  EXPECT_EQ(full_json(b.build()),
+            "{\"types\":[{\"id\":1,\"kind\":\"INT\",\"name\":\"long int\",\"size\":4,"
+            "\"bits_offset\":0,\"nr_bits\":32,\"encoding\":\"SIGNED\"}],"
+            "\"target\":{\"pointer_size\":4,\"byte_order\":\"little\",\"arch\":\"\",\"from\":\"btf\"}}\n");
+  const std::string with = full_json(insert_layout(b.build(Endian::Little, Layout{32})));
+  EXPECT_NE(with.find(",\"layout\":{\"offset\":16,\"length\":80,\"entries\":[{\"kind\":0,"
+                      "\"name\":\"UNKN\",\"info_sz\":0,\"elem_sz\":0,\"flags\":0},{\"kind\":1,"
+                      "\"name\":\"INT\",\"info_sz\":4,\"elem_sz\":0,\"flags\":0}"),
+            std::string::npos) << with;
+  EXPECT_NE(with.find("{\"kind\":4,\"name\":\"STRUCT\",\"info_sz\":0,\"elem_sz\":12,\"flags\":0}"),
+            std::string::npos) << with;
 }
 
 TEST(DumpJson, EveryKindFieldOrder) {

@@ -128,7 +128,7 @@ TEST_F(Cli, ValidFileExitsZero) {
   const std::string f = write_tmp("ok.btf", all_kinds().b.bytes());
   const CmdResult r = run(f);
   EXPECT_EQ(r.code, 0);
-  EXPECT_EQ(r.out, f + ": OK, 33 types\n");
+  EXPECT_EQ(r.out, f + ": OK, 33 types; Linux 6.18 (BPF_BTF_LOAD), target 64-bit little-endian (assumed: the BTF has no long; use --target)\n");
 }
 
 TEST_F(Cli, ViolationLinesAndSummary) {
@@ -144,7 +144,7 @@ TEST_F(Cli, ViolationLinesAndSummary) {
   EXPECT_EQ(r.out, f + ": btf+0x3: Unsupported flags: 1 [hdr.flags]\n" + f +
                        ": btf+0x28: type [2] TYPEDEF '(anon)': Invalid name: name is required "
                        "[name.required]\n" +
-                       f + ": 2 violation(s) in 2 types\n");
+                       f + ": 2 violation(s) in 2 types; Linux 6.18 (BPF_BTF_LOAD), target 64-bit little-endian (assumed: the BTF has no long; use --target)\n");
 }
 
 TEST_F(Cli, Json) {
@@ -162,7 +162,11 @@ TEST_F(Cli, Json) {
       << r.out;
   const CmdResult ok = run("--json " + write_tmp("ok.json.btf", all_kinds().b.bytes()));
   EXPECT_EQ(ok.code, 0);
-  EXPECT_NE(ok.out.find("\"types\":33,\"valid\":true,\"violations\":[]}"), std::string::npos) << ok.out;
+  EXPECT_NE(ok.out.find("\"types\":33,\"valid\":true,\"kernel\":\"6.18\",\"load\":\"user\","
+                        "\"target\":{\"pointer_size\":8,\"byte_order\":\"little\",\"arch\":\"\","
+                        "\"from\":\"assumed\"},\"violations\":[]}"),
+            std::string::npos)
+      << ok.out;
 }
 
 TEST_F(Cli, ArchiveAsOneBlobIsRejectedWithHint) {
@@ -214,7 +218,8 @@ TEST_F(Cli, SplitWithBaseAndKernelBuiltin) {
   EXPECT_NE(r.out.find("[resolve.missing]"), std::string::npos) << r.out;
   const CmdResult kb = run("--kernel-builtin --base " + bf + " " + sf);
   EXPECT_EQ(kb.code, 0) << kb.out;
-  EXPECT_EQ(kb.out, sf + ": OK, 2 types\n");
+  EXPECT_EQ(kb.out, sf + ": OK, 2 types; Linux 6.18 (vmlinux/module), target 64-bit "
+                        "little-endian (assumed: the BTF has no long; use --target)\n");
 }
 
 TEST_F(Cli, UsageAndIoErrorsExitTwo) {
@@ -231,6 +236,43 @@ TEST_F(Cli, UsageAndIoErrorsExitTwo) {
   EXPECT_EQ(h.code, 0);
   EXPECT_NE(h.out.find("resolve.loop"), std::string::npos);
   EXPECT_NE(h.out.find("--kernel-builtin"), std::string::npos);
+  // The known releases and the changes between them.
+  EXPECT_NE(h.out.find("known releases: 6.1, 6.2,"), std::string::npos) << h.out;
+  EXPECT_NE(h.out.find("(default 6.18"), std::string::npos) << h.out;
+  EXPECT_NE(h.out.find("tag.kflag"), std::string::npos) << h.out;
+  EXPECT_EQ(run("--kernel 5.4 " + f).code, 2);
+  EXPECT_EQ(run("--target 16le " + f).code, 2);
+}
+
+TEST_F(Cli, KernelReleaseIsJudgedAndNamed) {
+  BtfBuilder b;
+  uint32_t i = b.add_int("int", 4, 32, kIntSigned);
+  b.add_struct("a.b", 4, {{"x", i, 0}});
+  const std::string f = write_tmp("dots.btf", b.bytes());
+  const CmdResult old = run("--kernel 6.1 " + f);
+  EXPECT_EQ(old.code, 1) << old.out;
+  EXPECT_NE(old.out.find("[name.invalid]"), std::string::npos) << old.out;
+  EXPECT_NE(old.out.find("; Linux 6.1 (BPF_BTF_LOAD)"), std::string::npos) << old.out;
+  const CmdResult stable = run("--kernel 6.1.36 --json " + f);
+  EXPECT_EQ(stable.code, 0) << stable.out;
+  EXPECT_NE(stable.out.find("\"kernel\":\"6.1.36\""), std::string::npos) << stable.out;
+  const CmdResult dflt = run(f);
+  EXPECT_EQ(dflt.code, 0) << dflt.out;
+  EXPECT_NE(dflt.out.find("; Linux 6.18 (BPF_BTF_LOAD)"), std::string::npos) << dflt.out;
+}
+
+TEST_F(Cli, TargetFromOptionAndContradiction) {
+  BtfBuilder b;
+  uint32_t l = b.add_int("long int", 8, 64, kIntSigned);
+  b.add_struct("s", 4, {{"p", b.add_ptr(l), 0}});   // a pointer in 4 bytes: a 32-bit target's
+  const std::string f = write_tmp("ptr4.btf", b.bytes());
+  const CmdResult as32 = run("--target 32le " + f);
+  EXPECT_EQ(as32.code, 1) << as32.out;
+  EXPECT_NE(as32.out.find("[target.mismatch]"), std::string::npos) << as32.out;
+  const CmdResult own = run(f);   // its long says 8: the pointer does not fit
+  EXPECT_EQ(own.code, 1) << own.out;
+  EXPECT_NE(own.out.find("[struct.member-size]"), std::string::npos) << own.out;
+  EXPECT_NE(own.out.find("from the BTF: sizeof(long) = 8"), std::string::npos) << own.out;
 }
 
 TEST_F(Cli, MalformedFramingIsAViolation) {

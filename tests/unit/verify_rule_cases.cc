@@ -4,6 +4,9 @@
 // a unit test and a malformed file on the next build.
 #include "tests/unit/verify_rule_cases.h"
 
+#include "btf/target.h"
+#include "comparator/verify/releases.h"
+
 namespace btfcheck::testing {
 namespace {
 using HF = HeaderField;
@@ -31,6 +34,24 @@ BtfBuilder two_var_sec() {
   uint32_t a = b.add_var("a", i), c = b.add_var("b", i);
   b.add_datasec(".data", 8, {{a, 0, 4}, {c, 4, 4}});
   return b;
+}
+
+// [1] long int (size 4 or 8): the BTF's sizeof(long), which a container's class contradicts.
+BtfBuilder with_long(uint32_t size, uint32_t* id) {
+  BtfBuilder b;
+  *id = b.add_int("long int", size, 8 * size, kIntSigned);
+  return b;
+}
+
+// A 32-byte header (bpf-next 2026) and a layout section between types and strings, judged
+// as bpf-next (the only release that reads it).
+Neg with_layout() {
+  uint32_t i;
+  Neg n = same(one_int(&i), 0, Layout{btf::kLayoutHeaderSize});
+  n.good = insert_layout(n.good);
+  n.bad = n.good;
+  n.opts = verify::options_for(verify::Kernel{0, 0, 0, true});
+  return n;
 }
 
 }  // namespace
@@ -276,6 +297,27 @@ const std::vector<Case>& cases() {
       {"type_tag.chain", [] {  // CONST <-> CONST
          uint32_t i; BtfBuilder b = one_int(&i); uint32_t a = b.add_const(i); uint32_t c = b.add_const(a);
          Neg n = same(b, a); n.bad.set_word(a, 2, c); return n; }},
+      // --- target (btf/target.h) --------------------------------------------------------
+      {"target.mismatch", [] {
+         uint32_t l; Neg n = same(with_long(4, &l));
+         n.target = btf::parse_target("32le");
+         n.bad.set_word(l, 2, 8);
+         n.bad.set_word(l, 3, (1u << 24) | 64);
+         return n; }},
+      {"target.endian", [] {
+         uint32_t l; Neg n = same(with_long(8, &l));
+         n.target = btf::parse_target("64le");
+         n.bad = to_big_endian(n.good);
+         n.big_endian_too = false;
+         return n; }},
+      // --- layout section (bpf-next; layout.cc) ------------------------------------------
+      {"layout.align", [] { Neg n = with_layout(); n.bad.set_u32(24, n.bad.u32(24) + 2); return n; }},
+      {"layout.too-small", [] { Neg n = with_layout(); n.bad.set_u32(28, 2); return n; }},
+      {"layout.len-multiple", [] { Neg n = with_layout(); n.bad.set_u32(28, 6); return n; }},
+      {"layout.entry", [] {
+         Neg n = with_layout();
+         n.bad.set_u8(layout_entry(n.bad, uint32_t(Kind::Struct)), 8);
+         return n; }},
   };
   return kCases;
 }
@@ -290,7 +332,8 @@ Image to_big_endian(const Image& img) {
   };
   std::swap(out.bytes[0], out.bytes[1]);
   const uint32_t hdr_len = img.header(HF::HdrLen);
-  for (uint64_t off = 4; off < 24 && off + 4 <= std::max<uint32_t>(hdr_len, 8); off += 4) swap32(off);
+  const uint64_t fields = hdr_len >= btf::kLayoutHeaderSize ? btf::kLayoutHeaderSize : 24;
+  for (uint64_t off = 4; off < fields && off + 4 <= std::max<uint32_t>(hdr_len, 8); off += 4) swap32(off);
   for (uint64_t w = 0; w < img.type_len / 4; ++w) swap32(img.type_start + 4 * w);
   return out;
 }

@@ -3,6 +3,7 @@
 // malformed-input suite's generator.
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "tests/unit/verify_test_util.h"
@@ -13,6 +14,11 @@ struct Neg {
   Image good, bad;
   uint32_t type_id = 0;
   verify::Options opts{};
+  // The target a container or --target gives both images (target.* rules); none: their own.
+  std::optional<btf::Target> target;
+  // Whether the same corruption re-encoded big endian must report the rule too (not for a
+  // byte-order rule, whose images are the two encodings).
+  bool big_endian_too = true;
 };
 struct Case {
   const char* rule;

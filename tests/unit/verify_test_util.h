@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,10 +14,13 @@
 
 namespace btfcheck::testing {
 
-// Parse + verify; a framing error becomes the only violation.
+// Parse + verify; a framing error becomes the only violation. `target`: what a container or
+// --target would give (none: the BTF's own long decides).
 inline verify::Report check(const Image& img, std::shared_ptr<const btf::Btf> base = nullptr,
-                            const verify::Options& opts = {}) {
-  return verify::verify_bytes(img.bytes, btf::ParseOptions{"test.btf", "", std::move(base)}, opts);
+                            const verify::Options& opts = {},
+                            std::optional<btf::Target> target = std::nullopt) {
+  return verify::verify_bytes(
+      img.bytes, btf::ParseOptions{"test.btf", "", std::move(base), std::move(target)}, opts);
 }
 
 inline std::string dump(const verify::Report& r) {

@@ -1,0 +1,117 @@
+"""Targets (issue 13): the pointer size and byte order come from the ELF header, --target, or
+the BTF's own long.
+
+  * a 32-bit kernel's vmlinux ($BTFCHECK_VMLINUX_I386: an i386 tinyconfig 6.1 with
+    DEBUG_INFO_BTF; skipped when unset) verifies clean as the ELF and as raw BTF, both
+    pahole 1.24's .BTF and btfcheck's own encoding of it; as a 64-bit target it does not;
+  * a 64-bit vmlinux still verifies clean;
+  * an ELF whose class contradicts its BTF is target.mismatch (exit 1); a --target that
+    contradicts the ELF header is exit 2;
+  * diff refuses two targets unless --allow-target-mismatch.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from real_inputs import cloud_vmlinux
+
+REPO = Path(__file__).resolve().parents[2]
+BTFCHECK = Path(os.environ.get("BTFCHECK", REPO / "build/bin/btfcheck"))
+
+
+def run(*argv, timeout=600) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BTFCHECK), *map(str, argv)], capture_output=True, text=True,
+                          timeout=timeout, check=False)
+
+
+def extract(elf: Path, out: Path) -> Path:
+    objcopy = shutil.which("objcopy") or shutil.which("llvm-objcopy")
+    if objcopy is None:
+        pytest.skip("objcopy not installed")
+    subprocess.run([objcopy, "-O", "binary", "--only-section=.BTF", elf, out], check=True)
+    return out
+
+
+@pytest.fixture(scope="module")
+def i386(tmp_path_factory):
+    v = os.environ.get("BTFCHECK_VMLINUX_I386")
+    if not v or not Path(v).is_file():
+        pytest.skip("no 32-bit vmlinux: set BTFCHECK_VMLINUX_I386 to an i386 6.1 tinyconfig vmlinux "
+                    "built with DEBUG_INFO_BTF")
+    return Path(v), tmp_path_factory.mktemp("i386")
+
+
+def target_of(doc: dict) -> tuple[int, str]:
+    return doc["target"]["pointer_size"], doc["target"]["from"]
+
+
+def test_i386_pahole_btf_clean_in_elf_and_raw(i386):
+    elf, tmp = i386
+    r = run("verify", "--json", elf)
+    assert r.returncode == 0, r.stdout[-3000:]
+    assert target_of(json.loads(r.stdout)) == (4, "elf")
+    raw = extract(elf, tmp / "pahole.btf")
+    r = run("verify", "--json", raw)
+    assert r.returncode == 0, r.stdout[-3000:]
+    assert target_of(json.loads(r.stdout)) == (4, "btf")
+    # Judged as a 64-bit target, its 4-byte pointers do not fit.
+    r = run("verify", "--json", "--target", "64le", raw)
+    assert r.returncode == 1
+    rules = {v["rule"] for v in json.loads(r.stdout)["violations"]}
+    assert "target.mismatch" in rules and "struct.member-size" in rules, rules
+
+
+def test_i386_btfcheck_encoding_clean(i386):
+    elf, tmp = i386
+    out = tmp / "btfcheck.btf"
+    r = run("encode", "dwarf", elf, "-o", out, "-j2", timeout=1200)
+    assert r.returncode == 0, r.stderr[-2000:]
+    r = run("verify", out)
+    assert r.returncode == 0, r.stdout[-3000:]
+    objcopy = shutil.which("objcopy")
+    if objcopy:   # the same BTF inside the ELF, in place of pahole's
+        copy = tmp / "vmlinux-btfcheck"
+        subprocess.run([objcopy, "--update-section", f".BTF={out}", elf, copy], check=True)
+        r = run("verify", copy)
+        assert r.returncode == 0, r.stdout[-3000:]
+    d = run("diff", elf, out)
+    assert d.returncode in (0, 1), d.stderr
+
+
+def test_64bit_vmlinux_still_clean():
+    v = cloud_vmlinux()
+    if not v.is_file():
+        pytest.skip(f"{v} not cached (corpora/fetch-cloud-vmlinux)")
+    r = run("verify", "--json", v)
+    assert r.returncode == 0 and target_of(json.loads(r.stdout)) == (8, "elf"), r.stdout[-2000:]
+
+
+def test_contradictions_and_diff(tmp_path):
+    v = cloud_vmlinux()
+    if not v.is_file():
+        pytest.skip(f"{v} not cached (corpora/fetch-cloud-vmlinux)")
+    raw = extract(v, tmp_path / "v.btf")
+    r = run("verify", "--target", "i386", v)   # the option contradicts the ELF header
+    assert r.returncode == 2 and "[target.option]" in r.stderr, r.stderr
+    r = run("verify", "--json", "--target", "32le", raw)   # the BTF's long contradicts it
+    assert r.returncode == 1
+    assert any(x["rule"] == "target.mismatch" for x in json.loads(r.stdout)["violations"])
+
+
+def test_diff_refuses_two_targets(i386):
+    elf, _ = i386
+    v = cloud_vmlinux()
+    if not v.is_file():
+        pytest.skip(f"{v} not cached (corpora/fetch-cloud-vmlinux)")
+    d = run("diff", elf, v)
+    assert d.returncode == 2 and "[target.differ]" in d.stderr, d.stderr
+    d = run("diff", "--allow-target-mismatch", "--json", elf, v, timeout=1200)
+    assert d.returncode in (0, 1), d.stderr
+    doc = json.loads(d.stdout)
+    assert doc["target_a"]["pointer_size"] == 4 and doc["target_b"]["pointer_size"] == 8
