@@ -132,7 +132,7 @@ struct ParseOptions {
   std::shared_ptr<const Btf> base;  // split BTF: ids and string offsets continue the base's
   // The target the container (ELF header) or the user (--target) gives; without one the
   // BTF's own long (or its base's target) decides (target.h).
-  std::optional<Target> target;
+  std::optional<Target> target = std::nullopt;
   // How info words are read (kinds.h): Classic unless judging as bpf-next.
   InfoFormat info = InfoFormat::Classic;
 };

@@ -227,7 +227,7 @@ struct Ctx {
         if (a && ar && a->ok() && ar->ok()) add(mine_b, figure(*a)), add(theirs_b, figure(*ar));
       }
       const std::string what = use_max ? "peak RSS" : "wall time";
-      Case c{"", pi.name, use_max ? 0 : mine, n == 0 || theirs <= 0, ""};
+      Case c{"", pi.name, use_max ? 0 : mine, n == 0 || theirs <= 0, "", ""};
       c.name = check;
       if (c.skipped) {
         c.skip_reason = "no input where " + pi.name + " and " + ref + " both ran";
@@ -308,7 +308,7 @@ GateResult gate(const Baseline& base, const Results& now, const GateOptions& o) 
   for (const auto& [in, p] : keys) {
     const Run* a = old.find(in, p);
     const Run* b = now.find(in, p);
-    Case c{in, p, b ? b->wall_s : 0, false, ""};
+    Case c{in, p, b ? b->wall_s : 0, false, "", ""};
     const std::string who = p + " on " + in;
     if (!b) {
       g.findings.push_back(ctx.finding("warning", "missing", *a, who + ": missing",

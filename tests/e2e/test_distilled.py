@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from real_inputs import CACHE, cloud_612_vmlinux, debian_vmlinux
+from real_inputs import CACHE, cloud_612_vmlinux, debian_vmlinux, require_or_skip
 
 REPO = Path(__file__).resolve().parents[2]
 BTFCHECK = Path(os.environ.get("BTFCHECK", REPO / "build/bin/btfcheck"))
@@ -41,11 +41,11 @@ def encoded(features: str, name: str) -> Path | None:
 def inputs():
     v612 = cloud_612_vmlinux()
     if v612 is None:
-        pytest.skip("Debian's 6.12 vmlinux is not cached (corpora/fetch-debian-kernel --release 6.12)")
+        require_or_skip("cloud-6.12", "Debian's 6.12 vmlinux is not cached (corpora/fetch-debian-kernel --release 6.12)")
     mods = {m: (encoded("default,distilled_base", m), encoded("default", m)) for m in MODULES}
     missing = [m for m, (d, f) in mods.items() if d is None or f is None]
     if missing:
-        pytest.skip(f"modules {missing} not re-encoded by pahole master (corpora/encode-pahole-master "
+        require_or_skip("pahole-master", f"modules {missing} not re-encoded by pahole master (corpora/encode-pahole-master "
                     "--features default,distilled_base --base VMLINUX; and --features default)")
     return v612, mods
 
@@ -86,7 +86,7 @@ def test_diff_against_direct_encoding_is_empty(inputs, name, tmp_path):
 def test_other_kernel_names_unmatched_types(inputs, name, tmp_path):
     v61 = debian_vmlinux("6.1", "cloud-amd64")
     if v61 is None:
-        pytest.skip("Debian's 6.1 cloud vmlinux is not cached (corpora/fetch-cloud-vmlinux)")
+        require_or_skip("cloud", "Debian's 6.1 cloud vmlinux is not cached (corpora/fetch-cloud-vmlinux)")
     _, mods = inputs
     dist, _ = mods[name]
     r = run("verify", "--json", "--base", v61, dist)

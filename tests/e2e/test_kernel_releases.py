@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from real_inputs import CACHE
+from real_inputs import CACHE, require_or_skip
 
 REPO = Path(__file__).resolve().parents[2]
 BTFCHECK = Path(os.environ.get("BTFCHECK", REPO / "build/bin/btfcheck"))
@@ -68,12 +68,12 @@ def running_release() -> str:
 def test_verify_agrees_with_the_running_kernel(features):
     f = encoding(features)
     if f is None:
-        pytest.skip(f"pahole master's {features} BTF of the 6.12 vmlinux is not cached "
+        require_or_skip("pahole-master|cloud-6.12", f"pahole master's {features} BTF of the 6.12 vmlinux is not cached "
                     f"(corpora/encode-pahole-master --features {features} VMLINUX)")
     blob = f.read_bytes()
     verdict = btf_load(blob)
     if verdict is None:
-        pytest.skip("BPF_BTF_LOAD not permitted here (needs root or CAP_BPF)")
+        require_or_skip("kernel-load", "BPF_BTF_LOAD not permitted here (needs root or CAP_BPF)")
     r = subprocess.run([str(BTFCHECK), "verify", "--json", "--kernel", running_release(), f],
                        capture_output=True, text=True, timeout=300, check=False)
     assert r.returncode in (0, 1), r.stderr

@@ -13,7 +13,7 @@ struct RuleImage {
   std::vector<uint8_t> bytes;
   uint32_t type_id = 0;      // 0: a blob-level violation
   bool cli_reports = false;  // `verify [--kernel K]` reports `rule` on `type_id`
-  std::string kernel;        // K: "" (the default release) or "next" for rules only it has
+  std::string kernel = "";      // K: "" (the default release) or "next" for rules only it has
 };
 
 // Every case of the unit test, little endian, plus big endian when under 1 MiB.

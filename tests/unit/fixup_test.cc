@@ -508,7 +508,9 @@ TEST(Fixup, X86GccObjectIsFixedWithNotes) {
   const bool got_ref = std::any_of(elf->symbols.begin(), elf->symbols.end(), [](const auto& s) {
     return s.name == "_GLOBAL_OFFSET_TABLE_";
   });
-  if (got_ref) EXPECT_TRUE(has_note("_GLOBAL_OFFSET_TABLE_"));
+  if (got_ref) {
+    EXPECT_TRUE(has_note("_GLOBAL_OFFSET_TABLE_"));
+  }
 }
 
 // Corrupted type sections (framing kept intact) must never crash the fixup.

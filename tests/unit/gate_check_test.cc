@@ -364,7 +364,9 @@ TEST_F(GateTest, RssBudgetProducersFilterAndExternalFindings) {
   }
   EXPECT_EQ(by_check["rss"], "error ");
   for (const Finding& f : g.findings)
-    if (f.check == "rss") EXPECT_EQ(f.title, "gcc: over the peak RSS budget");
+    if (f.check == "rss") {
+      EXPECT_EQ(f.title, "gcc: over the peak RSS budget");
+    }
   EXPECT_EQ(by_check["kernel-load"], "error ");
   EXPECT_EQ(by_check["verify-kernel"], "notice ");
   EXPECT_EQ(by_check.count("digest"), 0u);
