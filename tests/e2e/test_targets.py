@@ -56,20 +56,24 @@ def target_of(doc: dict) -> tuple[int, str]:
     return doc["target"]["pointer_size"], doc["target"]["from"]
 
 
+def assert_32bit_raw(raw: Path) -> None:
+    """Raw 32-bit BTF: clean, its target inferred from its long; judged as a 64-bit target,
+    its 4-byte pointers do not fit."""
+    r = run("verify", "--json", raw)
+    assert r.returncode == 0, r.stdout[-3000:]
+    assert target_of(json.loads(r.stdout)) == (4, "btf")
+    r = run("verify", "--json", "--target", "64le", raw)
+    assert r.returncode == 1
+    rules = {v["rule"] for v in json.loads(r.stdout)["violations"]}
+    assert "target.mismatch" in rules and "struct.member-size" in rules, rules
+
+
 def test_i386_pahole_btf_clean_in_elf_and_raw(i386):
     elf, tmp = i386
     r = run("verify", "--json", elf)
     assert r.returncode == 0, r.stdout[-3000:]
     assert target_of(json.loads(r.stdout)) == (4, "elf")
-    raw = extract(elf, tmp / "pahole.btf")
-    r = run("verify", "--json", raw)
-    assert r.returncode == 0, r.stdout[-3000:]
-    assert target_of(json.loads(r.stdout)) == (4, "btf")
-    # Judged as a 64-bit target, its 4-byte pointers do not fit.
-    r = run("verify", "--json", "--target", "64le", raw)
-    assert r.returncode == 1
-    rules = {v["rule"] for v in json.loads(r.stdout)["violations"]}
-    assert "target.mismatch" in rules and "struct.member-size" in rules, rules
+    assert_32bit_raw(extract(elf, tmp / "pahole.btf"))
 
 
 def test_i386_btfcheck_encoding_clean(i386):
@@ -111,13 +115,7 @@ def test_i386_object_pahole_and_btfcheck_clean(tmp_path):
                    check=True)
     raw = tmp_path / "pahole.btf"
     subprocess.run(["pahole", f"--btf_encode_detached={raw}", obj], check=True, capture_output=True)
-    r = run("verify", "--json", raw)
-    assert r.returncode == 0, r.stdout[-2000:]
-    assert target_of(json.loads(r.stdout)) == (4, "btf")
-    r = run("verify", "--json", "--target", "64le", raw)
-    assert r.returncode == 1
-    rules = {v["rule"] for v in json.loads(r.stdout)["violations"]}
-    assert "struct.member-size" in rules and "target.mismatch" in rules, rules
+    assert_32bit_raw(raw)
     ours = tmp_path / "ours.btf"
     r = run("encode", "dwarf", obj, "-o", ours)
     assert r.returncode == 0, r.stderr
