@@ -1,6 +1,6 @@
 // btfcheck encode MODE ...
 //
-//   encode dwarf ELF -o OUT [-j N] [--features LIST] [--base BASE] [--elf] [--explain]
+//   encode dwarf ELF -o OUT [-j N] [--compat MODE] [--features LIST] [--base BASE] [--elf] [--explain]
 //                           [--lang-exclude=rust] [--stats]
 //   encode archive ...      (cmd_encode_archive)
 //
@@ -24,14 +24,21 @@ namespace {
 const std::vector<OptionSpec> kSpecs = {
     output_spec("output file (raw BTF, or an ELF with --elf), written atomically"),
     jobs_spec("worker threads (default 0: number of CPUs); output is the same for every N"),
+    {"--compat", true,
+     "reproduce another encoder: pahole-1.24 (its output exactly: -func_by_address), "
+     "pahole-master (v1.31-38 with libbpf 1.8: its default features, its function checks, "
+     "a 32-byte header), none (default: btfcheck's own choices)",
+     "MODE"},
     {"--features", true,
-     "BTF features as pahole's --btf_features: default, +a,b, -a, all. Default on: var, "
-     "float, decl_tag, type_tag, enum64, func_by_address (a FUNC's prototype is that of the "
-     "subprogram at its symbol's address; -func_by_address: the first CU's, as pahole 1.24). "
-     "Off: global_var, optimized_func, consistent_func (skip names whose prototypes differ "
-     "across CUs), unambiguous_func (skip names with several symbol addresses), param_regs "
-     "(skip functions whose parameters are, at entry, not in their x86-64 calling-convention "
-     "registers, or optimized out of a function gcc marked DW_CC_nocall)",
+     "BTF features as pahole's --btf_features: default (pahole master's nine: var, float, "
+     "decl_tag, type_tag, enum64, optimized_func, consistent_func, decl_tag_kfuncs, "
+     "encode_force), +a,b (the mode's defaults plus), a,b (only these), -a, all. Without it: "
+     "var, float, decl_tag, type_tag, enum64 and func_by_address (a FUNC's prototype is that of "
+     "the subprogram at its symbol's address; -func_by_address: the first CU's, as pahole 1.24); "
+     "--compat=pahole-master: its default set. Also: global_var, layout (32-byte header and "
+     "layout section, base BTF only), unambiguous_func (skip names with several symbol "
+     "addresses), param_regs (skip functions whose parameters are, at entry, not in their "
+     "calling-convention registers, or optimized out of a function gcc marked DW_CC_nocall)",
      "LIST"},
     base_spec("base BTF (raw, ELF .BTF or /sys/kernel/btf/vmlinux): encode split BTF, e.g. for a kernel module"),
     {"--elf", false, "write a copy of ELF with its .BTF section replaced or added"},
@@ -46,8 +53,8 @@ const std::vector<OptionSpec> kSpecs = {
 };
 
 const char* kSynopsis =
-    "dwarf ELF -o OUT [-j N] [--features LIST] [--base BASE] [--elf] [--explain] "
-    "[--lang-exclude=rust]\n       btfcheck encode archive IN -o OUT [--base B] [-j N] [--json]";
+    "dwarf ELF -o OUT [-j N] [--compat MODE] [--features LIST] [--base BASE] [--elf] "
+    "[--explain] [--lang-exclude=rust]\n       btfcheck encode archive IN -o OUT [--base B] [-j N] [--json]";
 const char* kSummary =
     "Encode the DWARF of ELF as BTF (libdw reader, libbpf writer and dedup): the types of\n"
     "pahole 1.24 with the Linux 6.1 flags (--btf_gen_floats --lang_exclude=rust) by default,\n"
@@ -80,8 +87,14 @@ int cmd_encode(const Argv& argv) {
   const auto jobs = jobs_option(args, "encode");
   if (!jobs) return kExitError;
   opts.jobs = *jobs;
+  if (auto c = args.value("--compat")) {
+    auto mode = encode::parse_compat(*c);
+    if (!mode) return fail(mode.error().message);
+    opts.compat = *mode;
+  }
+  opts.features = encode::default_features(opts.compat);
   if (auto f = args.value("--features")) {
-    auto parsed = encode::parse_features(*f);
+    auto parsed = encode::parse_features(*f, opts.compat);
     if (!parsed) return fail(parsed.error().message);
     opts.features = *parsed;
   }
@@ -114,8 +127,9 @@ int cmd_encode(const Argv& argv) {
   if (args.has("--stats")) {
     std::fprintf(stderr,
                  "btfcheck encode: %u CUs (%u skipped), %u batches, %u FUNCs, %u VARs, "
-                 "features %s\n",
+                 "compat %s, features %s\n",
                  res->cus, res->cus_skipped, res->batches, res->funcs, res->vars,
+                 encode::compat_name(opts.compat),
                  encode::features_str(opts.features).c_str());
     std::fprintf(stderr, "btfcheck encode: function entries: %s\n", res->entries.c_str());
     std::fprintf(stderr, "btfcheck encode: time: %s\n", res->timing.c_str());

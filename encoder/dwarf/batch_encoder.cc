@@ -97,6 +97,9 @@ BatchResult BatchEncoder::run() {
       continue;
     }
     cu_asm_ = die_udata(&die, DW_AT_language, &lang) && lang == DW_LANG_Mips_Assembler;
+    Dwarf_Attribute producer;
+    const char* prod = dwarf_formstring(dwarf_attr(&die, DW_AT_producer, &producer));
+    cu_clang_ = prod && std::strstr(prod, "clang");
     ok = encode_unit(&die, sh_.units->cus[i], i, false);
   }
   if (!ok) {

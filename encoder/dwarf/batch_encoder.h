@@ -125,6 +125,8 @@ class BatchEncoder {
     bool at_symbol;        // the DIE's code starts at one of the name's symbol addresses
     std::string sig;       // consistent_func: prototype text
     std::string bad_param; // param_regs: why the parameters are not where expected
+    std::string optimized; // --compat=pahole-master: why its signature is not the ABI's
+    std::string reordered; // --compat=pahole-master: its parameters are reordered
   };
   struct Patch {
     size_t word;      // the reference's word in the raw type section
@@ -162,8 +164,15 @@ class BatchEncoder {
   void explain(std::string_view name, const std::string& why);
   bool at_symbol(Dwarf_Die* die, uint32_t elf_idx) const;
   // func_checks.cc
-  static std::string prototype_text(Dwarf_Die* fn);
+  static std::string prototype_text(Dwarf_Die* fn, bool skip_const);
   std::string check_param_regs(Dwarf_Die* fn) const;
+  // master_params.cc: pahole master's parameter analysis (--compat=pahole-master); each
+  // string is empty, or why the function is skipped.
+  struct MasterParams {
+    std::string unexpected, optimized;
+  };
+  MasterParams master_params(Dwarf_Die* fn, uint32_t elf_idx, bool at_symbol) const;
+  std::string reordered_params(Dwarf_Die* fn) const;
 
   bool fail(const std::string& rule, const std::string& msg, uint64_t die_off);
 
@@ -198,6 +207,7 @@ class BatchEncoder {
   uint32_t cu_index_ = 0;
   std::string_view cu_name_;
   bool cu_asm_ = false;   // an assembler unit: its subprograms carry no prototype
+  bool cu_clang_ = false; // DW_AT_producer names clang
   uint32_t cu_int_ = 0;
   bool cu_needs_index_ = false;
 };

@@ -26,13 +26,13 @@ int64_t ElfSymbols::find_func(std::string_view name) const {
   return it - funcs.begin();
 }
 
-bool ElfSymbols::func_at(uint32_t idx, uint32_t shndx, uint64_t value) const {
+const FuncAddr* ElfSymbols::func_addr_at(uint32_t idx, uint32_t shndx, uint64_t value) const {
   for (uint32_t i = func_addr_first[idx]; i < func_addr_first[idx + 1]; ++i) {
     const FuncAddr& f = func_addrs[i];
     const int64_t off = f.patchable ? entries.patchable : entries.other;
-    if (f.value + static_cast<uint64_t>(off) == value && (!is_rel || f.shndx == shndx)) return true;
+    if (f.value + static_cast<uint64_t>(off) == value && (!is_rel || f.shndx == shndx)) return &f;
   }
-  return false;
+  return nullptr;
 }
 
 const DataSym* ElfSymbols::find_percpu(uint64_t off) const {
@@ -66,8 +66,9 @@ const DataSym* ElfSymbols::find_object_in(uint32_t shndx, uint64_t offset,
   return first;
 }
 
-Result<ElfSymbols> read_elf_symbols(Elf* elf, const std::string& path) {
+Result<ElfSymbols> read_elf_symbols(Elf* elf, const std::string& path, bool base_names) {
   ElfSymbols out;
+  out.base_names = base_names;
   auto fail = [&](const std::string& msg) {
     Error e;
     e.rule = "encode.elf";
@@ -125,7 +126,21 @@ Result<ElfSymbols> read_elf_symbols(Elf* elf, const std::string& path) {
     uint32_t shndx = sym.st_shndx == SHN_XINDEX ? xshndx : sym.st_shndx;
     const int type = GELF_ST_TYPE(sym.st_info);
     if (type == STT_FUNC) {
-      func_syms.push_back({name, {shndx, sym.st_value}});
+      std::string_view fn = name;
+      FuncAddr at{shndx, sym.st_value};
+      if (base_names) {
+        // pahole master's elf_functions__collect: strstr on the text from the first '.'.
+        if (const size_t dot = fn.find('.'); dot != std::string_view::npos) {
+          const std::string_view suffix = fn.substr(dot);
+          if (suffix.find(".cold") != std::string_view::npos ||
+              suffix.find(".part") != std::string_view::npos)
+            continue;
+          at.clone = suffix.find(".constprop") != std::string_view::npos ||
+                     suffix.find(".isra") != std::string_view::npos;
+          fn = fn.substr(0, dot);
+        }
+      }
+      func_syms.push_back({fn, at});
       continue;
     }
     if (type != STT_OBJECT || sym.st_size == 0) continue;
@@ -145,12 +160,13 @@ Result<ElfSymbols> read_elf_symbols(Elf* elf, const std::string& path) {
       out.funcs.push_back(s.name);
       out.func_addr_first.push_back(uint32_t(out.func_addrs.size()));
     } else if (out.func_addrs.back().shndx == s.at.shndx && out.func_addrs.back().value == s.at.value) {
+      out.func_addrs.back().clone |= s.at.clone;
       continue;   // an alias of the same name at the same place
     }
     out.func_addrs.push_back(s.at);
   }
   out.func_addr_first.push_back(uint32_t(out.func_addrs.size()));
-  for (uint32_t i = 0; i < out.funcs.size(); ++i) {
+  for (uint32_t i = 0; i < out.funcs.size() && !base_names; ++i) {
     size_t dot = out.funcs[i].find('.');
     if (dot != std::string_view::npos && dot > 0)
       out.func_prefixes.emplace_back(out.funcs[i].substr(0, dot), i);

@@ -28,6 +28,7 @@ struct FuncAddr {
   uint32_t shndx = 0;
   uint64_t value = 0;
   bool patchable = false;
+  bool clone = false;   // base-name table: the symbol is a `.isra`/`.constprop` clone
 };
 
 // Where a function's DWARF entry is relative to its symbol (entry_offsets.cc): one offset
@@ -44,6 +45,13 @@ struct FuncEntries {
   std::string describe() const;
 };
 
+// A kfunc of .BTF_ids (kfuncs.cc) and the flags word of its set entry.
+struct Kfunc {
+  std::string_view name;
+  uint32_t flags = 0;
+};
+constexpr uint32_t kKfFastcall = 1u << 12;   // KF_FASTCALL: DECL_TAG "bpf_fastcall"
+
 struct SectionInfo {
   std::string_view name;
   uint64_t addr = 0, size = 0;
@@ -53,8 +61,11 @@ struct ElfSymbols {
   bool is_rel = false;
   bool big_endian = false;
   uint16_t machine = 0;   // e_machine
-  // Sorted, unique STT_FUNC names (exact names: pahole 1.24 matches them exactly).
+  // Sorted, unique STT_FUNC names: exact names (pahole 1.24 matches them exactly), or with
+  // base_names the text before the first '.' (pahole master's table: `foo.isra.0` is `foo`,
+  // names with `.cold` or `.part` after it are no functions at all).
   std::vector<std::string_view> funcs;
+  bool base_names = false;
   // For optimized_func: the part before the first '.' of names that have one, sorted
   // unique, each with the index of its full name in `funcs`.
   std::vector<std::pair<std::string_view, uint32_t>> func_prefixes;
@@ -70,14 +81,27 @@ struct ElfSymbols {
   std::vector<DataSym> objects;
   std::vector<SectionInfo> sections;  // by section index
   FuncEntries entries;                // offsets start at 0 until learn_entry_offsets()
+  std::vector<Kfunc> kfuncs;          // sorted by name, one per name (read_kfuncs)
 
   // Index into `funcs` of `name`, or -1.
   int64_t find_func(std::string_view name) const;
   // Number of distinct addresses of funcs[idx].
   size_t func_addr_count(uint32_t idx) const { return func_addr_first[idx + 1] - func_addr_first[idx]; }
+  // Several addresses: a FUNC cannot say which it describes. With base_names, as pahole
+  // master decides it, the last name in sorted order never is (its table loop sets the flag
+  // when it moves on to the next name, and there is none after the last).
+  bool ambiguous(uint32_t idx) const {
+    return func_addr_count(idx) > 1 && !(base_names && idx + 1 == funcs.size());
+  }
   // Is (shndx, value) the DWARF entry of one of funcs[idx]'s symbols (the symbol plus the
   // entry offset of its kind)? shndx is ignored unless is_rel.
-  bool func_at(uint32_t idx, uint32_t shndx, uint64_t value) const;
+  bool func_at(uint32_t idx, uint32_t shndx, uint64_t value) const {
+    return func_addr_at(idx, shndx, value) != nullptr;
+  }
+  // The symbol address func_at matched, or nullptr.
+  const FuncAddr* func_addr_at(uint32_t idx, uint32_t shndx, uint64_t value) const;
+  // The kfunc of this name, or nullptr.
+  const Kfunc* find_kfunc(std::string_view name) const;
   // Per-CPU symbol at section-relative `off`, or nullptr.
   const DataSym* find_percpu(uint64_t off) const;
   // Data symbol at `addr` (absolute / section-relative as in the DWARF), or nullptr.
@@ -88,7 +112,8 @@ struct ElfSymbols {
 
 // Reads the symbol table (.symtab, else .dynsym) of `elf`. A file without one gives an
 // empty table (no FUNCs or VARs will be encoded).
-Result<ElfSymbols> read_elf_symbols(Elf* elf, const std::string& path);
+// `base_names`: key functions by base name as pahole master does (see `funcs`).
+Result<ElfSymbols> read_elf_symbols(Elf* elf, const std::string& path, bool base_names = false);
 
 class DwarfFile;
 struct UnitList;
@@ -99,6 +124,9 @@ void learn_entry_offsets(const DwarfFile& file, const UnitList& units, ElfSymbol
 // Sets FuncAddr::patchable from the ELF's ftrace table (patch_sites.cc); fills
 // syms.entries.sites and .table. An unreadable table marks nothing.
 void mark_patchable(Elf* elf, ElfSymbols& syms);
+
+// Fills syms.kfuncs from the ELF's .BTF_ids kfunc sets (kfuncs.cc; decl_tag_kfuncs).
+void read_kfuncs(Elf* elf, ElfSymbols& syms);
 
 // pahole's btf_name_valid: [A-Za-z_.][A-Za-z0-9_.]*, shorter than KSYM_NAME_LEN (128).
 bool btf_name_valid(std::string_view name);

@@ -13,8 +13,17 @@
 
 namespace btfcheck::encode {
 
+// Whose output the encoder reproduces. None: btfcheck's own choices (pahole 1.24's types,
+// FUNCs by address). Pahole124: pahole 1.24 exactly. PaholeMaster: pahole master with its
+// libbpf 1.8 (v1.31-38): its default features, its function checks, a 32-byte header.
+enum class Compat : uint8_t { None, Pahole124, PaholeMaster };
+// "pahole-1.24" / "pahole-master" / "none"; anything else is an error (usage.compat).
+Result<Compat> parse_compat(const std::string& name);
+const char* compat_name(Compat c);
+
 // Feature set, named after pahole's --btf_features. Defaults = what Linux 6.1 asks of
-// pahole 1.24 (`--btf_gen_floats -j --lang_exclude=rust`).
+// pahole 1.24 (`--btf_gen_floats -j --lang_exclude=rust`); under --compat=pahole-master,
+// pahole master's default set.
 struct Features {
   bool var = true;               // per-CPU VARs + .data..percpu DATASEC
   bool float_kind = true;        // FLOAT (off: floats as INT, as pahole without floats)
@@ -30,17 +39,27 @@ struct Features {
   bool unambiguous_func = false;  // skip names with several symbol addresses (pahole 1.31)
   bool param_regs = false;        // skip functions whose parameters are not where the
                                   // x86-64 calling convention puts them at entry (pahole 1.25)
+  bool decl_tag_kfuncs = false;   // DECL_TAG "bpf_kfunc" (+ "bpf_fastcall") on the kfuncs
+                                  // of .BTF_ids' kfunc sets (pahole 1.27, 1.28)
+  bool layout = false;            // 32-byte header and a layout section (libbpf 1.8)
 };
 
-// Parses "default", "+a,b", "a,-b", "all". Unknown names are an error (rule
-// "usage.feature").
-Result<Features> parse_features(const std::string& list);
+// The features a mode starts from (no --features).
+Features default_features(Compat c);
+// Parses pahole's --btf_features syntax against the mode's defaults: "default" (pahole
+// master's nine-feature set), "+a,b" (the mode's defaults plus a and b), "a,b" (pahole's
+// features off but those listed), "-a" (the mode's defaults without a), "all". btfcheck's
+// own choices (func_by_address, unambiguous_func, param_regs) keep the mode's setting
+// unless named. Unknown names, and pahole features this encoder does not write yet, are
+// an error (rule "usage.feature").
+Result<Features> parse_features(const std::string& list, Compat c = Compat::None);
 // "var,float,..." for the features that are on (for logs and cache keys).
 std::string features_str(const Features& f);
 
 struct Options {
   unsigned jobs = 1;               // worker threads (0 = hardware concurrency)
-  Features features;
+  Compat compat = Compat::None;
+  Features features;               // default_features(compat) unless --features
   std::string base_path;           // base BTF (raw or ELF .BTF) -> split BTF
   bool exclude_rust = false;       // --lang-exclude=rust
   bool explain = false;            // collect "NAME: skipped: REASON" lines

@@ -17,6 +17,7 @@
 // stack, or described by DW_OP_entry_value, are accepted, as pahole >= 1.28 does -- unless
 // gcc marked the function DW_CC_nocall (it changed the calling convention) and a parameter
 // is optimized out: then the prototype is not the ABI either (pahole after fb8328e).
+
 #include <dwarf.h>
 
 #include <cstdio>
@@ -27,7 +28,7 @@
 namespace btfcheck::encode {
 namespace {
 
-void describe(Dwarf_Die* die, std::string& out, int depth) {
+void describe(Dwarf_Die* die, std::string& out, int depth, bool skip_const) {
   Dwarf_Attribute a;
   Dwarf_Die t;
   if (!dwarf_attr_integrate(die, DW_AT_type, &a) || !dwarf_formref_die(&a, &t)) {
@@ -58,7 +59,9 @@ void describe(Dwarf_Die* die, std::string& out, int depth) {
     case DW_TAG_enumeration_type: named("enum "); return;
     case DW_TAG_typedef: named("typedef "); return;
     case DW_TAG_pointer_type: out += "*"; break;
-    case DW_TAG_const_type: out += "const "; break;
+    case DW_TAG_const_type:
+      if (!skip_const) out += "const ";
+      break;
     case DW_TAG_volatile_type: out += "volatile "; break;
     case DW_TAG_restrict_type: out += "restrict "; break;
     case DW_TAG_array_type: out += "[]"; break;
@@ -66,7 +69,7 @@ void describe(Dwarf_Die* die, std::string& out, int depth) {
     case DW_TAG_unspecified_type: named("unspecified "); return;
     default: out += "tag" + std::to_string(tag) + " "; break;
   }
-  describe(&t, out, depth + 1);
+  describe(&t, out, depth + 1, skip_const);
 }
 
 // SysV x86-64 argument registers, as DWARF register numbers: rdi rsi rdx rcx r8 r9.
@@ -112,9 +115,9 @@ int int_regs(Dwarf_Die* param, bool* scalar) {
 
 }  // namespace
 
-std::string BatchEncoder::prototype_text(Dwarf_Die* fn) {
+std::string BatchEncoder::prototype_text(Dwarf_Die* fn, bool skip_const) {
   std::string out;
-  describe(fn, out, 0);
+  describe(fn, out, 0, skip_const);
   out += "(";
   bool first = true;
   Dwarf_Die p;
@@ -125,7 +128,7 @@ std::string BatchEncoder::prototype_text(Dwarf_Die* fn) {
       if (!first) out += ", ";
       first = false;
       if (tag == DW_TAG_unspecified_parameters) out += "...";
-      else describe(&p, out, 0);
+      else describe(&p, out, 0, skip_const);
     } while (dwarf_siblingof(&p, &p) == 0);
   }
   out += ")";

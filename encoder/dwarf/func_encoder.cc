@@ -79,12 +79,23 @@ void BatchEncoder::note_subprogram(Dwarf_Die* die) {
     return;
   }
   FuncCand c{dwarf_dieoffset(die), static_cast<uint32_t>(idx), cu_index_, name, cu_name_,
-             false, {}, {}};
+             false, {}, {}, {}, {}};
   // An assembler unit's subprogram has no prototype (no parameters, no return type): it
   // never outranks a C definition, even at the symbol's address.
   c.at_symbol = !cu_asm_ && at_symbol(die, c.elf_idx);
-  if (feat_.consistent_func && !cu_asm_) c.sig = prototype_text(die);
-  if (feat_.param_regs && c.at_symbol) c.bad_param = check_param_regs(die);
+  const bool master = sh_.opts->compat == Compat::PaholeMaster;
+  // pahole master compares prototypes loosely (const is skipped on either side), and an
+  // assembler unit's subprogram (no return type, no parameters) is one more prototype to it:
+  // a C function also described by a .S file is "inconsistent" there.
+  if (feat_.consistent_func && (!cu_asm_ || master)) c.sig = prototype_text(die, master);
+  if (master) c.reordered = reordered_params(die);
+  if (master && c.at_symbol) {
+    MasterParams m = master_params(die, c.elf_idx, c.at_symbol);
+    if (feat_.param_regs) c.bad_param = std::move(m.unexpected);
+    c.optimized = std::move(m.optimized);
+  } else if (feat_.param_regs && c.at_symbol) {
+    c.bad_param = check_param_regs(die);
+  }
   cands_.push_back(std::move(c));
 }
 
@@ -119,6 +130,14 @@ uint32_t BatchEncoder::add_func(const FuncCand& c) {
     }
     add_decl_tags(&die, fn, -1);
   }
+  // decl_tag_kfuncs: after the DWARF's own tags, as pahole master adds them (an equal
+  // source-level btf_decl_tag("bpf_kfunc") folds into this one in dedup).
+  if (feat_.decl_tag && feat_.decl_tag_kfuncs) {
+    if (const Kfunc* k = sh_.syms->find_kfunc(c.name)) {
+      add_decl_tag("bpf_kfunc", fn, -1);
+      if (k->flags & kKfFastcall) add_decl_tag("bpf_fastcall", fn, -1);
+    }
+  }
   return fn;
 }
 
@@ -136,12 +155,16 @@ void BatchEncoder::add_funcs() {
   for (uint32_t i = 0; i < cands_.size(); ++i) {
     const FuncCand& c = cands_[i];
     const uint32_t idx = c.elf_idx;
-    if (feat_.unambiguous_func && sh_.syms->func_addr_count(idx) > 1) {
+    if (feat_.unambiguous_func && sh_.syms->ambiguous(idx)) {
       if (!sh_.dropped[idx] && explaining)
         explain(c.name, std::to_string(sh_.syms->func_addr_count(idx)) +
                             " ELF symbols of this name at different addresses: a FUNC cannot say "
                             "which one it describes (unambiguous_func)");
       sh_.dropped[idx] = 1;
+      continue;
+    }
+    if (!c.reordered.empty()) {   // pahole master: any state of the name
+      drop_all(c, c.reordered + " (--compat=pahole-master)");
       continue;
     }
     if (feat_.consistent_func && !c.sig.empty()) {
@@ -175,6 +198,10 @@ void BatchEncoder::add_funcs() {
       }
       if (!c.bad_param.empty()) {
         drop_all(c, c.bad_param + " (param_regs)");
+        continue;
+      }
+      if (!c.optimized.empty()) {
+        drop_all(c, c.optimized + " (--compat=pahole-master)");
         continue;
       }
       if (kind == kClaimNoAddress)   // the earlier CU's FUNC goes if its prototype differs

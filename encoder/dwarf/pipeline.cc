@@ -30,6 +30,7 @@
 #include "encoder/dwarf/dwarf_file.h"
 #include "encoder/dwarf/elf_syms.h"
 #include "encoder/dwarf/encode.h"
+#include "encoder/dwarf/layout.h"
 
 namespace btfcheck::encode {
 namespace {
@@ -113,7 +114,7 @@ Result<std::unique_ptr<Prepared>> prepare(const std::string& path, const Options
   auto main_file = DwarfFile::open(path);
   if (!main_file) return main_file.error();
   p->file = std::move(*main_file);
-  auto syms = read_elf_symbols(p->file->elf(), path);
+  auto syms = read_elf_symbols(p->file->elf(), path, opts.compat == Compat::PaholeMaster);
   if (!syms) return syms.error();
   p->syms = std::move(*syms);
   auto units = list_units(p->file->dwarf(), path);
@@ -121,6 +122,7 @@ Result<std::unique_ptr<Prepared>> prepare(const std::string& path, const Options
   p->units = std::move(*units);
   if (p->units.cus.empty()) return file_error(path, "encode.no-dwarf", "no compile units in .debug_info");
   learn_entry_offsets(*p->file, p->units, p->syms);
+  if (opts.features.decl_tag_kfuncs && opts.features.decl_tag) read_kfuncs(p->file->elf(), p->syms);
   if (!opts.base_path.empty()) {
     p->base.p = btf__parse(opts.base_path.c_str(), nullptr);
     if (!p->base.p)
@@ -302,6 +304,13 @@ Result<Output> encode_dwarf(const std::string& path, const Options& opts) {
   const void* raw = btf__raw_data(a.btf.p, &size);
   if (!raw) return file_error(path, "encode.btf", "cannot serialize the BTF");
   out.btf.assign(static_cast<const char*>(raw), size);
+  // libbpf 1.8's framing: pahole master writes a 32-byte header, and a layout section for
+  // base BTF only (it never asks for one on split BTF).
+  if (opts.compat == Compat::PaholeMaster || opts.features.layout) {
+    auto framed = with_header32(out.btf, p.syms.big_endian, opts.features.layout && !p.base.p, path);
+    if (!framed) return framed.error();
+    out.btf = std::move(*framed);
+  }
   return out;
 }
 

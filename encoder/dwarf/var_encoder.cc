@@ -46,13 +46,16 @@ void BatchEncoder::note_variable(Dwarf_Die* die) {
   // In a linked image (vmlinux) address 0 is where the relocations of discarded
   // definitions point; pahole 1.24 takes no variable at 0 there (fixed_percpu_data, the
   // one real per-CPU variable at offset 0, is left out too). Modules keep offset 0.
+  // pahole master (9810758, v1.30) keeps it when an STT_OBJECT of its name is there.
   if (addr == 0 && !sh_.syms->is_rel) {
-    if (sh_.opts->explain) {
-      const char* n = dwarf_diename(die);
-      if (n && sh_.syms->find_percpu(0) && sh_.syms->find_percpu(0)->name == n)
-        explain(n, "per-CPU variable at address 0 of vmlinux (pahole 1.24 skips address 0)");
+    const char* n = dwarf_diename(die);
+    const bool named_here = n && sh_.syms->find_percpu(0) && sh_.syms->find_percpu(0)->name == n;
+    if (!(named_here && sh_.opts->compat == Compat::PaholeMaster)) {
+      if (named_here && sh_.opts->explain)
+        explain(n, "per-CPU variable at address 0 of vmlinux (pahole 1.24 skips address 0; "
+                   "--compat=pahole-master keeps it, as its symbol is there)");
+      return;
     }
-    return;
   }
   const ElfSymbols& syms = *sh_.syms;
   const DataSym* sym = nullptr;

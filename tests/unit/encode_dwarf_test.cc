@@ -19,7 +19,11 @@
 #include <string>
 #include <vector>
 
+#include "btf/btf.h"
+#include "btf/kinds.h"
+#include "btf/write.h"
 #include "encoder/dwarf/encode.h"
+#include "encoder/dwarf/layout.h"
 #include "tests/unit/require.h"
 
 namespace fs = std::filesystem;
@@ -189,36 +193,138 @@ TEST(EncodeDwarf, ErrorsNameTheInput) {
 }
 
 TEST(EncodeDwarf, Features) {
+  using btfcheck::encode::Compat;
+  using btfcheck::encode::default_features;
   using btfcheck::encode::parse_features;
+  // No --features: btfcheck's own set (pahole 1.24's with Linux 6.1's flags, FUNCs by address).
+  auto own = default_features(Compat::None);
+  EXPECT_TRUE(own.float_kind && own.enum64 && own.var && own.decl_tag && own.type_tag);
+  EXPECT_TRUE(own.func_by_address);
+  EXPECT_FALSE(own.global_var || own.consistent_func || own.optimized_func || own.decl_tag_kfuncs ||
+               own.layout || own.unambiguous_func || own.param_regs);
+  // `default` is pahole master's nine-feature set; btfcheck's choices stay as they were.
   auto d = parse_features("default");
   ASSERT_TRUE(d.ok());
-  EXPECT_TRUE(d->float_kind && d->enum64 && d->var && d->decl_tag && d->type_tag);
-  EXPECT_FALSE(d->global_var);
+  EXPECT_TRUE(d->float_kind && d->enum64 && d->var && d->decl_tag && d->type_tag &&
+              d->optimized_func && d->consistent_func && d->decl_tag_kfuncs);
+  EXPECT_FALSE(d->global_var || d->layout || d->unambiguous_func || d->param_regs);
   EXPECT_TRUE(d->func_by_address);
-  EXPECT_FALSE(d->consistent_func || d->unambiguous_func || d->param_regs);
   auto pahole124 = parse_features("-func_by_address");
   ASSERT_TRUE(pahole124.ok());
   EXPECT_FALSE(pahole124->func_by_address);
-  EXPECT_TRUE(pahole124->var && pahole124->enum64);
+  EXPECT_TRUE(pahole124->var && pahole124->enum64 && !pahole124->consistent_func);
+  EXPECT_FALSE(default_features(Compat::Pahole124).func_by_address);
   auto later = parse_features("+consistent_func,unambiguous_func,param_regs");
   ASSERT_TRUE(later.ok());
   EXPECT_TRUE(later->consistent_func && later->unambiguous_func && later->param_regs &&
               later->func_by_address);
+  EXPECT_FALSE(later->decl_tag_kfuncs || later->optimized_func);
   auto all = parse_features("all");
   ASSERT_TRUE(all.ok());
-  EXPECT_TRUE(all->param_regs && all->global_var && all->func_by_address);
+  EXPECT_TRUE(all->param_regs && all->global_var && all->func_by_address && all->layout);
   auto plus = parse_features("+global_var");
   ASSERT_TRUE(plus.ok());
-  EXPECT_TRUE(plus->global_var && plus->var);
+  EXPECT_TRUE(plus->global_var && plus->var && !plus->decl_tag_kfuncs);
+  // An explicit list turns pahole's features off, not btfcheck's choices.
   auto only = parse_features("var,float");
   ASSERT_TRUE(only.ok());
-  EXPECT_TRUE(only->var && only->float_kind);
-  EXPECT_FALSE(only->enum64 || only->decl_tag || only->func_by_address);
+  EXPECT_TRUE(only->var && only->float_kind && only->func_by_address);
+  EXPECT_FALSE(only->enum64 || only->decl_tag || only->decl_tag_kfuncs);
   auto minus = parse_features("-enum64");
   ASSERT_TRUE(minus.ok());
   EXPECT_FALSE(minus->enum64);
   EXPECT_TRUE(minus->float_kind);
   EXPECT_FALSE(parse_features("nonsense").ok());
+  EXPECT_EQ(parse_features("nonsense").error().rule, "usage.feature");
+  // pahole's no-ops are accepted; features this encoder cannot write yet are refused by name.
+  EXPECT_TRUE(parse_features("default,encode_force,reproducible_build").ok());
+  auto not_yet = parse_features("+true_signature");
+  ASSERT_FALSE(not_yet.ok());
+  EXPECT_NE(not_yet.error().message.find("true_signature"), std::string::npos);
+  EXPECT_TRUE(parse_features("-distilled_base").ok());
+
+  // --compat=pahole-master starts from pahole master's defaults and its function checks.
+  auto master = default_features(Compat::PaholeMaster);
+  EXPECT_TRUE(master.decl_tag_kfuncs && master.optimized_func && master.consistent_func &&
+              master.func_by_address && master.unambiguous_func && master.param_regs);
+  EXPECT_FALSE(master.global_var || master.layout);
+  auto master_layout = parse_features("+layout", Compat::PaholeMaster);
+  ASSERT_TRUE(master_layout.ok());
+  EXPECT_TRUE(master_layout->layout && master_layout->decl_tag_kfuncs && master_layout->param_regs);
+  auto master_list = parse_features("default,global_var", Compat::PaholeMaster);
+  ASSERT_TRUE(master_list.ok());
+  EXPECT_TRUE(master_list->global_var && master_list->decl_tag_kfuncs && master_list->param_regs);
+  EXPECT_FALSE(master_list->layout);
+}
+
+TEST(EncodeDwarf, Compat) {
+  using btfcheck::encode::Compat;
+  using btfcheck::encode::compat_name;
+  using btfcheck::encode::parse_compat;
+  for (Compat c : {Compat::None, Compat::Pahole124, Compat::PaholeMaster}) {
+    auto back = parse_compat(compat_name(c));
+    ASSERT_TRUE(back.ok());
+    EXPECT_EQ(*back, c);
+  }
+  auto bad = parse_compat("pahole-1.26");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().rule, "usage.compat");
+}
+
+// libbpf 1.8's framing, as pahole master writes it: a base BTF of one INT is 53 bytes with
+// the 32-byte header and 133 with the layout section (layout_off 16, str_off 96), measured
+// on pahole master; the types and strings stay as they were, in either byte order.
+TEST(EncodeDwarf, Header32AndLayout) {
+  using btfcheck::encode::with_header32;
+  namespace btf = btfcheck::btf;
+  const std::vector<uint32_t> int_words{1, btf::make_info(1, 0, false), 4, (1u << 24) | 32};
+  for (btf::Endian e : {btf::Endian::Little, btf::Endian::Big}) {
+    const bool big = e == btf::Endian::Big;
+    const auto raw = btf::write_blob(int_words, std::string_view("\0int\0", 5), e);
+    ASSERT_EQ(raw.size(), 45u);
+    const std::string_view raw_sv(reinterpret_cast<const char*>(raw.data()), raw.size());
+    for (bool layout : {false, true}) {
+      auto framed = with_header32(raw_sv, big, layout, "t.btf");
+      ASSERT_TRUE(framed.ok()) << framed.error().str();
+      EXPECT_EQ(framed->size(), layout ? 133u : 53u);
+      btf::ParseOptions po;
+      po.file = "t.btf";
+      auto parsed = btf::Btf::parse(std::vector<uint8_t>(framed->begin(), framed->end()), po);
+      ASSERT_TRUE(parsed.ok()) << parsed.error().str();
+      const btf::Header& h = (*parsed)->header();
+      EXPECT_EQ(h.hdr_len, 32u);
+      EXPECT_EQ(h.type_off, 0u);
+      EXPECT_EQ(h.type_len, 16u);
+      EXPECT_EQ(h.str_off, layout ? 96u : 16u);
+      EXPECT_EQ(h.str_len, 5u);
+      EXPECT_EQ(h.layout_off, layout ? 16u : 0u);
+      EXPECT_EQ(h.layout_len, layout ? 80u : 0u);
+      EXPECT_EQ(framed->substr(32, 16), raw_sv.substr(24, 16));
+      EXPECT_EQ(framed->substr(framed->size() - 5), raw_sv.substr(40));
+      const auto entries = (*parsed)->layout();
+      ASSERT_EQ(entries.size(), layout ? 20u : 0u);
+      for (uint32_t k = 0; k < entries.size(); ++k) {
+        EXPECT_EQ(entries[k].info_sz, btf::kind_layout(k).fixed_words * 4) << k;
+        EXPECT_EQ(entries[k].elem_sz, btf::kind_layout(k).vlen_words * 4) << k;
+        EXPECT_EQ(entries[k].flags, 0);
+      }
+      if (layout) {   // libbpf's table, spelled out: INT 4, ARRAY 12, STRUCT 12, ENUM 8, ...
+        EXPECT_EQ(entries[1].info_sz, 4);
+        EXPECT_EQ(entries[3].info_sz, 12);
+        EXPECT_EQ(entries[4].elem_sz, 12);
+        EXPECT_EQ(entries[6].elem_sz, 8);
+        EXPECT_EQ(entries[13].elem_sz, 8);
+        EXPECT_EQ(entries[14].info_sz, 4);
+        EXPECT_EQ(entries[15].elem_sz, 12);
+        EXPECT_EQ(entries[17].info_sz, 4);
+        EXPECT_EQ(entries[19].elem_sz, 12);
+      }
+    }
+  }
+  // Not libbpf's 24-byte framing: an error, not a guess.
+  auto bad = with_header32(std::string_view("\x9f\xeb\x01\x00\x20\x00\x00\x00", 8), false, true, "t.btf");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().rule, "encode.internal");
 }
 
 }  // namespace

@@ -1,0 +1,155 @@
+"""`encode dwarf --compat=pahole-master` and the pahole master features the encoder writes:
+decl_tag_kfuncs (kfunc sets of .BTF_ids, tests/e2e/c/kfuncs.c spells them as the kernel's
+btf_ids.h does) and layout (libbpf 1.8's 32-byte header and layout section).
+
+The program's expectations are written out here; where pahole master is built
+(corpora/fetch-pahole-master) the same program is also encoded by it, and btfcheck's output
+must have no canonical difference from it, with the same header and layout bytes.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import struct
+from pathlib import Path
+
+import pytest
+
+from real_inputs import pahole_master, require_input, require_or_skip
+from test_encode import btfcheck, run
+
+C = Path(__file__).resolve().parent / "c"
+
+
+@pytest.fixture(scope="module")
+def prog(tmp_path_factory) -> Path:
+    if not shutil.which("gcc"):
+        require_or_skip("gcc", "gcc is not installed")
+    out = tmp_path_factory.mktemp("kfuncs") / "kfuncs"
+    r = run("gcc", "-g", "-O1", C / "kfuncs.c", "-o", out)
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+def encode(prog: Path, out: Path, *flags: str) -> bytes:
+    r = btfcheck("encode", "dwarf", prog, "-o", out, *flags)
+    assert r.returncode == 0, r.stderr
+    return out.read_bytes()
+
+
+def tags_by_func(btf: Path) -> dict[str, list[str]]:
+    """FUNC name -> the names of the DECL_TAGs on the FUNC itself (component_idx -1)."""
+    dump = btfcheck("dump", btf).stdout
+    funcs = dict(re.findall(r"^\[(\d+)\] FUNC '(\w+)'", dump, re.M))
+    tags: dict[str, list[str]] = {name: [] for name in funcs.values()}
+    for tag, target in re.findall(r"^\[\d+\] DECL_TAG '(\w+)' type_id=(\d+) component_idx=-1$", dump, re.M):
+        if target in funcs:
+            tags[funcs[target]].append(tag)
+    return {f: sorted(t) for f, t in tags.items()}
+
+
+def header(blob: bytes) -> tuple[int, ...]:
+    """hdr_len, type_off, type_len, str_off, str_len[, layout_off, layout_len]."""
+    hdr_len = struct.unpack_from("<I", blob, 4)[0]
+    return struct.unpack_from("<" + "I" * ((hdr_len - 4) // 4), blob, 4)
+
+
+def test_kfunc_tags_from_kfunc_sets(prog, tmp_path):
+    """bpf_kfunc on the members of a set8 with BTF_SET8_KFUNCS, bpf_fastcall on KF_FASTCALL
+    ones; nothing for a set8 without the flag, a BTF_ID list or an ordinary function."""
+    expected = {"kf_acquire": ["bpf_kfunc"], "kf_fast": ["bpf_fastcall", "bpf_kfunc"],
+                "kf_notset": [], "kf_listed": [], "not_a_kfunc": [], "main": []}
+    outs = {}
+    for flags in (["--features=+decl_tag_kfuncs"], ["--compat=pahole-master"],
+                  ["--compat=pahole-master", "-j2"], ["--features=default"]):
+        out = tmp_path / ("_".join(f.strip("-").replace("=", "-") for f in flags) + ".btf")
+        outs[tuple(flags)] = encode(prog, out, *flags)
+        assert tags_by_func(out) == expected, flags
+        assert btfcheck("verify", out).returncode == 0
+    assert outs[("--compat=pahole-master",)] == outs[("--compat=pahole-master", "-j2")]
+    # Off: btfcheck's own default, and decl_tag_kfuncs or decl_tag removed.
+    for flags in ([], ["--features=default,-decl_tag_kfuncs"], ["--features=default,-decl_tag"]):
+        out = tmp_path / "off.btf"
+        encode(prog, out, *flags)
+        assert not any(tags_by_func(out).values()), flags
+
+
+def test_header_and_layout(prog, tmp_path):
+    """btfcheck's own default keeps libbpf 1.1's 24-byte header; --compat=pahole-master
+    writes libbpf 1.8's 32 bytes, +layout the 80-byte layout section between types and
+    strings; the types and strings are the same in all three."""
+    own = encode(prog, tmp_path / "own.btf", "--features=default")
+    master = encode(prog, tmp_path / "m.btf", "--compat=pahole-master")
+    layout = encode(prog, tmp_path / "l.btf", "--compat=pahole-master", "--features=+layout")
+    h24, h32, hl = header(own), header(master), header(layout)
+    assert h24[0] == 24 and h32[0] == 32 and hl[0] == 32
+    type_len, str_len = h24[2], h24[4]
+    assert h32[1:] == (0, type_len, type_len, str_len, 0, 0)
+    assert hl[1:] == (0, type_len, type_len + 80, str_len, type_len, 80)
+    assert master[32:] == own[24:]
+    assert layout[32:32 + type_len] == own[24:24 + type_len]
+    assert layout[32 + type_len + 80:] == own[24 + type_len:]
+    r = btfcheck("dump", "--format", "json", tmp_path / "l.btf")
+    assert r.returncode == 0 and '"layout"' in r.stdout
+    assert btfcheck("verify", "--kernel", "next", tmp_path / "l.btf").returncode == 0
+    assert btfcheck("diff", tmp_path / "own.btf", tmp_path / "l.btf").returncode == 0
+
+
+def test_matches_pahole_master(prog, tmp_path):
+    """pahole master --btf_features=default (and +layout) on the same program: no canonical
+    difference, the same kfunc tags, the same header, a byte-identical layout section."""
+    pm = require_input("pahole-master", "pahole master is not built (corpora/fetch-pahole-master)")
+    for features, flags in (("default", []), ("default,layout", ["--features=+layout"])):
+        copy = tmp_path / f"prog-{features}"
+        shutil.copy(prog, copy)
+        ref = tmp_path / f"pm-{features}.btf"
+        r = run(pm, f"--btf_features={features}", f"--btf_encode_detached={ref}", copy)
+        assert r.returncode == 0, r.stderr
+        ours = tmp_path / f"ours-{features}.btf"
+        encode(prog, ours, "--compat=pahole-master", *flags)
+        d = btfcheck("diff", ref, ours)
+        assert d.returncode == 0, d.stdout[-3000:]
+        assert tags_by_func(ours) == tags_by_func(ref)
+        a, b = ref.read_bytes(), ours.read_bytes()
+        ha, hb = header(a), header(b)
+        assert ha[0] == hb[0] == 32
+        assert (ha[5], ha[6]) == ((ha[2], 80) if "layout" in features else (0, 0))
+        assert (hb[5], hb[6]) == ((hb[2], 80) if "layout" in features else (0, 0))
+        if "layout" in features:
+            assert a[32 + ha[5]:32 + ha[5] + 80] == b[32 + hb[5]:32 + hb[5] + 80]
+
+
+def funcs_of(btf: Path) -> set[str]:
+    return set(re.findall(r"^\[\d+\] FUNC '(\w+)'", btfcheck("dump", btf).stdout, re.M))
+
+
+def test_optimized_clones(tmp_path):
+    """gcc -O2 clones (scale.constprop.0, pick.constprop.0.isra.0, tests/e2e/c/clones.c):
+    pahole master keys its function table by base name and skips a clone whose parameters
+    were optimized out ("optimized parameters"); --compat=pahole-master does the same and
+    says why; keep_all keeps its FUNC although it ignores a parameter (no clone)."""
+    if not shutil.which("gcc"):
+        require_or_skip("gcc", "gcc is not installed")
+    prog = tmp_path / "clones"
+    r = run("gcc", "-g", "-O2", C / "clones.c", "-o", prog)
+    assert r.returncode == 0, r.stderr
+    syms = run("readelf", "-sW", prog).stdout
+    assert "scale.constprop.0" in syms and "pick.constprop.0.isra.0" in syms, "gcc made no clones"
+    out = tmp_path / "m.btf"
+    r = btfcheck("encode", "dwarf", "--compat=pahole-master", "--explain", prog, "-o", out)
+    assert r.returncode == 0, r.stderr
+    assert funcs_of(out) == {"keep_all", "main"}
+    assert re.search(r"^scale: skipped: optimized parameters of a \.isra/\.constprop clone: "
+                     r"parameter 'ignored' .*\(--compat=pahole-master\)$", r.stderr, re.M), r.stderr
+    assert re.search(r"^pick: skipped: ", r.stderr, re.M), r.stderr
+    j2 = tmp_path / "m2.btf"
+    assert btfcheck("encode", "dwarf", "--compat=pahole-master", "-j2", prog, "-o", j2).returncode == 0
+    assert j2.read_bytes() == out.read_bytes()
+    if pm := pahole_master():
+        copy = tmp_path / "clones.copy"
+        shutil.copy(prog, copy)
+        ref = tmp_path / "pm.btf"
+        r = run(pm, "--btf_features=default", f"--btf_encode_detached={ref}", copy)
+        assert r.returncode == 0, r.stderr
+        d = btfcheck("diff", ref, out)
+        assert d.returncode == 0, d.stdout
