@@ -153,3 +153,52 @@ def test_optimized_clones(tmp_path):
         assert r.returncode == 0, r.stderr
         d = btfcheck("diff", ref, out)
         assert d.returncode == 0, d.stdout
+
+
+REPO = Path(__file__).resolve().parents[2]
+MODULES_612 = ("aesni-intel", "cryptd", "crypto_simd", "hid", "net_failover", "virtio_net", "xfs",
+               "gf128mul", "libcrc32c", "failover", "fou", "ip_tunnel")
+
+
+def pahole_master_612(*args: str) -> list[Path]:
+    """corpora/encode-pahole-master's outputs (cached by the script) for ARGS."""
+    r = run(REPO / "corpora/encode-pahole-master", *args, timeout=1800)
+    assert r.returncode == 0, r.stderr[-2000:]
+    return [Path(line) for line in r.stdout.split()]
+
+
+def test_612_vmlinux_and_modules_match_pahole_master(tmp_path):
+    """The issue's measurement: Debian's 6.12 cloud vmlinux and 12 of its modules (split on
+    it), --compat=pahole-master against pahole master --btf_features=default (and the
+    vmlinux with +layout): no canonical difference, and the same bytes for -j1, -j2, -j4."""
+    v = require_input("cloud-6.12", "Debian's 6.12 cloud vmlinux is not cached "
+                      "(corpora/fetch-debian-kernel --release 6.12)")
+    require_input("pahole-master", "pahole master is not built (corpora/fetch-pahole-master)")
+    [ref] = pahole_master_612("--features", "default", str(v))
+    outs = []
+    for j in (1, 2, 4):
+        out = tmp_path / f"j{j}.btf"
+        encode(v, out, "--compat=pahole-master", f"-j{j}")
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1] == outs[2]
+    d = btfcheck("diff", ref, tmp_path / "j2.btf")
+    assert d.returncode == 0, d.stdout[-3000:]
+    # +layout: no difference either, and the layout section is pahole's, byte for byte.
+    [ref_layout] = pahole_master_612("--features", "default,layout", str(v))
+    layout = encode(v, tmp_path / "layout.btf", "--compat=pahole-master", "--features=+layout", "-j2")
+    assert btfcheck("diff", ref_layout, tmp_path / "layout.btf").returncode == 0
+    a, b = ref_layout.read_bytes(), layout
+    ha, hb = header(a), header(b)
+    assert ha[0] == hb[0] == 32 and ha[6] == hb[6] == 80
+    assert a[32 + ha[5]:32 + ha[5] + 80] == b[32 + hb[5]:32 + hb[5] + 80]
+    mods_dir = v.parents[1] / "lib/modules"
+    kos = {p.stem: p for p in mods_dir.glob("*/kernel/**/*.ko")}
+    missing = [m for m in MODULES_612 if m not in kos]
+    if missing:
+        require_or_skip("cloud-6.12", f"modules {missing} are not in the cached sample")
+    refs = pahole_master_612("--features", "default", "--base", str(v), *(str(kos[m]) for m in MODULES_612))
+    for m, ref in zip(MODULES_612, refs):
+        out = tmp_path / f"{m}.btf"
+        encode(kos[m], out, "--compat=pahole-master", "--base", str(v))
+        d = btfcheck("diff", "--base", v, ref, out)
+        assert d.returncode == 0, (m, d.stdout[-2000:])
