@@ -58,6 +58,7 @@ Node node_of(const btf::Type& t) {
     case Kind::Var: n.x = t.var_linkage(); break;
     case Kind::DeclTag: n.x = t.decl_tag_component(); break;
     case Kind::Fwd: n.x = t.kflag(); break;
+    case Kind::TypeTag: n.x = t.kflag(); break;   // 1: an attribute (6.15), not a type tag
     case Kind::Struct: case Kind::Union:
       for (uint32_t i = 0; i < vlen; ++i)
         n.fields.push_back({std::string(b.str_or_empty(t.member(i).name_off)),

@@ -31,6 +31,7 @@ struct Node {
   std::string name;
   uint64_t size = 0;     // STRUCT/UNION/ENUM*/INT/FLOAT/DATASEC size; ARRAY nelems
   int64_t x = 0;         // INT: encoding; FUNC/VAR: linkage; DECL_TAG: component_idx;
+                         // TYPE_TAG: kind_flag (an attribute);
                          // FWD: 1 = union; ENUM*: 1 = signed
   int64_t y = 0;         // INT: bits
   int64_t z = 0;         // INT: bit offset

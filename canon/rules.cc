@@ -169,18 +169,18 @@ void fwd_kind(Model& m) {
 // volatile, restrict, each once, so the order of tags and qualifiers no longer differs.
 void type_tag_order(Model& m) {
   const size_t n0 = m.nodes.size();
-  std::map<std::pair<std::vector<std::string>, std::pair<int, uint32_t>>, uint32_t> built;
+  std::map<std::pair<std::vector<std::pair<std::string, int64_t>>, std::pair<int, uint32_t>>, uint32_t> built;
   for (size_t i = 0; i < n0; ++i) {
     for (size_t k = 0; k < m.nodes[i].edges.size(); ++k) {
       const uint32_t head = m.nodes[i].edges[k];
       if (btf::is_modifier(m.nodes[i].kind) || !btf::is_modifier(m.nodes[head].kind)) continue;
-      std::vector<std::string> tags;
+      std::vector<std::pair<std::string, int64_t>> tags;   // name, kind_flag
       int quals = 0;   // bit 0 const, 1 volatile, 2 restrict
       uint32_t t = head;
       bool has_tag = false;
       for (size_t guard = 0; btf::is_modifier(m.nodes[t].kind) && guard < 64; ++guard) {
         const Node& q = m.nodes[t];
-        if (q.kind == Kind::TypeTag) tags.push_back(q.name), has_tag = true;
+        if (q.kind == Kind::TypeTag) tags.emplace_back(q.name, q.x), has_tag = true;
         else quals |= q.kind == Kind::Const ? 1 : q.kind == Kind::Volatile ? 2 : 4;
         t = q.edges[0];
       }
@@ -202,7 +202,8 @@ void type_tag_order(Model& m) {
         for (auto r = tags.rbegin(); r != tags.rend(); ++r) {
           Node nn;
           nn.kind = Kind::TypeTag;
-          nn.name = *r;
+          nn.name = r->first;
+          nn.x = r->second;
           nn.edges = {cur};
           cur = add_node(m, nn);
         }

@@ -52,7 +52,11 @@ void body(std::string& s, const Node& n, Ref&& ref, bool anonymous) {
     case Kind::Const: wrap("const(", 0); return;
     case Kind::Volatile: wrap("volatile(", 0); return;
     case Kind::Restrict: wrap("restrict(", 0); return;
-    case Kind::TypeTag: s += "type_tag(\""; s += n.name; wrap("\", ", 0); return;
+    case Kind::TypeTag:
+      s += n.x ? "type_attr(\"" : "type_tag(\"";
+      s += n.name;
+      wrap("\", ", 0);
+      return;
     case Kind::Typedef: s += "typedef "; ref(s, 0); return;
     case Kind::Array:
       s += "array("; ref(s, 0); s += ", "; num(int64_t(n.size)); s += ", "; ref(s, 1); s += ')';

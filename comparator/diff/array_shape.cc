@@ -60,7 +60,7 @@ std::optional<WrappedShape> wrapped_shape(const canon::Graph& g, uint32_t c) {
       case canon::Kind::Const: w.wrap += "const "; break;
       case canon::Kind::Volatile: w.wrap += "volatile "; break;
       case canon::Kind::Restrict: w.wrap += "restrict "; break;
-      case canon::Kind::TypeTag: w.wrap += "type_tag(" + n.name + ") "; break;
+      case canon::Kind::TypeTag: w.wrap += (n.x ? "type_attr(" : "type_tag(") + n.name + ") "; break;
       default: return std::nullopt;
     }
     c = canon::succ(g, c, 0);

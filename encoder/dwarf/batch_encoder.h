@@ -160,6 +160,7 @@ class BatchEncoder {
   void note_subprogram(Dwarf_Die* die);
   void add_funcs();
   uint32_t add_func(const FuncCand& c);
+  uint32_t arena_ptr(Dwarf_Die* typed, std::string_view fn);
   void note_variable(Dwarf_Die* die);
   void explain(std::string_view name, const std::string& why);
   bool at_symbol(Dwarf_Die* die, uint32_t elf_idx) const;

@@ -51,6 +51,8 @@ struct Kfunc {
   uint32_t flags = 0;
 };
 constexpr uint32_t kKfFastcall = 1u << 12;   // KF_FASTCALL: DECL_TAG "bpf_fastcall"
+// KF_ARENA_RET, KF_ARENA_ARG1, KF_ARENA_ARG2: that pointer is into a BPF arena (attributes).
+constexpr uint32_t kKfArenaRet = 1u << 13, kKfArenaArg1 = 1u << 14, kKfArenaArg2 = 1u << 15;
 
 struct SectionInfo {
   std::string_view name;

@@ -42,6 +42,8 @@ struct Features {
   bool decl_tag_kfuncs = false;   // DECL_TAG "bpf_kfunc" (+ "bpf_fastcall") on the kfuncs
                                   // of .BTF_ids' kfunc sets (pahole 1.27, 1.28)
   bool layout = false;            // 32-byte header and a layout section (libbpf 1.8)
+  bool attributes = false;        // kfuncs' arena pointers: TYPE_TAG (kind_flag 1)
+                                  // "address_space(1)" (pahole 1.30, with decl_tag_kfuncs)
 };
 
 // The features a mode starts from (no --features).

@@ -99,13 +99,47 @@ void BatchEncoder::note_subprogram(Dwarf_Die* die) {
   cands_.push_back(std::move(c));
 }
 
+// attributes (pahole master's btf__tag_bpf_arena_ptr): a kfunc's arena pointer becomes a
+// new PTR to TYPE_TAG "address_space(1)" (kind_flag 1) on the pointee, both added before
+// the FUNC_PROTO. `typed` is the return value or parameter DIE; 0 when its type is no
+// pointer (pahole fails the whole encoding there; this encoder leaves it untagged and says so).
+uint32_t BatchEncoder::arena_ptr(Dwarf_Die* typed, std::string_view fn) {
+  Dwarf_Attribute a;
+  Dwarf_Die t;
+  if (!dwarf_attr_integrate(typed, DW_AT_type, &a) || !dwarf_formref_die(&a, &t) ||
+      dwarf_tag(&t) != DW_TAG_pointer_type) {
+    if (sh_.opts->explain)
+      explain(fn, "kept without an arena tag: its flagged return value or parameter is no pointer "
+                  "(pahole master stops encoding there) (attributes)");
+    return 0;
+  }
+  const uint32_t tag = w_->add(w_->str("address_space(1)"), BTF_KIND_TYPE_TAG, 0, true,
+                               resolve(ref(&t, DW_AT_type)));
+  return w_->add(0, BTF_KIND_PTR, 0, false, tag);
+}
+
 uint32_t BatchEncoder::add_func(const FuncCand& c) {
   Dwarf_Die die;
   if (!dwarf_offdie(dbg_, c.die_off, &die)) return 0;
-  const uint32_t proto =
-      w_->add(0, BTF_KIND_FUNC_PROTO, 0, false, resolve(ref(&die, DW_AT_type, true)));
-  bool varargs = false, annotated = false;
+  const Kfunc* kfunc = feat_.decl_tag && feat_.decl_tag_kfuncs ? sh_.syms->find_kfunc(c.name) : nullptr;
+  const uint32_t arena = feat_.attributes && kfunc ? kfunc->flags & (kKfArenaRet | kKfArenaArg1 | kKfArenaArg2) : 0;
+  uint32_t ret = 0, arg[2] = {0, 0};
   Dwarf_Die p;
+  if (arena) {
+    if (arena & kKfArenaRet) ret = arena_ptr(&die, c.name);
+    uint32_t i = 0;
+    if (dwarf_haschildren(&die) && dwarf_child(&die, &p) == 0) {
+      do {
+        if (dwarf_tag(&p) != DW_TAG_formal_parameter || i >= 2) continue;
+        if (arena & (i == 0 ? kKfArenaArg1 : kKfArenaArg2)) arg[i] = arena_ptr(&p, c.name);
+        ++i;
+      } while (dwarf_siblingof(&p, &p) == 0);
+    }
+  }
+  const uint32_t proto =
+      w_->add(0, BTF_KIND_FUNC_PROTO, 0, false, ret ? ret : resolve(ref(&die, DW_AT_type, true)));
+  bool varargs = false, annotated = false;
+  uint32_t index = 0;
   if (dwarf_haschildren(&die) && dwarf_child(&die, &p) == 0) {
     do {
       const int t = dwarf_tag(&p);
@@ -113,7 +147,9 @@ uint32_t BatchEncoder::add_func(const FuncCand& c) {
       if (t == kTagLlvmAnnotation) annotated = true;
       if (t != DW_TAG_formal_parameter) continue;
       if (may_have_annotations(&p)) annotated = true;
-      w_->add_param(w_->str(dwarf_diename(&p)), resolve(ref(&p, DW_AT_type, true)));
+      const uint32_t tagged = index < 2 ? arg[index] : 0;
+      ++index;
+      w_->add_param(w_->str(dwarf_diename(&p)), tagged ? tagged : resolve(ref(&p, DW_AT_type, true)));
     } while (dwarf_siblingof(&p, &p) == 0);
   }
   if (varargs) w_->add_param(0, 0);
@@ -132,11 +168,9 @@ uint32_t BatchEncoder::add_func(const FuncCand& c) {
   }
   // decl_tag_kfuncs: after the DWARF's own tags, as pahole master adds them (an equal
   // source-level btf_decl_tag("bpf_kfunc") folds into this one in dedup).
-  if (feat_.decl_tag && feat_.decl_tag_kfuncs) {
-    if (const Kfunc* k = sh_.syms->find_kfunc(c.name)) {
-      add_decl_tag("bpf_kfunc", fn, -1);
-      if (k->flags & kKfFastcall) add_decl_tag("bpf_fastcall", fn, -1);
-    }
+  if (kfunc) {
+    add_decl_tag("bpf_kfunc", fn, -1);
+    if (kfunc->flags & kKfFastcall) add_decl_tag("bpf_fastcall", fn, -1);
   }
   return fn;
 }

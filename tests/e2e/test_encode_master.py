@@ -58,6 +58,7 @@ def test_kfunc_tags_from_kfunc_sets(prog, tmp_path):
     """bpf_kfunc on the members of a set8 with BTF_SET8_KFUNCS, bpf_fastcall on KF_FASTCALL
     ones; nothing for a set8 without the flag, a BTF_ID list or an ordinary function."""
     expected = {"kf_acquire": ["bpf_kfunc"], "kf_fast": ["bpf_fastcall", "bpf_kfunc"],
+                "kf_arena_alloc": ["bpf_kfunc"], "kf_arena_free": ["bpf_kfunc"],
                 "kf_notset": [], "kf_listed": [], "not_a_kfunc": [], "main": []}
     outs = {}
     for flags in (["--features=+decl_tag_kfuncs"], ["--compat=pahole-master"],
@@ -72,6 +73,25 @@ def test_kfunc_tags_from_kfunc_sets(prog, tmp_path):
         out = tmp_path / "off.btf"
         encode(prog, out, *flags)
         assert not any(tags_by_func(out).values()), flags
+
+
+def test_arena_attributes(prog, tmp_path):
+    """attributes: a kfunc's KF_ARENA_RET / KF_ARENA_ARG1 / KF_ARENA_ARG2 pointer becomes a
+    pointer to TYPE_TAG "address_space(1)" with kind_flag 1 (canon: type_attr), others stay."""
+    out = tmp_path / "a.btf"
+    encode(prog, out, "--compat=pahole-master", "--features=+attributes")
+    canon = btfcheck("canon", out).stdout
+    attr = 'ptr(type_attr("address_space(1)", '
+    alloc = re.search(r"^func kf_arena_alloc := .*$", canon, re.M)[0]
+    free = re.search(r"^func kf_arena_free := .*$", canon, re.M)[0]
+    assert "fn(ptr(void) arena, " + attr + "struct task)) t, int pages) -> " + attr + "void))" in alloc
+    assert "fn(" + attr + "void)) arena, " + attr + "void)) ptr, long int n) -> long int" in free
+    assert "type_attr" not in re.search(r"^func kf_fast := .*$", canon, re.M)[0]
+    assert btfcheck("verify", "--kernel", "6.18", out).returncode == 0
+    assert btfcheck("verify", "--kernel", "6.12", out).returncode == 1   # kind_flag tags: 6.15
+    plain = tmp_path / "p.btf"
+    encode(prog, plain, "--compat=pahole-master")
+    assert "type_attr" not in btfcheck("canon", plain).stdout
 
 
 def test_header_and_layout(prog, tmp_path):
@@ -99,7 +119,8 @@ def test_matches_pahole_master(prog, tmp_path):
     """pahole master --btf_features=default (and +layout) on the same program: no canonical
     difference, the same kfunc tags, the same header, a byte-identical layout section."""
     pm = require_input("pahole-master", "pahole master is not built (corpora/fetch-pahole-master)")
-    for features, flags in (("default", []), ("default,layout", ["--features=+layout"])):
+    for features, flags in (("default", []), ("default,layout", ["--features=+layout"]),
+                            ("default,attributes", ["--features=+attributes"])):
         copy = tmp_path / f"prog-{features}"
         shutil.copy(prog, copy)
         ref = tmp_path / f"pm-{features}.btf"

@@ -2,6 +2,9 @@
 #define BTF_SET8_KFUNCS (1 << 0)
 #define KF_ACQUIRE (1 << 0)
 #define KF_FASTCALL (1 << 12)
+#define KF_ARENA_RET (1 << 13)
+#define KF_ARENA_ARG1 (1 << 14)
+#define KF_ARENA_ARG2 (1 << 15)
 #define __str(x) #x
 #define __stringify(x) __str(x)
 #define ___PASTE(a, b) a##b
@@ -45,10 +48,15 @@ __attribute__((noinline)) int kf_fast(struct task *t, long v) { return t->pid + 
 __attribute__((noinline)) long kf_notset(struct task *t) { return t->state; }
 __attribute__((noinline)) int kf_listed(int x) { return x * 7; }
 __attribute__((noinline)) int not_a_kfunc(int x) { return x + 3; }
+/* Arena kfuncs: the flagged return value and first two parameters point into a BPF arena. */
+__attribute__((noinline)) void *kf_arena_alloc(void *arena, struct task *t, int pages) { return pages ? arena : t; }
+__attribute__((noinline)) long kf_arena_free(void *arena, void *ptr, long n) { return (long)arena + (long)ptr + n; }
 
 BTF_SET8_START(test_kfunc_ids, BTF_SET8_KFUNCS)
 BTF_ID_FLAGS(func, kf_acquire, KF_ACQUIRE)
 BTF_ID_FLAGS(func, kf_fast, KF_FASTCALL)
+BTF_ID_FLAGS(func, kf_arena_alloc, KF_ARENA_RET | KF_ARENA_ARG2)
+BTF_ID_FLAGS(func, kf_arena_free, KF_ARENA_ARG1 | KF_ARENA_ARG2)
 BTF_SET8_END(test_kfunc_ids)
 
 /* A set8 without BTF_SET8_KFUNCS (Linux 6.1's sets): its members are not tagged. */
@@ -61,7 +69,7 @@ BTF_ID_LIST(some_ids)
 BTF_ID(func, kf_listed)
 
 int main(int argc, char **argv) {
-  (void)argv;
   struct task *t = kf_acquire(argc);
-  return kf_fast(t, 2) + (int)kf_notset(t) + kf_listed(argc) + not_a_kfunc(argc);
+  return kf_fast(t, 2) + (int)kf_notset(t) + kf_listed(argc) + not_a_kfunc(argc) +
+         (int)kf_arena_free(kf_arena_alloc(argv, t, argc), argv, argc);
 }
