@@ -144,23 +144,29 @@ TEST(EncodeDwarf, SameBytesForEveryJobCount) {
   ASSERT_FALSE(dir.empty());
   const std::string all = link_all(dir);
   ASSERT_FALSE(all.empty());
-  Options o;
-  o.batch_bytes = 1;  // one batch per CU: the most scheduling freedom
-  o.explain = true;
-  std::string first;
-  std::vector<std::string> first_explain;
-  for (unsigned jobs : {1u, 2u, 4u, 8u, 8u, 3u}) {
-    o.jobs = jobs;
-    auto out = encode_dwarf(all, o);
-    ASSERT_TRUE(out.ok()) << out.error().str();
-    EXPECT_GT(out->batches, 10u);
-    if (first.empty()) {
-      first = out->btf;
-      first_explain = out->explain;
-      continue;
+  // btfcheck's own mode, and pahole master's (its function checks, kfunc tags, layout).
+  for (btfcheck::encode::Compat mode : {btfcheck::encode::Compat::None, btfcheck::encode::Compat::PaholeMaster}) {
+    Options o;
+    o.batch_bytes = 1;  // one batch per CU: the most scheduling freedom
+    o.explain = true;
+    o.compat = mode;
+    o.features = btfcheck::encode::default_features(mode);
+    o.features.layout = mode != btfcheck::encode::Compat::None;
+    std::string first;
+    std::vector<std::string> first_explain;
+    for (unsigned jobs : {1u, 2u, 4u, 8u, 8u, 3u}) {
+      o.jobs = jobs;
+      auto out = encode_dwarf(all, o);
+      ASSERT_TRUE(out.ok()) << out.error().str();
+      EXPECT_GT(out->batches, 10u);
+      if (first.empty()) {
+        first = out->btf;
+        first_explain = out->explain;
+        continue;
+      }
+      EXPECT_EQ(out->btf, first) << "-j" << jobs << " gave other bytes";
+      EXPECT_EQ(out->explain, first_explain) << "-j" << jobs << " explained differently";
     }
-    EXPECT_EQ(out->btf, first) << "-j" << jobs << " gave other bytes";
-    EXPECT_EQ(out->explain, first_explain) << "-j" << jobs << " explained differently";
   }
   fs::remove_all(dir);
 }
