@@ -220,6 +220,11 @@ struct btf* btf_from_raw(std::span<const uint8_t> bytes, const struct btf* base)
 // DECL_TAGs on them and the FUNC_PROTOs nothing else refers to. Returns `btf` itself when
 // nothing goes, else a new btf (the caller frees both). Explain lines go to `explain`
 // (when non-null).
+// Drops the types `gone` marks (indexed by id, sized btf__type_cnt), with the DECL_TAGs on
+// them and the FUNC_PROTOs only dropped FUNCs referred to. Returns `btf` itself when
+// nothing goes, else a new btf (the caller frees both).
+Result<struct btf*> drop_types(struct btf* btf, std::vector<uint8_t> gone, const std::string& path);
+
 Result<struct btf*> settle_func_drops(struct btf* btf, const std::vector<FuncDrop>& drops,
                                       std::vector<std::string>* explain, const std::string& path);
 

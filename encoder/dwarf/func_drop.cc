@@ -20,14 +20,12 @@
 
 namespace btfcheck::encode {
 
-Result<struct btf*> settle_func_drops(struct btf* btf, const std::vector<FuncDrop>& drops,
-                                      std::vector<std::string>* explain, const std::string& path) {
-  uint32_t dropped = 0;
-  if (drops.empty()) return btf;
+Result<struct btf*> drop_types(struct btf* btf, std::vector<uint8_t> gone, const std::string& path) {
   auto internal = [&](const std::string& msg) { return file_error(path, "encode.internal", msg); };
   const struct btf* base = btf__base_btf(btf);
   const uint32_t start = base ? btf__type_cnt(base) : 1;
   const uint32_t n = btf__type_cnt(btf);
+  if (gone.size() != n) return internal("drop list of the wrong size");
   uint32_t raw_size = 0;
   const auto* raw = static_cast<const uint8_t*>(btf__raw_data(btf, &raw_size));
   if (!raw || raw_size < sizeof(struct btf_header)) return internal("cannot serialize the BTF");
@@ -36,15 +34,47 @@ Result<struct btf*> settle_func_drops(struct btf* btf, const std::vector<FuncDro
   std::vector<uint32_t> type_words(hdr.type_len / 4);
   std::memcpy(type_words.data(), raw + hdr.hdr_len + hdr.type_off, type_words.size() * 4);
   const auto records = btf::Records::split(std::move(type_words), start);
-  if (!records || records->end_id() != n)
-    return internal("malformed type section in the encoded BTF");
+  if (!records || records->end_id() != n) return internal("malformed type section in the encoded BTF");
   const btf::Records& recs = *records;
+  // Referrer counts, then the cascade to tags and prototypes.
+  std::vector<uint32_t> refs(n, 0);
+  for (uint32_t id = start; id < n; ++id)
+    btf::for_each_ref_word(recs.kind(id), recs.vlen(id), [&](uint32_t k) {
+      if (recs.owns(recs.rec(id)[k])) ++refs[recs.rec(id)[k]];
+    });
+  uint32_t dropped = 0;
+  for (uint32_t id = start; id < n; ++id) {
+    const uint32_t target = recs.rec(id)[2];
+    if (recs.kind(id) == BTF_KIND_DECL_TAG && recs.owns(target) && gone[target]) gone[id] = 1;
+    if (!gone[id]) continue;
+    ++dropped;
+    if (recs.kind(id) == BTF_KIND_FUNC && recs.owns(target) && --refs[target] == 0 &&
+        recs.kind(target) == BTF_KIND_FUNC_PROTO)
+      gone[target] = 1;
+  }
+  if (dropped == 0) return btf;
+  const btf::Renumbered kept = btf::drop_records(recs, std::span<const uint8_t>(gone).subspan(start));
+  if (kept.dangling) return internal("a dropped type is still referred to");
+  const std::string_view strings(reinterpret_cast<const char*>(raw) + hdr.hdr_len + hdr.str_off,
+                                 hdr.str_len);
+  const std::vector<uint8_t> blob = btf::write_blob(kept.records.words, strings);
+  struct btf* rebuilt = btf_from_raw(blob, base);
+  if (!rebuilt) return internal("libbpf rejected the BTF without the dropped types");
+  return rebuilt;
+}
 
+Result<struct btf*> settle_func_drops(struct btf* btf, const std::vector<FuncDrop>& drops,
+                                      std::vector<std::string>* explain, const std::string& path) {
+  if (drops.empty()) return btf;
+  const struct btf* base = btf__base_btf(btf);
+  const uint32_t start = base ? btf__type_cnt(base) : 1;
+  const uint32_t n = btf__type_cnt(btf);
   std::unordered_map<std::string_view, std::vector<uint32_t>> funcs_of;
   for (const FuncDrop& d : drops) funcs_of.emplace(d.name, std::vector<uint32_t>{});
   for (uint32_t id = start; id < n; ++id) {
-    if (recs.kind(id) != BTF_KIND_FUNC) continue;
-    const char* name = btf__name_by_offset(btf, recs.rec(id)[0]);
+    const struct btf_type* t = btf__type_by_id(btf, id);
+    if (!btf_is_func(t)) continue;
+    const char* name = btf__name_by_offset(btf, t->name_off);
     if (auto it = funcs_of.find(name ? name : ""); it != funcs_of.end()) it->second.push_back(id);
   }
   std::vector<uint8_t> gone(n, 0);
@@ -61,30 +91,7 @@ Result<struct btf*> settle_func_drops(struct btf* btf, const std::vector<FuncDro
       if (explain) explain->push_back(std::string(d.name) + ": replaced: " + d.why);
     }
   }
-  // Referrer counts, then the cascade to tags and prototypes.
-  std::vector<uint32_t> refs(n, 0);
-  for (uint32_t id = start; id < n; ++id)
-    btf::for_each_ref_word(recs.kind(id), recs.vlen(id), [&](uint32_t k) {
-      if (recs.owns(recs.rec(id)[k])) ++refs[recs.rec(id)[k]];
-    });
-  for (uint32_t id = start; id < n; ++id) {
-    const uint32_t target = recs.rec(id)[2];
-    if (recs.kind(id) == BTF_KIND_DECL_TAG && recs.owns(target) && gone[target]) gone[id] = 1;
-    if (recs.kind(id) != BTF_KIND_FUNC || !gone[id]) continue;
-    ++dropped;
-    if (recs.owns(target) && --refs[target] == 0 && recs.kind(target) == BTF_KIND_FUNC_PROTO)
-      gone[target] = 1;
-  }
-  if (dropped == 0) return btf;
-  const btf::Renumbered kept =
-      btf::drop_records(recs, std::span<const uint8_t>(gone).subspan(start));
-  if (kept.dangling) return internal("a dropped FUNC is still referred to");
-  const std::string_view strings(reinterpret_cast<const char*>(raw) + hdr.hdr_len + hdr.str_off,
-                                 hdr.str_len);
-  const std::vector<uint8_t> blob = btf::write_blob(kept.records.words, strings);
-  struct btf* rebuilt = btf_from_raw(blob, base);
-  if (!rebuilt) return internal("libbpf rejected the BTF without the dropped FUNCs");
-  return rebuilt;
+  return drop_types(btf, std::move(gone), path);
 }
 
 }  // namespace btfcheck::encode

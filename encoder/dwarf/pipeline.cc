@@ -97,6 +97,73 @@ Result<uint32_t> add_datasecs(struct btf* out, const std::vector<VarRec>& vars,
   return added;
 }
 
+// global_var, btfcheck's own rule (pahole master writes them all, and the kernel rejects
+// its BTF): variables whose bytes overlap another's in a section (aliases at one address,
+// or a symbol larger than the gap to the next) cannot all be DATASEC entries. Per section,
+// by offset, the larger first at one offset: an entry that starts before the end of the
+// last one kept is left out, with its VAR, and --explain names the one kept.
+Result<uint32_t> drop_overlapping_vars(BtfOwner& btf, std::vector<VarRec>& vars,
+                                       const ElfSymbols& syms, const std::string& path,
+                                       std::vector<std::string>* explain) {
+  const uint32_t n = btf__type_cnt(btf.p);
+  const struct btf* base = btf__base_btf(btf.p);
+  std::vector<uint32_t> var_ids;
+  for (uint32_t id = base ? btf__type_cnt(base) : 1; id < n; ++id)
+    if (btf_is_var(btf__type_by_id(btf.p, id))) var_ids.push_back(id);
+  if (var_ids.size() != vars.size())
+    return file_error(path, "encode.internal", "VAR count changed across dedup");
+  std::vector<uint32_t> order(vars.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    const VarRec &x = vars[a], &y = vars[b];
+    if (x.shndx != y.shndx) return x.shndx < y.shndx;
+    if (x.offset != y.offset) return x.offset < y.offset;
+    return x.size != y.size ? x.size > y.size : a < b;
+  });
+  std::vector<uint8_t> gone(n, 0), left_out(vars.size(), 0);
+  uint32_t dropped = 0, kept = 0;
+  uint64_t end = 0;
+  for (size_t k = 0; k < order.size(); ++k) {
+    const VarRec& v = vars[order[k]];
+    if (k == 0 || vars[order[k - 1]].shndx != v.shndx) end = 0;
+    if (k > 0 && vars[order[k - 1]].shndx == v.shndx && v.offset < end) {
+      gone[var_ids[order[k]]] = 1;
+      left_out[order[k]] = 1;
+      ++dropped;
+      if (explain) {
+        const VarRec& by = vars[kept];
+        const std::string sec = v.shndx < syms.sections.size() ? std::string(syms.sections[v.shndx].name) : "?";
+        char at[64];
+        std::snprintf(at, sizeof at, "%s+0x%llx", sec.c_str(), static_cast<unsigned long long>(v.offset));
+        const std::string what =
+            by.name == v.name && by.offset == v.offset
+                ? "are already described by another VAR of the same name (a second CU's DWARF "
+                  "defines it too)"
+                : "overlap VAR " + std::string(by.name) +
+                      " (an alias, or a symbol larger than the gap to the next), which is kept";
+        explain->push_back(std::string(v.name) + ": skipped: its " + std::to_string(v.size) +
+                           " bytes at " + at + " " + what +
+                           ": the kernel rejects overlapping DATASEC entries (global_var)");
+      }
+      continue;
+    }
+    kept = order[k];
+    end = std::max(end, v.offset + v.size);
+  }
+  if (dropped == 0) return 0u;
+  auto rebuilt = drop_types(btf.p, std::move(gone), path);
+  if (!rebuilt) return rebuilt.error();
+  if (*rebuilt != btf.p) {
+    btf__free(btf.p);
+    btf.p = *rebuilt;
+  }
+  std::vector<VarRec> rest;
+  for (size_t i = 0; i < vars.size(); ++i)
+    if (!left_out[i]) rest.push_back(vars[i]);
+  vars = std::move(rest);
+  return dropped;
+}
+
 // Step 1 (serial): the file, its symbols and units, the entry offsets, the base, the batches.
 struct Prepared {
   std::unique_ptr<DwarfFile> file;
@@ -296,6 +363,10 @@ Result<Output> encode_dwarf(const std::string& path, const Options& opts) {
                 final_dedup_s, settle_s, sh.drops.size());
   out.timing = buf;
   out.entries = p.syms.entries.describe();
+  if (opts.features.global_var && opts.compat != Compat::PaholeMaster) {
+    auto left_out = drop_overlapping_vars(a.btf, a.vars, p.syms, path, opts.explain ? &out.explain : nullptr);
+    if (!left_out) return left_out.error();
+  }
   auto ds = add_datasecs(a.btf.p, a.vars, p.syms, path);
   if (!ds) return ds.error();
   out.vars = static_cast<uint32_t>(a.vars.size());

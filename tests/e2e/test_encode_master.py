@@ -223,3 +223,74 @@ def test_612_vmlinux_and_modules_match_pahole_master(tmp_path):
         encode(kos[m], out, "--compat=pahole-master", "--base", str(v))
         d = btfcheck("diff", "--base", v, ref, out)
         assert d.returncode == 0, (m, d.stdout[-2000:])
+
+
+WEAK_A = ("struct limits { long lo, hi; };\n"
+          "struct limits shared_limits __attribute__((weak)) = { 0, 10 };\n"
+          "long read_lo(void) { return shared_limits.lo; }\n")
+WEAK_B = ("struct limits { long lo, hi; };\n"
+          "struct limits shared_limits = { 5, 50 };\n"
+          "long read_lo(void);\n"
+          "int main(void) { return (int)(read_lo() + shared_limits.hi); }\n")
+
+
+def test_global_var_without_overlaps(tmp_path):
+    """A weak and a strong definition of one variable: both CUs' DWARF describe it at the
+    same address, so pahole master (and --compat=pahole-master) write two overlapping
+    DATASEC entries, which the kernel rejects; btfcheck's own global_var keeps one and
+    says why, and its BTF verifies and loads."""
+    from test_kernel_releases import btf_load
+    if not shutil.which("gcc"):
+        require_or_skip("gcc", "gcc is not installed")
+    (tmp_path / "a.c").write_text(WEAK_A)
+    (tmp_path / "b.c").write_text(WEAK_B)
+    prog = tmp_path / "ab"
+    assert run("gcc", "-g", "-O1", tmp_path / "a.c", tmp_path / "b.c", "-o", prog).returncode == 0
+    compat = tmp_path / "compat.btf"
+    encode(prog, compat, "--compat=pahole-master", "--features=+global_var")
+    v = btfcheck("verify", compat)
+    assert v.returncode == 1 and "[datasec.overlap]" in v.stdout
+    own = tmp_path / "own.btf"
+    r = btfcheck("encode", "dwarf", "--features=+global_var", "--explain", prog, "-o", own)
+    assert r.returncode == 0, r.stderr
+    assert re.search(r"^shared_limits: skipped: its 16 bytes at \.data\+0x[0-9a-f]+ are already "
+                     r"described by another VAR of the same name .*\(global_var\)$", r.stderr, re.M)
+    dump = btfcheck("dump", own).stdout
+    assert len(re.findall(r"^\[\d+\] VAR 'shared_limits'", dump, re.M)) == 1
+    assert btfcheck("verify", own).returncode == 0
+    assert btfcheck("verify", "--kernel", "6.12", own).returncode == 0
+    assert btfcheck("verify", "--dwarf", prog, own).returncode == 0
+    loaded = btf_load(own.read_bytes())
+    if loaded is not None:
+        assert loaded[0] == 0, loaded
+        assert btf_load(compat.read_bytes())[0] != 0
+    if pm := pahole_master():
+        copy = tmp_path / "ab.copy"
+        shutil.copy(prog, copy)
+        ref = tmp_path / "pm.btf"
+        assert run(pm, "--btf_features=default,global_var", f"--btf_encode_detached={ref}", copy).returncode == 0
+        assert btfcheck("diff", ref, compat).returncode == 0
+        assert btfcheck("verify", ref).returncode == 1
+
+
+def test_global_var_612_kept_names(tmp_path):
+    """Debian's 6.12 vmlinux with +global_var: btfcheck's own output verifies (also against
+    DWARF and as 6.12), loads into the running kernel where permitted, and keeps at least
+    95% of the variable names pahole master's global_var output has."""
+    from test_kernel_releases import btf_load
+    v = require_input("cloud-6.12", "Debian's 6.12 cloud vmlinux is not cached "
+                      "(corpora/fetch-debian-kernel --release 6.12)")
+    require_input("pahole-master", "pahole master is not built (corpora/fetch-pahole-master)")
+    [ref] = pahole_master_612("--features", "default,global_var", str(v))
+    own = tmp_path / "gv.btf"
+    encode(v, own, "--features=+global_var", "-j2")
+    for args in ([own], ["--kernel", "6.12", own], ["--dwarf", v, own]):
+        r = btfcheck("verify", *args)
+        assert r.returncode == 0, r.stdout[-2000:]
+    loaded = btf_load(own.read_bytes())
+    assert loaded is None or loaded[0] == 0, loaded
+
+    def var_names(btf: Path) -> set[str]:
+        return set(re.findall(r"^\[\d+\] VAR '([^']+)'", btfcheck("dump", btf).stdout, re.M))
+    theirs, ours = var_names(ref), var_names(own)
+    assert len(theirs & ours) >= 0.95 * len(theirs), (len(theirs), len(ours), len(theirs & ours))
