@@ -1,22 +1,27 @@
 #!/usr/bin/env bash
 # bench/encode_vs_pahole.sh: DWARF->BTF encoding, btfcheck vs pahole, side by side in one run.
 #
-#   bench/encode_vs_pahole.sh [VMLINUX] [-r REPEATS]
+#   bench/encode_vs_pahole.sh [VMLINUX] [-r REPEATS] [--master PAHOLE_MASTER]
 #
 # For each of pahole -j2, btfcheck -j2, pahole serial and btfcheck -j1 it runs REPEATS
 # (default 3) times under /usr/bin/time -v, interleaved, and prints the best wall time and
 # the peak RSS of the best run, then the ratios the issue asks for (btfcheck -j2 / pahole -j2:
 # wall <= 0.5, RSS <= 1.0). Flags are the Linux 6.1 ones (--btf_gen_floats
 # --lang_exclude=rust). Env: BTFCHECK (binary), PAHOLE (binary), BTFCHECK_VMLINUX.
+# --master P: pahole master (corpora/fetch-pahole-master) instead, both sides with pahole
+# master's default features: `pahole -j2 --btf_features=default` against `btfcheck encode
+# dwarf -j2 --compat=pahole-master` (target: wall <= 0.35, RSS <= 1.0), and serial.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 btfcheck=${BTFCHECK:-$root/build/bin/btfcheck}
 pahole=${PAHOLE:-pahole}
 vmlinux=${BTFCHECK_VMLINUX:-$(ls "${HOME}"/.cache/btfcheck/usr/lib/debug/boot/vmlinux-*-cloud-amd64 2>/dev/null | head -1)}
 repeats=3
+master=""
 while [ $# -gt 0 ]; do
   case "$1" in
     -r) repeats=$2; shift 2 ;;
+    --master) master=$2; pahole=$2; shift 2 ;;
     *) vmlinux=$1; shift ;;
   esac
 done
@@ -29,22 +34,29 @@ trap 'rm -rf "$tmp"' EXIT
 # shellcheck source=bench/lib.sh
 . "$root/bench/lib.sh"
 flags=(--btf_gen_floats --lang_exclude=rust)
-echo "input: $vmlinux ($(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg))"
+ours=(--lang-exclude=rust)
+target=0.50
+if [ -n "$master" ]; then
+  flags=(--btf_features=default --lang_exclude=rust)
+  ours=(--compat=pahole-master --lang-exclude=rust)
+  target=0.35
+fi
+echo "input: $vmlinux ($(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)); pahole: $("$pahole" --version) ${flags[*]}"
 for i in $(seq "$repeats"); do
   bench_run "pahole -j2" "$pahole" -j2 "${flags[@]}" --btf_encode_detached="$tmp/p2.btf" "$vmlinux"
-  bench_run "btfcheck -j2" "$btfcheck" encode dwarf "$vmlinux" -o "$tmp/b2.btf" -j2 --lang-exclude=rust
+  bench_run "btfcheck -j2" "$btfcheck" encode dwarf "$vmlinux" -o "$tmp/b2.btf" -j2 "${ours[@]}"
   bench_run "pahole serial" "$pahole" "${flags[@]}" --btf_encode_detached="$tmp/p1.btf" "$vmlinux"
-  bench_run "btfcheck -j1" "$btfcheck" encode dwarf "$vmlinux" -o "$tmp/b1.btf" -j1 --lang-exclude=rust
+  bench_run "btfcheck -j1" "$btfcheck" encode dwarf "$vmlinux" -o "$tmp/b1.btf" -j1 "${ours[@]}"
 done
 echo
 printf '%-16s %10s %12s\n' tool "wall (s)" "peak RSS (KB)"
 for n in "pahole -j2" "btfcheck -j2" "pahole serial" "btfcheck -j1"; do
   printf '%-16s %10.2f %12d\n' "$n" "${best_wall[$n]}" "${best_rss[$n]}"
 done
-awk -v bw="${best_wall[btfcheck -j2]}" -v pw="${best_wall[pahole -j2]}" \
+awk -v t="$target" -v bw="${best_wall[btfcheck -j2]}" -v pw="${best_wall[pahole -j2]}" \
     -v br="${best_rss[btfcheck -j2]}" -v pr="${best_rss[pahole -j2]}" \
     -v b1="${best_wall[btfcheck -j1]}" -v p1="${best_wall[pahole serial]}" 'BEGIN {
-  printf "\nratio btfcheck -j2 / pahole -j2: wall %.2f (target <= 0.50), RSS %.2f (target <= 1.00)\n", bw/pw, br/pr
+  printf "\nratio btfcheck -j2 / pahole -j2: wall %.2f (target <= %.2f), RSS %.2f (target <= 1.00)\n", bw/pw, t, br/pr
   printf "ratio btfcheck -j1 / pahole serial: wall %.2f\n", b1/p1
 }'
 cmp -s "$tmp/b1.btf" "$tmp/b2.btf" && echo "btfcheck -j1 and -j2 outputs: identical bytes" || echo "btfcheck -j1 and -j2 outputs DIFFER"

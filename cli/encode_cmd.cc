@@ -36,7 +36,8 @@ const std::vector<OptionSpec> kSpecs = {
      "var, float, decl_tag, type_tag, enum64 and func_by_address (a FUNC's prototype is that of "
      "the subprogram at its symbol's address; -func_by_address: the first CU's, as pahole 1.24); "
      "--compat=pahole-master: its default set. Also: global_var, layout (32-byte header and "
-     "layout section, base BTF only), unambiguous_func (skip names with several symbol "
+     "layout section, base BTF only), attributes, distilled_base (with --base and --elf: "
+     ".BTF split on a distilled .BTF.base), unambiguous_func (skip names with several symbol "
      "addresses), param_regs (skip functions whose parameters are, at entry, not in their "
      "calling-convention registers, or optimized out of a function gcc marked DW_CC_nocall)",
      "LIST"},
@@ -105,6 +106,10 @@ int cmd_encode(const Argv& argv) {
     opts.exclude_rust = true;
   }
 
+  if (opts.features.distilled_base && (opts.base_path.empty() || !args.has("--elf")))
+    return fail("distilled_base writes split BTF and its distilled base into the ELF's .BTF and "
+                ".BTF.base: it needs --base VMLINUX and --elf");
+
   std::unique_ptr<Progress> bar;
   opts.progress = [&](size_t done, size_t total) {
     if (!bar) bar = std::make_unique<Progress>("encode", total,
@@ -119,7 +124,7 @@ int cmd_encode(const Argv& argv) {
   for (const std::string& line : res->explain) std::fprintf(stderr, "%s\n", line.c_str());
   std::string bytes = std::move(res->btf);
   if (args.has("--elf")) {
-    auto elf = encode::elf_with_btf(pos[1], bytes);
+    auto elf = encode::elf_with_btf(pos[1], bytes, res->btf_base);
     if (!elf) return fail(elf.error().str());
     bytes = std::move(*elf);
   }

@@ -1,4 +1,5 @@
-// --elf output: a copy of the input ELF whose .BTF section holds the new BTF.
+// --elf output: a copy of the input ELF whose .BTF section holds the new BTF (and, for
+// split BTF on a distilled base, whose .BTF.base holds that base).
 //
 // The copy is made in a memfd with libelf (no external objcopy). We lay the file out
 // ourselves (ELF_F_LAYOUT): every existing section keeps its offset, the new .BTF bytes
@@ -37,7 +38,8 @@ struct Fd {
 
 }  // namespace
 
-Result<std::string> elf_with_btf(const std::string& path, const std::string& btf) {
+Result<std::string> elf_with_btf(const std::string& path, const std::string& btf,
+                                 const std::string& btf_base) {
   auto bytes = btf::read_file(path);
   if (!bytes) return bytes.error();
   Fd mem;
@@ -62,28 +64,41 @@ Result<std::string> elf_with_btf(const std::string& path, const std::string& btf
     return elf_err(path, "cannot read the ELF header");
   const bool is64 = gelf_getclass(elf) == ELFCLASS64;
 
+  // The sections to write: .BTF, and .BTF.base for split BTF on a distilled base.
+  struct Out {
+    const char* name;
+    const std::string* data;
+    Elf_Scn* scn = nullptr;
+  };
+  std::vector<Out> outs{{".BTF", &btf}};
+  if (!btf_base.empty()) outs.push_back({".BTF.base", &btf_base});
   uint64_t end = eh.e_ehsize;
   if (eh.e_phnum) end = std::max<uint64_t>(end, eh.e_phoff + uint64_t(eh.e_phnum) * eh.e_phentsize);
-  Elf_Scn* btf_scn = nullptr;
   for (Elf_Scn* s = elf_nextscn(elf, nullptr); s; s = elf_nextscn(elf, s)) {
     GElf_Shdr sh;
     if (!gelf_getshdr(s, &sh)) continue;
     const char* name = elf_strptr(elf, shstrndx, sh.sh_name);
-    if (name && std::strcmp(name, ".BTF") == 0) btf_scn = s;
+    for (Out& o : outs)
+      if (name && std::strcmp(name, o.name) == 0) o.scn = s;
     if (sh.sh_type != SHT_NOBITS) end = std::max<uint64_t>(end, sh.sh_offset + sh.sh_size);
   }
 
   std::vector<char> strtab;  // must outlive elf_update
-  if (!btf_scn) {
+  std::vector<size_t> name_offs(outs.size(), 0);
+  bool grow = false;
+  for (const Out& o : outs) grow |= o.scn == nullptr;
+  if (grow) {
     Elf_Scn* str_scn = elf_getscn(elf, shstrndx);
     GElf_Shdr ssh;
     Elf_Data* sd = str_scn ? elf_getdata(str_scn, nullptr) : nullptr;
     if (!str_scn || !gelf_getshdr(str_scn, &ssh) || !sd)
       return elf_err(path, "cannot read .shstrtab");
     strtab.assign(static_cast<const char*>(sd->d_buf), static_cast<const char*>(sd->d_buf) + sd->d_size);
-    const size_t name_off = strtab.size();
-    const char kName[] = ".BTF";
-    strtab.insert(strtab.end(), kName, kName + sizeof kName);
+    for (size_t i = 0; i < outs.size(); ++i) {
+      if (outs[i].scn) continue;
+      name_offs[i] = strtab.size();
+      strtab.insert(strtab.end(), outs[i].name, outs[i].name + std::strlen(outs[i].name) + 1);
+    }
     sd->d_buf = strtab.data();
     sd->d_size = strtab.size();
     elf_flagdata(sd, ELF_C_SET, ELF_F_DIRTY);
@@ -91,33 +106,37 @@ Result<std::string> elf_with_btf(const std::string& path, const std::string& btf
     ssh.sh_size = strtab.size();
     end += strtab.size();
     gelf_update_shdr(str_scn, &ssh);
-
-    btf_scn = elf_newscn(elf);
-    if (!btf_scn) return elf_err(path, "cannot add a section");
-    GElf_Shdr bsh{};
-    bsh.sh_name = static_cast<GElf_Word>(name_off);
-    bsh.sh_type = SHT_PROGBITS;
-    bsh.sh_addralign = 4;
-    gelf_update_shdr(btf_scn, &bsh);
-    Elf_Data* bd = elf_newdata(btf_scn);
-    if (!bd) return elf_err(path, "cannot add section data");
-    bd->d_type = ELF_T_BYTE;
-    bd->d_align = 4;
-    bd->d_version = EV_CURRENT;
   }
-  GElf_Shdr bsh;
-  Elf_Data* bd = elf_getdata(btf_scn, nullptr);
-  if (!gelf_getshdr(btf_scn, &bsh) || !bd) return elf_err(path, "cannot read .BTF");
-  bd->d_buf = const_cast<char*>(btf.data());
-  bd->d_size = btf.size();
-  bd->d_off = 0;
-  elf_flagdata(bd, ELF_C_SET, ELF_F_DIRTY);
-  bsh.sh_offset = align_up(end, 8);
-  bsh.sh_size = btf.size();
-  bsh.sh_flags &= ~static_cast<GElf_Xword>(SHF_ALLOC);
-  bsh.sh_addr = 0;
-  end = bsh.sh_offset + btf.size();
-  gelf_update_shdr(btf_scn, &bsh);
+  for (size_t i = 0; i < outs.size(); ++i) {
+    Out& o = outs[i];
+    if (!o.scn) {
+      o.scn = elf_newscn(elf);
+      if (!o.scn) return elf_err(path, "cannot add a section");
+      GElf_Shdr nsh{};
+      nsh.sh_name = static_cast<GElf_Word>(name_offs[i]);
+      nsh.sh_type = SHT_PROGBITS;
+      nsh.sh_addralign = 4;
+      gelf_update_shdr(o.scn, &nsh);
+      Elf_Data* nd = elf_newdata(o.scn);
+      if (!nd) return elf_err(path, "cannot add section data");
+      nd->d_type = ELF_T_BYTE;
+      nd->d_align = 4;
+      nd->d_version = EV_CURRENT;
+    }
+    GElf_Shdr bsh;
+    Elf_Data* bd = elf_getdata(o.scn, nullptr);
+    if (!gelf_getshdr(o.scn, &bsh) || !bd) return elf_err(path, std::string("cannot read ") + o.name);
+    bd->d_buf = const_cast<char*>(o.data->data());
+    bd->d_size = o.data->size();
+    bd->d_off = 0;
+    elf_flagdata(bd, ELF_C_SET, ELF_F_DIRTY);
+    bsh.sh_offset = align_up(end, 8);
+    bsh.sh_size = o.data->size();
+    bsh.sh_flags &= ~static_cast<GElf_Xword>(SHF_ALLOC);
+    bsh.sh_addr = 0;
+    end = bsh.sh_offset + o.data->size();
+    gelf_update_shdr(o.scn, &bsh);
+  }
 
   eh.e_shoff = align_up(end, is64 ? 8 : 4);
   gelf_update_ehdr(elf, &eh);

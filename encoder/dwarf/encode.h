@@ -42,6 +42,7 @@ struct Features {
   bool decl_tag_kfuncs = false;   // DECL_TAG "bpf_kfunc" (+ "bpf_fastcall") on the kfuncs
                                   // of .BTF_ids' kfunc sets (pahole 1.27, 1.28)
   bool layout = false;            // 32-byte header and a layout section (libbpf 1.8)
+  bool distilled_base = false;    // split BTF on a distilled base (.BTF + .BTF.base; --elf)
   bool attributes = false;        // kfuncs' arena pointers: TYPE_TAG (kind_flag 1)
                                   // "address_space(1)" (pahole 1.30, with decl_tag_kfuncs)
 };
@@ -73,6 +74,7 @@ struct Options {
 
 struct Output {
   std::string btf;                     // raw BTF bytes
+  std::string btf_base;                // distilled_base: the .BTF.base section (btf is split on it)
   std::vector<std::string> explain;    // deterministic order (input order)
   uint32_t cus = 0, cus_skipped = 0, batches = 0;
   uint32_t funcs = 0, vars = 0;
@@ -84,7 +86,9 @@ struct Output {
 // Encodes the DWARF of `elf_path`. Errors name the file (rule "encode.*").
 Result<Output> encode_dwarf(const std::string& elf_path, const Options& opts);
 
-// A copy of `elf_path` with its .BTF section replaced (or added) by `btf`, as bytes.
-Result<std::string> elf_with_btf(const std::string& elf_path, const std::string& btf);
+// A copy of `elf_path` with its .BTF section replaced (or added) by `btf`, and with
+// `btf_base` (when not empty) as its .BTF.base section, as bytes.
+Result<std::string> elf_with_btf(const std::string& elf_path, const std::string& btf,
+                                 const std::string& btf_base = {});
 
 }  // namespace btfcheck::encode

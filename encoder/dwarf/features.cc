@@ -28,6 +28,7 @@ constexpr Named kFeatures[] = {
     {"decl_tag_kfuncs", &Features::decl_tag_kfuncs, true, true},
     {"layout", &Features::layout, true, false},
     {"attributes", &Features::attributes, true, false},
+    {"distilled_base", &Features::distilled_base, true, false},
     {"func_by_address", &Features::func_by_address, false, false},
     {"unambiguous_func", &Features::unambiguous_func, false, false},
     {"param_regs", &Features::param_regs, false, false},
@@ -37,7 +38,7 @@ constexpr Named kFeatures[] = {
 // in pahole's default set; reproducible_build is a no-op since pahole 1.29).
 constexpr const char* kNoops[] = {"encode_force", "reproducible_build"};
 // pahole master writes these; this encoder does not yet.
-constexpr const char* kNotYet[] = {"distilled_base", "true_signature"};
+constexpr const char* kNotYet[] = {"true_signature"};
 
 Error usage(const std::string& msg) {
   Error err;

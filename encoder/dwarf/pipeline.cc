@@ -31,6 +31,7 @@
 #include "encoder/dwarf/elf_syms.h"
 #include "encoder/dwarf/encode.h"
 #include "encoder/dwarf/layout.h"
+#include "encoder/dwarf/distill.h"
 
 namespace btfcheck::encode {
 namespace {
@@ -371,16 +372,28 @@ Result<Output> encode_dwarf(const std::string& path, const Options& opts) {
   if (!ds) return ds.error();
   out.vars = static_cast<uint32_t>(a.vars.size());
   if (p.syms.big_endian) btf__set_endianness(a.btf.p, BTF_BIG_ENDIAN);
-  uint32_t size = 0;
-  const void* raw = btf__raw_data(a.btf.p, &size);
-  if (!raw) return file_error(path, "encode.btf", "cannot serialize the BTF");
-  out.btf.assign(static_cast<const char*>(raw), size);
+  if (opts.features.distilled_base) {
+    auto distilled = distill_base(a.btf.p, p.syms.big_endian, path);
+    if (!distilled) return distilled.error();
+    out.btf = std::move(distilled->split);
+    out.btf_base = std::move(distilled->base);
+  } else {
+    uint32_t size = 0;
+    const void* raw = btf__raw_data(a.btf.p, &size);
+    if (!raw) return file_error(path, "encode.btf", "cannot serialize the BTF");
+    out.btf.assign(static_cast<const char*>(raw), size);
+  }
   // libbpf 1.8's framing: pahole master writes a 32-byte header, and a layout section for
   // base BTF only (it never asks for one on split BTF).
   if (opts.compat == Compat::PaholeMaster || opts.features.layout) {
     auto framed = with_header32(out.btf, p.syms.big_endian, opts.features.layout && !p.base.p, path);
     if (!framed) return framed.error();
     out.btf = std::move(*framed);
+    if (!out.btf_base.empty()) {
+      auto base = with_header32(out.btf_base, p.syms.big_endian, false, path);
+      if (!base) return base.error();
+      out.btf_base = std::move(*base);
+    }
   }
   return out;
 }

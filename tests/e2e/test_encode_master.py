@@ -294,3 +294,85 @@ def test_global_var_612_kept_names(tmp_path):
         return set(re.findall(r"^\[\d+\] VAR '([^']+)'", btfcheck("dump", btf).stdout, re.M))
     theirs, ours = var_names(ref), var_names(own)
     assert len(theirs & ours) >= 0.95 * len(theirs), (len(theirs), len(ours), len(theirs & ours))
+
+
+KERNEL_C = ("struct list_head { struct list_head *next, *prev; };\n"
+            "struct device { const char *name; struct list_head node; unsigned long flags; };\n"
+            "enum mode { MODE_A, MODE_B };\n"
+            "typedef unsigned int u32;\n"
+            "struct device root_dev;\nenum mode cur_mode;\nu32 counter;\n"
+            "int main(void) { return root_dev.flags + cur_mode + counter; }\n")
+MODULE_C = ("struct list_head { struct list_head *next, *prev; };\n"
+            "struct device { const char *name; struct list_head node; unsigned long flags; };\n"
+            "enum mode { MODE_A, MODE_B };\n"
+            "typedef unsigned int u32;\n"
+            "struct my_priv { struct device *dev; u32 id; enum mode m; struct { int x, y; } pos; u32 regs[4]; };\n"
+            "int my_probe(struct my_priv *p, const struct device *d) { return p->id + (d->flags != 0) + p->pos.x; }\n")
+
+
+def test_distilled_base_module(tmp_path):
+    """distilled_base: a "module" encoded on a "vmlinux" gets .BTF split on a small .BTF.base
+    (memberless named structs with their sizes, a sized enum, the INTs), verifies on it and,
+    relocated onto the vmlinux (--base), is the module encoded directly on it."""
+    if not shutil.which("gcc"):
+        require_or_skip("gcc", "gcc is not installed")
+    (tmp_path / "k.c").write_text(KERNEL_C)
+    (tmp_path / "m.c").write_text(MODULE_C)
+    kernel, module = tmp_path / "vmlinux", tmp_path / "mod.o"
+    assert run("gcc", "-g", "-O1", tmp_path / "k.c", "-o", kernel).returncode == 0
+    assert run("gcc", "-g", "-O1", "-c", tmp_path / "m.c", "-o", module).returncode == 0
+    base = tmp_path / "vmlinux.btf"
+    encode(kernel, base, "--compat=pahole-master")
+    direct = tmp_path / "direct.btf"
+    encode(module, direct, "--compat=pahole-master", "--base", str(base))
+    out = tmp_path / "mod.ko"
+    encode(module, out, "--compat=pahole-master", "--features=+distilled_base", "--base", str(base), "--elf")
+    sections = run("readelf", "-SW", out).stdout
+    assert ".BTF.base" in sections and ".BTF " in sections
+    v = btfcheck("verify", out)
+    assert v.returncode == 0 and ".BTF.base: OK" in v.stdout, v.stdout
+    copy, section = tmp_path / "copy.ko", tmp_path / "base.sec"
+    shutil.copy(out, copy)
+    if not shutil.which("objcopy"):
+        require_or_skip("binutils", "objcopy is not installed")
+    assert run("objcopy", f"--dump-section=.BTF.base={section}", copy).returncode == 0
+    assert btfcheck("dump", section).stdout.splitlines() == [
+        "[1] STRUCT 'device' size=32 vlen=0",
+        "[2] ENUM 'mode' encoding=UNSIGNED size=4 vlen=0",
+        "[3] INT 'unsigned int' size=4 bits_offset=0 nr_bits=32 encoding=(none)",
+        "[4] INT 'int' size=4 bits_offset=0 nr_bits=32 encoding=SIGNED"]
+    raw = btfcheck("dump", out).stdout
+    assert re.search(r"^\[\d+\] STRUCT 'my_priv' size=40 vlen=5$", raw, re.M), raw
+    assert re.search(r"^\[\d+\] TYPEDEF 'u32' type_id=3$", raw, re.M), raw
+    assert btfcheck("verify", "--base", base, out).returncode == 0
+    d = btfcheck("diff", "--base", base, out, direct)
+    assert d.returncode == 0, d.stdout
+    # Split BTF only, and only into an ELF.
+    r = btfcheck("encode", "dwarf", "--features=+distilled_base", module, "-o", tmp_path / "x", "--elf")
+    assert r.returncode == 2 and "--base" in r.stderr
+    r = btfcheck("encode", "dwarf", "--features=+distilled_base", "--base", base, module, "-o", tmp_path / "x")
+    assert r.returncode == 2 and "--elf" in r.stderr and not (tmp_path / "x").exists()
+
+
+def test_distilled_612_modules(tmp_path):
+    """12 of Debian's 6.12 modules with +distilled_base: each verifies on its own base and on
+    the vmlinux, and relocated onto it is canonically the module pahole master distilled
+    (relocated too) and the one encoded directly. On their own distilled bases they differ:
+    pahole master's libbpf 1.8 dedup leaves hundreds of base types duplicated in the split
+    BTF (TYPEDEF __u8 and the like), which Debian's libbpf 1.1 folds into the base."""
+    v = require_input("cloud-6.12", "Debian's 6.12 cloud vmlinux is not cached "
+                      "(corpora/fetch-debian-kernel --release 6.12)")
+    require_input("pahole-master", "pahole master is not built (corpora/fetch-pahole-master)")
+    kos = {p.stem: p for p in (v.parents[1] / "lib/modules").glob("*/kernel/**/*.ko")}
+    missing = [m for m in MODULES_612 if m not in kos]
+    if missing:
+        require_or_skip("cloud-6.12", f"modules {missing} are not in the cached sample")
+    refs = pahole_master_612("--features", "default,distilled_base", "--base", str(v),
+                             *(str(kos[m]) for m in MODULES_612))
+    for m, ref in zip(MODULES_612, refs):
+        out = tmp_path / f"{m}.ko"
+        encode(kos[m], out, "--compat=pahole-master", "--features=+distilled_base", "--base", str(v), "--elf")
+        assert btfcheck("verify", out).returncode == 0, m
+        assert btfcheck("verify", "--base", v, out).returncode == 0, m
+        d = btfcheck("diff", "--base", v, ref, out)
+        assert d.returncode == 0, (m, d.stdout[-2000:])
