@@ -8,9 +8,11 @@ must have no canonical difference from it, with the same header and layout bytes
 """
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import struct
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -182,8 +184,13 @@ MODULES_612 = ("aesni-intel", "cryptd", "crypto_simd", "hid", "net_failover", "v
 
 
 def pahole_master_612(*args: str) -> list[Path]:
-    """corpora/encode-pahole-master's outputs (cached by the script) for ARGS."""
-    r = run(REPO / "corpora/encode-pahole-master", *args, timeout=1800)
+    """corpora/encode-pahole-master's outputs (cached by the script) for ARGS, by the pahole
+    master real_inputs found (the script builds nothing then: no ../shared/anchors needed)."""
+    pm = pahole_master()
+    assert pm is not None
+    r = subprocess.run([str(REPO / "corpora/encode-pahole-master"), *args], capture_output=True,
+                       text=True, timeout=1800, check=False,
+                       env={**os.environ, "BTFCHECK_PAHOLE_MASTER": str(pm)})
     assert r.returncode == 0, r.stderr[-2000:]
     return [Path(line) for line in r.stdout.split()]
 
