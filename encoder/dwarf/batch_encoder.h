@@ -163,16 +163,18 @@ class BatchEncoder {
   uint32_t arena_ptr(Dwarf_Die* typed, std::string_view fn);
   void note_variable(Dwarf_Die* die);
   void explain(std::string_view name, const std::string& why);
-  bool at_symbol(Dwarf_Die* die, uint32_t elf_idx) const;
+  // The symbol address of funcs[elf_idx] the DIE's code starts at, or nullptr.
+  const FuncAddr* symbol_at(Dwarf_Die* die, uint32_t elf_idx) const;
   // func_checks.cc
   static std::string prototype_text(Dwarf_Die* fn, bool skip_const);
   std::string check_param_regs(Dwarf_Die* fn) const;
-  // master_params.cc: pahole master's parameter analysis (--compat=pahole-master); each
-  // string is empty, or why the function is skipped.
+  // master_params.cc: pahole master's parameter analysis (--compat=pahole-master) of the
+  // subprogram whose code starts at symbol `at`; each string is empty, or why the function
+  // is skipped.
   struct MasterParams {
     std::string unexpected, optimized;
   };
-  MasterParams master_params(Dwarf_Die* fn, uint32_t elf_idx, bool at_symbol) const;
+  MasterParams master_params(Dwarf_Die* fn, const FuncAddr& at) const;
   std::string reordered_params(Dwarf_Die* fn) const;
 
   bool fail(const std::string& rule, const std::string& msg, uint64_t die_off);

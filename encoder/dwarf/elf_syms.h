@@ -95,12 +95,8 @@ struct ElfSymbols {
   bool ambiguous(uint32_t idx) const {
     return func_addr_count(idx) > 1 && !(base_names && idx + 1 == funcs.size());
   }
-  // Is (shndx, value) the DWARF entry of one of funcs[idx]'s symbols (the symbol plus the
-  // entry offset of its kind)? shndx is ignored unless is_rel.
-  bool func_at(uint32_t idx, uint32_t shndx, uint64_t value) const {
-    return func_addr_at(idx, shndx, value) != nullptr;
-  }
-  // The symbol address func_at matched, or nullptr.
+  // The symbol of funcs[idx] whose DWARF entry (the symbol plus the entry offset of its kind)
+  // is (shndx, value), or nullptr. shndx is ignored unless is_rel.
   const FuncAddr* func_addr_at(uint32_t idx, uint32_t shndx, uint64_t value) const;
   // The kfunc of this name, or nullptr.
   const Kfunc* find_kfunc(std::string_view name) const;

@@ -35,13 +35,13 @@ bool has_code(Dwarf_Die* d) {
 
 }  // namespace
 
-bool BatchEncoder::at_symbol(Dwarf_Die* die, uint32_t elf_idx) const {
+const FuncAddr* BatchEncoder::symbol_at(Dwarf_Die* die, uint32_t elf_idx) const {
   Dwarf_Addr pc = 0;
-  if (!die_entry_pc(die, &pc)) return false;
+  if (!die_entry_pc(die, &pc)) return nullptr;
   uint32_t shndx = 0;
   uint64_t value = pc;
-  if (file_.relocatable() && !file_.section_offset(pc, &shndx, &value)) return false;
-  return sh_.syms->func_at(elf_idx, shndx, value);
+  if (file_.relocatable() && !file_.section_offset(pc, &shndx, &value)) return nullptr;
+  return sh_.syms->func_addr_at(elf_idx, shndx, value);
 }
 
 void BatchEncoder::note_subprogram(Dwarf_Die* die) {
@@ -82,15 +82,16 @@ void BatchEncoder::note_subprogram(Dwarf_Die* die) {
              false, {}, {}, {}, {}};
   // An assembler unit's subprogram has no prototype (no parameters, no return type): it
   // never outranks a C definition, even at the symbol's address.
-  c.at_symbol = !cu_asm_ && at_symbol(die, c.elf_idx);
+  const FuncAddr* at = cu_asm_ ? nullptr : symbol_at(die, c.elf_idx);
+  c.at_symbol = at != nullptr;
   const bool master = sh_.opts->compat == Compat::PaholeMaster;
   // pahole master compares prototypes loosely (const is skipped on either side), and an
   // assembler unit's subprogram (no return type, no parameters) is one more prototype to it:
   // a C function also described by a .S file is "inconsistent" there.
   if (feat_.consistent_func && (!cu_asm_ || master)) c.sig = prototype_text(die, master);
   if (master) c.reordered = reordered_params(die);
-  if (master && c.at_symbol) {
-    MasterParams m = master_params(die, c.elf_idx, c.at_symbol);
+  if (master && at) {
+    MasterParams m = master_params(die, *at);
     if (feat_.param_regs) c.bad_param = std::move(m.unexpected);
     c.optimized = std::move(m.optimized);
   } else if (feat_.param_regs && c.at_symbol) {

@@ -176,8 +176,7 @@ std::string BatchEncoder::reordered_params(Dwarf_Die* fn) const {
   return {};
 }
 
-BatchEncoder::MasterParams BatchEncoder::master_params(Dwarf_Die* fn, uint32_t elf_idx,
-                                                      bool at_symbol) const {
+BatchEncoder::MasterParams BatchEncoder::master_params(Dwarf_Die* fn, const FuncAddr& at) const {
   MasterParams out;
   const Abi abi = abi_of(sh_.syms->machine);
   Dwarf_Attribute cc_attr;
@@ -226,19 +225,13 @@ BatchEncoder::MasterParams BatchEncoder::master_params(Dwarf_Die* fn, uint32_t e
     } while (dwarf_siblingof(&p, &p) == 0);
   }
   if (!has_struct && !unexpected.empty()) out.unexpected = "unexpected register usage: " + unexpected;
-  // pahole master compares DW_AT_low_pc with the symbol values as they are; in a relocatable
-  // object (a module) the two never meet, so the skip never applies there (reproduced).
-  if (optimized.empty() || !at_symbol || sh_.syms->is_rel) return out;
-  // The optimized-parameter skip looks at the symbol at the subprogram's address.
-  Dwarf_Addr pc = 0;
-  if (!die_entry_pc(fn, &pc)) return out;
-  uint32_t shndx = 0;
-  uint64_t value = pc;
-  if (file_.relocatable() && !file_.section_offset(pc, &shndx, &value)) return out;
-  const FuncAddr* at = sh_.syms->func_addr_at(elf_idx, shndx, value);
-  if ((at && at->clone) || nocall)
+  // The optimized-parameter skip looks at the symbol at the subprogram's address. pahole
+  // master compares DW_AT_low_pc with the symbol values as they are; in a relocatable object
+  // (a module) the two never meet, so the skip never applies there (reproduced).
+  if (optimized.empty() || sh_.syms->is_rel) return out;
+  if (at.clone || nocall)
     out.optimized = "optimized parameters of " +
-                    std::string(at && at->clone ? "a .isra/.constprop clone" : "a DW_CC_nocall function") +
+                    std::string(at.clone ? "a .isra/.constprop clone" : "a DW_CC_nocall function") +
                     ": " + optimized;
   return out;
 }

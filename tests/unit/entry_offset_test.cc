@@ -2,7 +2,7 @@
 // area, and the offset from symbol to DWARF entry learned per kind of function.
 //  - The oracle's pure logic (comparator/dwarfcheck/entry_offset.h): which symbol a patch
 //    site belongs to, and the most common delta.
-//  - The encoder's matching (ElfSymbols::func_at with offsets).
+//  - The encoder's matching (ElfSymbols::func_addr_at with offsets).
 //  - Both readers of the ELF's ftrace table, on programs gcc builds with
 //    -fpatchable-function-entry=2 and one function opted out: linked (ET_EXEC), relocatable
 //    (ET_REL, relocations) and PIE with the table's words zeroed so that only .rela.dyn
@@ -75,15 +75,15 @@ TEST(EntryOffset, EncoderMatchesSymbolPlusTheOffsetOfItsKind) {
   s.funcs = {"f", "g"};
   s.func_addr_first = {0, 1, 2};
   s.func_addrs = {{1, 0x1000, true}, {1, 0x2000, false}};
-  EXPECT_TRUE(s.func_at(0, 1, 0x1000));   // offsets start at 0
+  EXPECT_TRUE(s.func_addr_at(0, 1, 0x1000) != nullptr);   // offsets start at 0
   s.entries.patchable = 8;
-  EXPECT_TRUE(s.func_at(0, 1, 0x1008));
-  EXPECT_FALSE(s.func_at(0, 1, 0x1000));
-  EXPECT_TRUE(s.func_at(1, 1, 0x2000));   // not patchable: at the symbol
-  EXPECT_FALSE(s.func_at(1, 1, 0x2008));
+  EXPECT_TRUE(s.func_addr_at(0, 1, 0x1008) != nullptr);
+  EXPECT_FALSE(s.func_addr_at(0, 1, 0x1000) != nullptr);
+  EXPECT_TRUE(s.func_addr_at(1, 1, 0x2000) != nullptr);   // not patchable: at the symbol
+  EXPECT_FALSE(s.func_addr_at(1, 1, 0x2008) != nullptr);
   s.is_rel = true;                        // ET_REL: the section must match too
-  EXPECT_TRUE(s.func_at(0, 1, 0x1008));
-  EXPECT_FALSE(s.func_at(0, 2, 0x1008));
+  EXPECT_TRUE(s.func_addr_at(0, 1, 0x1008) != nullptr);
+  EXPECT_FALSE(s.func_addr_at(0, 2, 0x1008) != nullptr);
 }
 
 int sh(const std::string& cmd) {
