@@ -56,19 +56,27 @@ struct BtfOwner {
   }
 };
 
-// DATASECs for the VARs now in `out` (found in id order, the order they were added).
-Result<uint32_t> add_datasecs(struct btf* out, const std::vector<VarRec>& vars,
-                              const ElfSymbols& syms, const std::string& path) {
+// The ids of the VARs in `btf`, in id order (the order they were added): one per VarRec.
+Result<std::vector<uint32_t>> var_ids_of(const struct btf* btf, const std::vector<VarRec>& vars,
+                                         const std::string& path) {
   std::vector<uint32_t> var_ids;
-  const uint32_t n = btf__type_cnt(out);
-  const struct btf* base = btf__base_btf(out);
-  const uint32_t start = base ? btf__type_cnt(base) : 1;
-  for (uint32_t id = start; id < n; ++id)
-    if (btf_is_var(btf__type_by_id(out, id))) var_ids.push_back(id);
+  const uint32_t n = btf__type_cnt(btf);
+  const struct btf* base = btf__base_btf(btf);
+  for (uint32_t id = base ? btf__type_cnt(base) : 1; id < n; ++id)
+    if (btf_is_var(btf__type_by_id(btf, id))) var_ids.push_back(id);
   if (var_ids.size() != vars.size())
     return file_error(path, "encode.internal",
-                    "VAR count changed across dedup (" + std::to_string(vars.size()) + " -> " +
-                        std::to_string(var_ids.size()) + ")");
+                      "VAR count changed across dedup (" + std::to_string(vars.size()) + " -> " +
+                          std::to_string(var_ids.size()) + ")");
+  return var_ids;
+}
+
+// DATASECs for the VARs now in `out`.
+Result<uint32_t> add_datasecs(struct btf* out, const std::vector<VarRec>& vars,
+                              const ElfSymbols& syms, const std::string& path) {
+  auto found = var_ids_of(out, vars, path);
+  if (!found) return found.error();
+  const std::vector<uint32_t>& var_ids = *found;
   struct Entry {
     uint64_t offset, size;
     uint32_t id;
@@ -106,13 +114,10 @@ Result<uint32_t> add_datasecs(struct btf* out, const std::vector<VarRec>& vars,
 Result<uint32_t> drop_overlapping_vars(BtfOwner& btf, std::vector<VarRec>& vars,
                                        const ElfSymbols& syms, const std::string& path,
                                        std::vector<std::string>* explain) {
+  auto found = var_ids_of(btf.p, vars, path);
+  if (!found) return found.error();
+  const std::vector<uint32_t>& var_ids = *found;
   const uint32_t n = btf__type_cnt(btf.p);
-  const struct btf* base = btf__base_btf(btf.p);
-  std::vector<uint32_t> var_ids;
-  for (uint32_t id = base ? btf__type_cnt(base) : 1; id < n; ++id)
-    if (btf_is_var(btf__type_by_id(btf.p, id))) var_ids.push_back(id);
-  if (var_ids.size() != vars.size())
-    return file_error(path, "encode.internal", "VAR count changed across dedup");
   std::vector<uint32_t> order(vars.size());
   for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
