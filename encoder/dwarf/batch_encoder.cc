@@ -129,6 +129,18 @@ BatchResult BatchEncoder::run() {
                            std::strerror(errno), 0);
     return std::move(res_);
   }
+  if (sh_.base && sh_.opts->compat == Compat::PaholeMaster) {
+    auto as18 = dedup_split_libbpf18(btf, sh_.opts->explain ? &res_.explain : nullptr, sh_.path);
+    btf__free(btf);
+    res_.dedup_s = since(t0);
+    if (!as18) {
+      res_.failed = true;
+      res_.error = as18.error();
+      return std::move(res_);
+    }
+    res_.btf = *as18;
+    return std::move(res_);
+  }
   int err = btf__dedup(btf, nullptr);
   res_.dedup_s = since(t0);
   if (err) {

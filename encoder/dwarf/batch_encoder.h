@@ -227,6 +227,13 @@ struct btf* btf_from_raw(std::span<const uint8_t> bytes, const struct btf* base)
 // nothing goes, else a new btf (the caller frees both).
 Result<struct btf*> drop_types(struct btf* btf, std::vector<uint8_t> gone, const std::string& path);
 
+// Split BTF deduplicated as libbpf 1.8 does (split_dedup18.cc, --compat=pahole-master):
+// libbpf 1.1's dedup, then the types libbpf 1.8 would have left in the split BTF (TYPEDEFs
+// and what refers to them) written back as split copies. Returns a new btf (the caller frees
+// both); one explain line names the rule when it kept anything.
+Result<struct btf*> dedup_split_libbpf18(struct btf* btf, std::vector<std::string>* explain,
+                                         const std::string& path);
+
 Result<struct btf*> settle_func_drops(struct btf* btf, const std::vector<FuncDrop>& drops,
                                       std::vector<std::string>* explain, const std::string& path);
 
