@@ -15,6 +15,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/encode_explain.h"
 #include "cli/progress.h"
 #include "encoder/dwarf/encode.h"
 
@@ -45,7 +46,10 @@ const std::vector<OptionSpec> kSpecs = {
     {"--elf", false, "write a copy of ELF with its .BTF section replaced or added"},
     {"--explain", false,
      "print 'NAME: skipped: REASON' for every function/variable left out, and 'NAME: "
-     "replaced: REASON' where the FUNC's prototype is not the one pahole 1.24 gives"},
+     "replaced: REASON' where the FUNC's prototype is not the one pahole 1.24 gives; without "
+     "--compat also encodes as --compat=pahole-master (same --features) and prints, for every "
+     "FUNC or VAR whose output differs, one 'NAME: vs pahole master: func|var OWN/MASTER "
+     "[REASON]: TEXT' line (OWN, MASTER: kept or skipped)"},
     {"--lang-exclude", true, "skip CUs of this language (only 'rust')", "LANG"},
     {"--quiet", false, "no progress bar (shown on a terminal: batches merged, elapsed time)"},
     {"--stats", false,
@@ -93,11 +97,15 @@ int cmd_encode(const Argv& argv) {
     if (!mode) return fail(mode.error().message);
     opts.compat = *mode;
   }
+  // --explain without --compat compares with pahole master's mode on the same --features.
+  encode::Features master = encode::default_features(encode::Compat::PaholeMaster);
   opts.features = encode::default_features(opts.compat);
   if (auto f = args.value("--features")) {
     auto parsed = encode::parse_features(*f, opts.compat);
     if (!parsed) return fail(parsed.error().message);
     opts.features = *parsed;
+    auto in_master = encode::parse_features(*f, encode::Compat::PaholeMaster);
+    if (in_master) master = *in_master;
   }
   opts.base_path = args.value_or("--base", "");
   opts.explain = args.has("--explain");
@@ -122,6 +130,11 @@ int cmd_encode(const Argv& argv) {
   bar.reset();
   if (!res) return fail(res.error().str());
   for (const std::string& line : res->explain) std::fprintf(stderr, "%s\n", line.c_str());
+  if (opts.explain && opts.compat == encode::Compat::None) {
+    auto lines = explain_vs_master(pos[1], opts, *res, master);
+    if (!lines) return fail(lines.error().str());
+    for (const std::string& line : *lines) std::fprintf(stderr, "%s\n", line.c_str());
+  }
   std::string bytes = std::move(res->btf);
   if (args.has("--elf")) {
     auto elf = encode::elf_with_btf(pos[1], bytes, res->btf_base);

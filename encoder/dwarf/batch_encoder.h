@@ -163,6 +163,7 @@ class BatchEncoder {
   uint32_t arena_ptr(Dwarf_Die* typed, std::string_view fn);
   void note_variable(Dwarf_Die* die);
   void explain(std::string_view name, const std::string& why);
+  void explain_no_symbol(Dwarf_Die* die, const char* name);
   // The symbol address of funcs[elf_idx] the DIE's code starts at, or nullptr.
   const FuncAddr* symbol_at(Dwarf_Die* die, uint32_t elf_idx) const;
   // func_checks.cc

@@ -26,6 +26,22 @@ int64_t ElfSymbols::find_func(std::string_view name) const {
   return it - funcs.begin();
 }
 
+int64_t ElfSymbols::find_clone(std::string_view name) const {
+  auto it = std::lower_bound(
+      func_prefixes.begin(), func_prefixes.end(), name,
+      [](const std::pair<std::string_view, uint32_t>& e, std::string_view k) { return e.first < k; });
+  return it != func_prefixes.end() && it->first == name ? static_cast<int64_t>(it->second) : -1;
+}
+
+std::string_view ElfSymbols::find_piece(std::string_view name) const {
+  auto it = std::lower_bound(
+      func_pieces.begin(), func_pieces.end(), name,
+      [](const std::pair<std::string_view, std::string_view>& e, std::string_view k) {
+        return e.first < k;
+      });
+  return it != func_pieces.end() && it->first == name ? it->second : std::string_view{};
+}
+
 const FuncAddr* ElfSymbols::func_addr_at(uint32_t idx, uint32_t shndx, uint64_t value) const {
   for (uint32_t i = func_addr_first[idx]; i < func_addr_first[idx + 1]; ++i) {
     const FuncAddr& f = func_addrs[i];
@@ -133,8 +149,10 @@ Result<ElfSymbols> read_elf_symbols(Elf* elf, const std::string& path, bool base
         if (const size_t dot = fn.find('.'); dot != std::string_view::npos) {
           const std::string_view suffix = fn.substr(dot);
           if (suffix.find(".cold") != std::string_view::npos ||
-              suffix.find(".part") != std::string_view::npos)
+              suffix.find(".part") != std::string_view::npos) {
+            out.func_pieces.emplace_back(fn.substr(0, dot), fn);
             continue;
+          }
           at.clone = suffix.find(".constprop") != std::string_view::npos ||
                      suffix.find(".isra") != std::string_view::npos;
           fn = fn.substr(0, dot);
@@ -172,6 +190,7 @@ Result<ElfSymbols> read_elf_symbols(Elf* elf, const std::string& path, bool base
       out.func_prefixes.emplace_back(out.funcs[i].substr(0, dot), i);
   }
   std::sort(out.func_prefixes.begin(), out.func_prefixes.end());
+  std::sort(out.func_pieces.begin(), out.func_pieces.end());
   auto by_addr = [](const DataSym& a, const DataSym& b) {
     return a.addr != b.addr ? a.addr < b.addr : a.name < b.name;
   };

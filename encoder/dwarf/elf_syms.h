@@ -71,6 +71,9 @@ struct ElfSymbols {
   // For optimized_func: the part before the first '.' of names that have one, sorted
   // unique, each with the index of its full name in `funcs`.
   std::vector<std::pair<std::string_view, uint32_t>> func_prefixes;
+  // With base_names: the `.cold`/`.part` symbols pahole master's table leaves out, as
+  // (base name, full name), sorted (for --explain only).
+  std::vector<std::pair<std::string_view, std::string_view>> func_pieces;
   // The distinct addresses of funcs[i]: func_addrs[func_addr_first[i] .. func_addr_first[i+1]),
   // sorted. Several addresses = same-name static functions of different objects.
   std::vector<uint32_t> func_addr_first;
@@ -87,6 +90,10 @@ struct ElfSymbols {
 
   // Index into `funcs` of `name`, or -1.
   int64_t find_func(std::string_view name) const;
+  // Index into `funcs` of a renamed clone of `name` (`name.isra.0`: func_prefixes), or -1.
+  int64_t find_clone(std::string_view name) const;
+  // With base_names: the full name of a `.cold`/`.part` symbol of `name`, or "".
+  std::string_view find_piece(std::string_view name) const;
   // Number of distinct addresses of funcs[idx].
   size_t func_addr_count(uint32_t idx) const { return func_addr_first[idx + 1] - func_addr_first[idx]; }
   // Several addresses: a FUNC cannot say which it describes. With base_names, as pahole

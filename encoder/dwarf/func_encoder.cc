@@ -21,8 +21,6 @@
 // later pahole versions do, each with its reason under --explain.
 #include <dwarf.h>
 
-#include <algorithm>
-
 #include "encoder/dwarf/batch_encoder.h"
 #include "encoder/dwarf/die_util.h"
 
@@ -34,6 +32,24 @@ bool has_code(Dwarf_Die* d) {
 }
 
 }  // namespace
+
+// Why a named definition has no ELF function symbol to be a FUNC of. A renamed clone
+// (`foo.isra.0`) or a `.part`/`.cold` piece is named whether or not this DIE has code:
+// the other mode (optimized_func, pahole master) decides differently on that name.
+void BatchEncoder::explain_no_symbol(Dwarf_Die* die, const char* name) {
+  const ElfSymbols& syms = *sh_.syms;
+  if (const int64_t clone = syms.find_clone(name); clone >= 0) {
+    explain(name, "no ELF function symbol of this exact name, only the renamed clone " +
+                      std::string(syms.funcs[clone]) + " (optimized_func matches it; off here)");
+  } else if (const std::string_view piece = syms.find_piece(name); !piece.empty()) {
+    explain(name, "its only ELF function symbols are pieces such as " + std::string(piece) +
+                      ", which pahole master's function table leaves out (--compat=pahole-master)");
+  } else if (has_code(die)) {
+    explain(name, "has code but no ELF function symbol of this exact name (inlined, or only "
+                  "emitted as a renamed clone such as " + std::string(name) +
+                  ".isra.0; pahole 1.24 matches exact names)");
+  }
+}
 
 const FuncAddr* BatchEncoder::symbol_at(Dwarf_Die* die, uint32_t elf_idx) const {
   Dwarf_Addr pc = 0;
@@ -63,19 +79,9 @@ void BatchEncoder::note_subprogram(Dwarf_Die* die) {
   }
   const ElfSymbols& syms = *sh_.syms;
   int64_t idx = syms.find_func(name);
-  if (idx < 0 && feat_.optimized_func) {
-    auto it = std::lower_bound(
-        syms.func_prefixes.begin(), syms.func_prefixes.end(), std::string_view(name),
-        [](const std::pair<std::string_view, uint32_t>& e, std::string_view k) {
-          return e.first < k;
-        });
-    if (it != syms.func_prefixes.end() && it->first == name) idx = it->second;
-  }
+  if (idx < 0 && feat_.optimized_func) idx = syms.find_clone(name);
   if (idx < 0) {
-    if (explaining && has_code(die))
-      explain(name, "has code but no ELF function symbol of this exact name (inlined, or only "
-                    "emitted as a renamed clone such as " + std::string(name) +
-                    ".isra.0; pahole 1.24 matches exact names)");
+    if (explaining) explain_no_symbol(die, name);
     return;
   }
   FuncCand c{dwarf_dieoffset(die), static_cast<uint32_t>(idx), cu_index_, name, cu_name_,
