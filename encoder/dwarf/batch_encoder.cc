@@ -22,10 +22,10 @@ BatchEncoder::BatchEncoder(SharedState& shared, const DwarfFile& file, uint32_t 
 
 BatchEncoder::~BatchEncoder() = default;
 
-void BatchEncoder::explain(std::string_view name, const std::string& why) {
+void BatchEncoder::explain(std::string_view name, const std::string& why, std::string_view verb) {
   std::string line;
-  line.reserve(name.size() + why.size() + 12);
-  line.append(name).append(": skipped: ").append(why);
+  line.reserve(name.size() + verb.size() + why.size() + 4);
+  line.append(name).append(": ").append(verb).append(": ").append(why);
   res_.explain.push_back(std::move(line));
 }
 

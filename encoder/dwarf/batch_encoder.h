@@ -162,7 +162,8 @@ class BatchEncoder {
   uint32_t add_func(const FuncCand& c);
   uint32_t arena_ptr(Dwarf_Die* typed, std::string_view fn);
   void note_variable(Dwarf_Die* die);
-  void explain(std::string_view name, const std::string& why);
+  // "NAME: VERB: WHY"; VERB is "skipped" unless the name is kept and the line says how.
+  void explain(std::string_view name, const std::string& why, std::string_view verb = "skipped");
   void explain_no_symbol(Dwarf_Die* die, const char* name);
   // The symbol address of funcs[elf_idx] the DIE's code starts at, or nullptr.
   const FuncAddr* symbol_at(Dwarf_Die* die, uint32_t elf_idx) const;

@@ -116,8 +116,8 @@ uint32_t BatchEncoder::arena_ptr(Dwarf_Die* typed, std::string_view fn) {
   if (!dwarf_attr_integrate(typed, DW_AT_type, &a) || !dwarf_formref_die(&a, &t) ||
       dwarf_tag(&t) != DW_TAG_pointer_type) {
     if (sh_.opts->explain)
-      explain(fn, "kept without an arena tag: its flagged return value or parameter is no pointer "
-                  "(pahole master stops encoding there) (attributes)");
+      explain(fn, "without an arena tag: its flagged return value or parameter is no pointer "
+                  "(pahole master stops encoding there) (attributes)", "kept");
     return 0;
   }
   const uint32_t tag = w_->add(w_->str("address_space(1)"), BTF_KIND_TYPE_TAG, 0, true,
