@@ -22,10 +22,10 @@ BatchEncoder::BatchEncoder(SharedState& shared, const DwarfFile& file, uint32_t 
 
 BatchEncoder::~BatchEncoder() = default;
 
-void BatchEncoder::explain(std::string_view name, const std::string& why) {
+void BatchEncoder::explain(std::string_view name, const std::string& why, std::string_view what) {
   std::string line;
-  line.reserve(name.size() + why.size() + 12);
-  line.append(name).append(": skipped: ").append(why);
+  line.reserve(name.size() + what.size() + why.size() + 4);
+  line.append(name).append(": ").append(what).append(": ").append(why);
   res_.explain.push_back(std::move(line));
 }
 
@@ -100,7 +100,9 @@ BatchResult BatchEncoder::run() {
     Dwarf_Attribute producer;
     const char* prod = dwarf_formstring(dwarf_attr(&die, DW_AT_producer, &producer));
     cu_clang_ = prod && std::strstr(prod, "clang");
+    const size_t first_cand = cands_.size();
     ok = encode_unit(&die, sh_.units->cus[i], i, false);
+    if (ok && sh_.opts->compat == Compat::PaholeMaster) note_abstract_states(first_cand);
   }
   if (!ok) {
     sh_.seq.abort();
