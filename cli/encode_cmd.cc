@@ -40,15 +40,18 @@ const std::vector<OptionSpec> kSpecs = {
      "layout section, base BTF only), attributes, distilled_base (with --base and --elf: "
      ".BTF split on a distilled .BTF.base), unambiguous_func (skip names with several symbol "
      "addresses), param_regs (skip functions whose parameters are, at entry, not in their "
-     "calling-convention registers, or optimized out of a function gcc marked DW_CC_nocall)",
+     "calling-convention registers, or optimized out of a function gcc marked DW_CC_nocall), "
+     "true_signature (--compat=pahole-master: a clone's FUNC under its ELF name, foo.isra.0; "
+     "clang DW_CC_nocall functions' parameters as passed)",
      "LIST"},
     base_spec("base BTF (raw, ELF .BTF or /sys/kernel/btf/vmlinux): encode split BTF, e.g. for a kernel module"),
     {"--elf", false, "write a copy of ELF with its .BTF section replaced or added"},
     {"--explain", false,
-     "print 'NAME: skipped: REASON' for every function/variable left out, and 'NAME: "
-     "replaced: REASON' where the FUNC's prototype is not the one pahole 1.24 gives; without "
-     "--compat also encodes as --compat=pahole-master (same --features) and prints, for every "
-     "FUNC or VAR whose output differs, one 'NAME: vs pahole master: func|var OWN/MASTER "
+     "print 'NAME: skipped: REASON' for every function/variable left out, 'NAME: "
+     "replaced: REASON' where the FUNC's prototype is not the one pahole 1.24 gives, with "
+     "true_signature 'NAME: renamed: ...' / 'NAME: rewritten: ...' for each FUNC it changed; "
+     "without --compat also encodes as --compat=pahole-master (same --features) and prints, for "
+     "every FUNC or VAR whose output differs, one 'NAME: vs pahole master: func|var OWN/MASTER "
      "[REASON]: TEXT' line (OWN, MASTER: kept or skipped)"},
     {"--lang-exclude", true, "skip CUs of this language (only 'rust')", "LANG"},
     {"--quiet", false, "no progress bar (shown on a terminal: batches merged, elapsed time)"},

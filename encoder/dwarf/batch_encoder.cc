@@ -100,7 +100,9 @@ BatchResult BatchEncoder::run() {
     Dwarf_Attribute producer;
     const char* prod = dwarf_formstring(dwarf_attr(&die, DW_AT_producer, &producer));
     cu_clang_ = prod && std::strstr(prod, "clang");
+    const size_t first_cand = cands_.size();
     ok = encode_unit(&die, sh_.units->cus[i], i, false);
+    if (ok && sh_.opts->compat == Compat::PaholeMaster) note_abstract_states(first_cand);
   }
   if (!ok) {
     sh_.seq.abort();

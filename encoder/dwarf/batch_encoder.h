@@ -62,13 +62,40 @@ class Sequencer {
   bool aborted_ = false;
 };
 
-// A FUNC name the pipeline settles after the final dedup (func_encoder.cc): either the
-// name's FUNC from an earlier CU was superseded by the subprogram at the symbol's address
-// (drop the earlier one if its prototype differs), or every FUNC of the name goes.
+// A FUNC name the pipeline settles after the final dedup (func_encoder.cc, true_sig.cc).
 struct FuncDrop {
+  enum Kind : uint8_t {
+    kSuperseded,   // an earlier CU's FUNC superseded by the subprogram at the symbol's
+                   // address: every FUNC of the name but the last goes (none if dedup folded them)
+    kAll,          // every FUNC of the name goes ("skipped"; no line when `why` is empty)
+    kRenamed,      // true_signature: every FUNC of the base name goes, its clone's stays
+                   // ("renamed"; the name's "skipped" lines are left out)
+    kKeepFirst,    // true_signature: of a clone name's FUNCs (two states gave one name)
+    kKeepLast,     // only the first / the last stays (none goes if dedup folded them)
+  };
   std::string_view name;
-  bool all = false;     // drop every FUNC of this name
-  std::string why;      // --explain text (for `all`), or the superseded CU's description
+  Kind kind = kAll;
+  std::string why;      // --explain text, or the superseded CU's description
+};
+
+// true_signature (true_sig.cc): a FUNC written under the '.'-named ELF symbol at its code's
+// address. Which of a name's states gives it is settled at the end, as pahole master
+// decides it: its first state when no state of the name has "unexpected register usage",
+// else the first later state before one that has.
+struct CloneFunc {
+  std::string_view base, clone;
+  uint32_t elf_idx = 0;
+  bool first = false;   // the name's first state
+  std::string why;      // --explain text
+};
+constexpr uint8_t kTsSeen = 1, kTsBad = 2, kTsLater = 4;
+
+// true_signature: what pahole master makes of one formal parameter (master_params.cc).
+struct ParamFate {
+  bool drop = false;
+  bool has_member = false;    // the name becomes `<param>__<member>`
+  bool member_type = false;   // ... and the type the member's
+  Dwarf_Die member{};
 };
 
 // State shared by every batch, read-only except the claim tables below, which only the
@@ -88,6 +115,9 @@ struct SharedState {
   std::vector<std::pair<std::string, std::string_view>> first_sig;
   std::vector<uint8_t> dropped;            // a FuncDrop{all} was queued
   std::vector<FuncDrop> drops;             // in turn order
+  // true_signature: kTs* bits per ELF function, and the clone FUNCs written, in turn order
+  std::vector<uint8_t> ts;
+  std::vector<CloneFunc> clones;
 };
 constexpr uint8_t kNoClaim = 0, kClaimNoAddress = 1, kClaimAtAddress = 2;
 
@@ -125,8 +155,14 @@ class BatchEncoder {
     bool at_symbol;        // the DIE's code starts at one of the name's symbol addresses
     std::string sig;       // consistent_func: prototype text
     std::string bad_param; // param_regs: why the parameters are not where expected
+    uint64_t origin;       // DW_AT_abstract_origin's DIE offset, or 0
     std::string optimized; // --compat=pahole-master: why its signature is not the ABI's
     std::string reordered; // --compat=pahole-master: its parameters are reordered
+    // true_signature: the '.'-named ELF symbol at its address, what becomes of each
+    // formal parameter (empty: all kept as they are), and why (--explain)
+    std::string_view clone;
+    std::vector<ParamFate> fates;
+    std::string rewritten;
   };
   struct Patch {
     size_t word;      // the reference's word in the raw type section
@@ -159,10 +195,13 @@ class BatchEncoder {
   // functions and variables (func_encoder.cc, var_encoder.cc)
   void note_subprogram(Dwarf_Die* die);
   void add_funcs();
-  uint32_t add_func(const FuncCand& c);
+  // The FUNC of c, named `as` (a clone name: no kfunc tags) or c.name.
+  uint32_t add_func(const FuncCand& c, std::string_view as = {});
+  // true_sig.cc: whether c's clone FUNC is written (under the turn; queues a CloneFunc).
+  bool claim_clone(const FuncCand& c);
   uint32_t arena_ptr(Dwarf_Die* typed, std::string_view fn);
   void note_variable(Dwarf_Die* die);
-  // "NAME: VERB: WHY"; VERB is "skipped" unless the name is kept and the line says how.
+  // "NAME: VERB: WHY" for --explain (VERB: skipped, kept, rewritten).
   void explain(std::string_view name, const std::string& why, std::string_view verb = "skipped");
   void explain_no_symbol(Dwarf_Die* die, const char* name);
   // The symbol address of funcs[elf_idx] the DIE's code starts at, or nullptr.
@@ -173,10 +212,20 @@ class BatchEncoder {
   // master_params.cc: pahole master's parameter analysis (--compat=pahole-master) of the
   // subprogram whose code starts at symbol `at`; each string is empty, or why the function
   // is skipped.
+  // With true_signature, `fates` and `rewritten` (see FuncCand) for a function whose
+  // signature clang changed (DW_CC_nocall) or, `reordered`, whose parameters gcc moved.
   struct MasterParams {
     std::string unexpected, optimized;
+    std::vector<ParamFate> fates;
+    std::string rewritten;
   };
-  MasterParams master_params(Dwarf_Die* fn, const FuncAddr& at) const;
+  MasterParams master_params(Dwarf_Die* fn, const FuncAddr* at, bool reordered) const;
+  // An abstract instance's "unexpected register usage" from the concrete subprograms of
+  // its CU that refer to it (DIE offsets, in order), or empty.
+  std::string abstract_unexpected(Dwarf_Die* origin, std::span<const uint64_t> concretes) const;
+  // func_encoder.cc: abstract_unexpected for the candidates of the CU just walked, from
+  // cands_[first] on (--compat=pahole-master).
+  void note_abstract_states(size_t first);
   std::string reordered_params(Dwarf_Die* fn) const;
 
   bool fail(const std::string& rule, const std::string& msg, uint64_t die_off);
@@ -235,6 +284,10 @@ Result<struct btf*> drop_types(struct btf* btf, std::vector<uint8_t> gone, const
 // both); one explain line names the rule when it kept anything.
 Result<struct btf*> dedup_split_libbpf18(struct btf* btf, std::vector<std::string>* explain,
                                          const std::string& path);
+
+// true_signature (true_sig.cc): the drops that settle which clone FUNC each name keeps and
+// take the names' own FUNCs away; after `sh.drops`.
+std::vector<FuncDrop> clone_drops(const SharedState& sh);
 
 Result<struct btf*> settle_func_drops(struct btf* btf, const std::vector<FuncDrop>& drops,
                                       std::vector<std::string>* explain, const std::string& path);

@@ -143,7 +143,7 @@ Result<ElfSymbols> read_elf_symbols(Elf* elf, const std::string& path, bool base
     const int type = GELF_ST_TYPE(sym.st_info);
     if (type == STT_FUNC) {
       std::string_view fn = name;
-      FuncAddr at{shndx, sym.st_value};
+      FuncAddr at{shndx, sym.st_value, false, false, {}};
       if (base_names) {
         // pahole master's elf_functions__collect: strstr on the text from the first '.'.
         if (const size_t dot = fn.find('.'); dot != std::string_view::npos) {
@@ -155,6 +155,7 @@ Result<ElfSymbols> read_elf_symbols(Elf* elf, const std::string& path, bool base
           }
           at.clone = suffix.find(".constprop") != std::string_view::npos ||
                      suffix.find(".isra") != std::string_view::npos;
+          at.dotted = fn;
           fn = fn.substr(0, dot);
         }
       }
@@ -168,7 +169,8 @@ Result<ElfSymbols> read_elf_symbols(Elf* elf, const std::string& path, bool base
       out.percpu.push_back({sym.st_value, sym.st_size, shndx, name});
     out.objects.push_back({sym.st_value, sym.st_size, shndx, name});
   }
-  std::sort(func_syms.begin(), func_syms.end(), [](const NamedAddr& a, const NamedAddr& b) {
+  // Stable: symbols of one name at one place stay in symbol table order (`dotted`).
+  std::stable_sort(func_syms.begin(), func_syms.end(), [](const NamedAddr& a, const NamedAddr& b) {
     if (a.name != b.name) return a.name < b.name;
     return a.at.shndx != b.at.shndx ? a.at.shndx < b.at.shndx : a.at.value < b.at.value;
   });
@@ -179,6 +181,7 @@ Result<ElfSymbols> read_elf_symbols(Elf* elf, const std::string& path, bool base
       out.func_addr_first.push_back(uint32_t(out.func_addrs.size()));
     } else if (out.func_addrs.back().shndx == s.at.shndx && out.func_addrs.back().value == s.at.value) {
       out.func_addrs.back().clone |= s.at.clone;
+      if (out.func_addrs.back().dotted.empty()) out.func_addrs.back().dotted = s.at.dotted;
       continue;   // an alias of the same name at the same place
     }
     out.func_addrs.push_back(s.at);

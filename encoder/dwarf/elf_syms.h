@@ -29,6 +29,9 @@ struct FuncAddr {
   uint64_t value = 0;
   bool patchable = false;
   bool clone = false;   // base-name table: the symbol is a `.isra`/`.constprop` clone
+  // Base-name table: the first symbol here (symbol table order) whose name has a '.'
+  // (`foo.isra.0`, `foo.llvm.123`): true_signature names the FUNC after it.
+  std::string_view dotted;
 };
 
 // Where a function's DWARF entry is relative to its symbol (entry_offsets.cc): one offset

@@ -45,6 +45,9 @@ struct Features {
   bool distilled_base = false;    // split BTF on a distilled base (.BTF + .BTF.base; --elf)
   bool attributes = false;        // kfuncs' arena pointers: TYPE_TAG (kind_flag 1)
                                   // "address_space(1)" (pahole 1.30, with decl_tag_kfuncs)
+  bool true_signature = false;    // pahole master's: a gcc clone's FUNC under its ELF name
+                                  // (`foo.isra.0`), clang DW_CC_nocall parameters as passed;
+                                  // --compat=pahole-master only (true_sig.cc)
 };
 
 // The features a mode starts from (no --features).
@@ -53,8 +56,8 @@ Features default_features(Compat c);
 // master's nine-feature set), "+a,b" (the mode's defaults plus a and b), "a,b" (pahole's
 // features off but those listed), "-a" (the mode's defaults without a), "all". btfcheck's
 // own choices (func_by_address, unambiguous_func, param_regs) keep the mode's setting
-// unless named. Unknown names, and pahole features this encoder does not write yet, are
-// an error (rule "usage.feature").
+// unless named. Unknown names, and true_signature outside --compat=pahole-master ("all"
+// leaves it off there), are an error (rule "usage.feature").
 Result<Features> parse_features(const std::string& list, Compat c = Compat::None);
 // "var,float,..." for the features that are on (for logs and cache keys).
 std::string features_str(const Features& f);

@@ -14,6 +14,7 @@ struct Named {
   bool Features::*field;
   bool pahole;   // a pahole --btf_features name (an explicit list resets these)
   bool in_default;   // in pahole master's `default` set
+  bool master_only = false;   // follows pahole master's function analysis: needs its mode
 };
 
 constexpr Named kFeatures[] = {
@@ -29,6 +30,7 @@ constexpr Named kFeatures[] = {
     {"layout", &Features::layout, true, false},
     {"attributes", &Features::attributes, true, false},
     {"distilled_base", &Features::distilled_base, true, false},
+    {"true_signature", &Features::true_signature, true, false, true},
     {"func_by_address", &Features::func_by_address, false, false},
     {"unambiguous_func", &Features::unambiguous_func, false, false},
     {"param_regs", &Features::param_regs, false, false},
@@ -37,9 +39,6 @@ constexpr Named kFeatures[] = {
 // Accepted and ignored: they change nothing in what this encoder writes (encode_force is
 // in pahole's default set; reproducible_build is a no-op since pahole 1.29).
 constexpr const char* kNoops[] = {"encode_force", "reproducible_build"};
-// pahole master writes these; this encoder does not yet.
-constexpr const char* kNotYet[] = {"true_signature"};
-
 Error usage(const std::string& msg) {
   Error err;
   err.rule = "usage.feature";
@@ -124,25 +123,22 @@ Result<Features> parse_features(const std::string& list, Compat mode) {
         if (n.in_default) f.*n.field = on;
       continue;
     }
-    if (item == "all") {
-      for (const auto& n : kFeatures) f.*n.field = on;
+    if (item == "all") {   // outside pahole master's mode, not its own rules
+      for (const auto& n : kFeatures)
+        if (!n.master_only || mode == Compat::PaholeMaster) f.*n.field = on;
       continue;
     }
     bool known = false;
-    for (const auto& n : kFeatures)
-      if (item == n.name) {
-        f.*n.field = on;
-        known = true;
-      }
+    for (const auto& n : kFeatures) {
+      if (item != n.name) continue;
+      if (on && n.master_only && mode != Compat::PaholeMaster)
+        return usage("feature '" + std::string(item) + "' rewrites what pahole master's function "
+                     "analysis finds: use it with --compat=pahole-master");
+      f.*n.field = on;
+      known = true;
+    }
     for (const char* n : kNoops)
       if (item == n) known = true;
-    for (const char* n : kNotYet) {
-      if (item != n) continue;
-      known = true;   // turning it off is what this encoder does anyway
-      if (on)
-        return usage("feature '" + std::string(item) +
-                     "' is pahole master's; btfcheck's encoder does not write it yet");
-    }
     if (!known) return usage("unknown feature '" + std::string(item) + "' (" + known_names() + ")");
   }
   return f;

@@ -1,13 +1,15 @@
-// settle_func_drops (see batch_encoder.h, func_encoder.cc).
+// settle_func_drops (see batch_encoder.h, func_encoder.cc, true_sig.cc).
 //
 // Runs once, on the deduplicated BTF, in the order the drops were queued (turn order), so
 // the result is a function of the input only. A "superseded" name has, in id order, the
 // FUNC of the CU that claimed it first without an address and then the FUNC of the
 // subprogram at the symbol's address: when dedup left two, every FUNC of the name but the
 // last goes; when it left one, the prototypes were equal and nothing goes. An "all" drop
-// removes every FUNC of the name. DECL_TAGs on a removed FUNC go with it; a FUNC_PROTO
-// goes when removed FUNCs were all that referred to it. Everything else keeps its record,
-// with type ids renumbered; the string section is kept as it is.
+// removes every FUNC of the name; a "renamed" one too, and says so instead of the name's
+// other reasons. A clone name two states wrote keeps its first or last FUNC. DECL_TAGs on
+// a removed FUNC go with it; a FUNC_PROTO goes when removed FUNCs were all that referred
+// to it. Everything else keeps its record, with type ids renumbered; the string section is
+// kept as it is.
 #include <bpf/btf.h>
 
 #include <cstring>
@@ -78,17 +80,33 @@ Result<struct btf*> settle_func_drops(struct btf* btf, const std::vector<FuncDro
     if (auto it = funcs_of.find(name ? name : ""); it != funcs_of.end()) it->second.push_back(id);
   }
   std::vector<uint8_t> gone(n, 0);
-  std::unordered_map<std::string_view, bool> all_drop;
-  for (const FuncDrop& d : drops)
-    if (d.all) all_drop[d.name] = true;
+  std::unordered_map<std::string_view, bool> all_drop, renamed;
+  for (const FuncDrop& d : drops) {
+    if (d.kind == FuncDrop::kAll || d.kind == FuncDrop::kRenamed) all_drop[d.name] = true;
+    if (d.kind == FuncDrop::kRenamed) renamed[d.name] = true;
+  }
   for (const FuncDrop& d : drops) {
     const std::vector<uint32_t>& ids = funcs_of[d.name];
-    if (d.all) {
-      for (uint32_t id : ids) gone[id] = 1;
-      if (explain) explain->push_back(std::string(d.name) + ": skipped: " + d.why);
-    } else if (!all_drop.count(d.name) && ids.size() >= 2) {
-      for (size_t i = 0; i + 1 < ids.size(); ++i) gone[ids[i]] = 1;
-      if (explain) explain->push_back(std::string(d.name) + ": replaced: " + d.why);
+    const bool say = explain && !renamed.count(d.name);   // a renamed name says only that
+    switch (d.kind) {
+      case FuncDrop::kAll:
+        for (uint32_t id : ids) gone[id] = 1;
+        if (say && !d.why.empty()) explain->push_back(std::string(d.name) + ": skipped: " + d.why);
+        break;
+      case FuncDrop::kRenamed:
+        for (uint32_t id : ids) gone[id] = 1;
+        if (explain) explain->push_back(std::string(d.name) + ": renamed: " + d.why);
+        break;
+      case FuncDrop::kSuperseded:
+        if (all_drop.count(d.name) || ids.size() < 2) break;
+        for (size_t i = 0; i + 1 < ids.size(); ++i) gone[ids[i]] = 1;
+        if (say) explain->push_back(std::string(d.name) + ": replaced: " + d.why);
+        break;
+      case FuncDrop::kKeepFirst:
+      case FuncDrop::kKeepLast:
+        for (size_t i = 0; i < ids.size(); ++i)
+          if (i != (d.kind == FuncDrop::kKeepFirst ? 0 : ids.size() - 1)) gone[ids[i]] = 1;
+        break;
     }
   }
   return drop_types(btf, std::move(gone), path);

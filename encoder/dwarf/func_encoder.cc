@@ -18,7 +18,9 @@
 // without an address and later by the candidate at its address has two FUNCs until the
 // final dedup; if their prototypes differ the earlier one is dropped then (FuncDrop,
 // func_drop.cc). consistent_func, unambiguous_func and param_regs skip names the way
-// later pahole versions do, each with its reason under --explain.
+// later pahole versions do, each with its reason under --explain. true_signature
+// (--compat=pahole-master) also writes a clone's FUNC under its ELF name (true_sig.cc),
+// with the parameters master_params found passed.
 #include <dwarf.h>
 
 #include "encoder/dwarf/batch_encoder.h"
@@ -85,7 +87,7 @@ void BatchEncoder::note_subprogram(Dwarf_Die* die) {
     return;
   }
   FuncCand c{dwarf_dieoffset(die), static_cast<uint32_t>(idx), cu_index_, name, cu_name_,
-             false, {}, {}, {}, {}};
+             false, {}, {}, 0, {}, {}, {}, {}, {}};
   // An assembler unit's subprogram has no prototype (no parameters, no return type): it
   // never outranks a C definition, even at the symbol's address.
   const FuncAddr* at = cu_asm_ ? nullptr : symbol_at(die, c.elf_idx);
@@ -95,15 +97,49 @@ void BatchEncoder::note_subprogram(Dwarf_Die* die) {
   // assembler unit's subprogram (no return type, no parameters) is one more prototype to it:
   // a C function also described by a .S file is "inconsistent" there.
   if (feat_.consistent_func && (!cu_asm_ || master)) c.sig = prototype_text(die, master);
-  if (master) c.reordered = reordered_params(die);
-  if (master && at) {
-    MasterParams m = master_params(die, *at);
+  if (master) {
+    c.reordered = reordered_params(die);
+    Dwarf_Attribute a;
+    Dwarf_Die origin;
+    if (dwarf_attr(die, DW_AT_abstract_origin, &a) && dwarf_formref_die(&a, &origin))
+      c.origin = dwarf_dieoffset(&origin);
+  }
+  // pahole master analyses every state with code (an abstract one: note_abstract_states).
+  if (master && !cu_asm_ && has_code(die)) {
+    MasterParams m = master_params(die, at, !c.reordered.empty());
     if (feat_.param_regs) c.bad_param = std::move(m.unexpected);
-    c.optimized = std::move(m.optimized);
+    if (at) c.optimized = std::move(m.optimized);
+    c.fates = std::move(m.fates);
+    c.rewritten = std::move(m.rewritten);
+    // pahole master compares the symbol values with DW_AT_low_pc as they are: never equal
+    // in a relocatable object.
+    if (at && feat_.true_signature && !sh_.syms->is_rel) c.clone = at->dotted;
   } else if (feat_.param_regs && c.at_symbol) {
     c.bad_param = check_param_regs(die);
   }
   cands_.push_back(std::move(c));
+}
+
+void BatchEncoder::note_abstract_states(size_t first) {
+  if (!feat_.param_regs || first == cands_.size()) return;
+  // origin DIE -> the concrete subprograms referring to it, in DIE order
+  std::vector<std::pair<uint64_t, uint64_t>> refs;
+  for (size_t i = first; i < cands_.size(); ++i)
+    if (cands_[i].origin) refs.emplace_back(cands_[i].origin, cands_[i].die_off);
+  if (refs.empty()) return;
+  std::stable_sort(refs.begin(), refs.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<uint64_t> concretes;
+  for (size_t i = first; i < cands_.size(); ++i) {
+    FuncCand& c = cands_[i];
+    auto lo = std::lower_bound(refs.begin(), refs.end(), std::make_pair(c.die_off, uint64_t{0}));
+    if (lo == refs.end() || lo->first != c.die_off) continue;
+    Dwarf_Die die;
+    if (!dwarf_offdie(dbg_, c.die_off, &die) || has_code(&die)) continue;
+    concretes.clear();
+    for (; lo != refs.end() && lo->first == c.die_off; ++lo) concretes.push_back(lo->second);
+    c.bad_param = abstract_unexpected(&die, concretes);
+  }
 }
 
 // attributes (pahole master's btf__tag_bpf_arena_ptr): a kfunc's arena pointer becomes a
@@ -125,10 +161,12 @@ uint32_t BatchEncoder::arena_ptr(Dwarf_Die* typed, std::string_view fn) {
   return w_->add(0, BTF_KIND_PTR, 0, false, tag);
 }
 
-uint32_t BatchEncoder::add_func(const FuncCand& c) {
+uint32_t BatchEncoder::add_func(const FuncCand& c, std::string_view as) {
   Dwarf_Die die;
   if (!dwarf_offdie(dbg_, c.die_off, &die)) return 0;
-  const Kfunc* kfunc = feat_.decl_tag && feat_.decl_tag_kfuncs ? sh_.syms->find_kfunc(c.name) : nullptr;
+  // A clone's FUNC (true_signature) is pahole master's btf_encoder__add_func: no kfunc tags.
+  const Kfunc* kfunc =
+      feat_.decl_tag && feat_.decl_tag_kfuncs && as.empty() ? sh_.syms->find_kfunc(c.name) : nullptr;
   const uint32_t arena = feat_.attributes && kfunc ? kfunc->flags & (kKfArenaRet | kKfArenaArg1 | kKfArenaArg2) : 0;
   uint32_t ret = 0, arg[2] = {0, 0};
   Dwarf_Die p;
@@ -155,13 +193,24 @@ uint32_t BatchEncoder::add_func(const FuncCand& c) {
       if (t != DW_TAG_formal_parameter) continue;
       if (may_have_annotations(&p)) annotated = true;
       const uint32_t tagged = index < 2 ? arg[index] : 0;
+      const ParamFate* fate = index < c.fates.size() ? &c.fates[index] : nullptr;
       ++index;
-      w_->add_param(w_->str(dwarf_diename(&p)), tagged ? tagged : resolve(ref(&p, DW_AT_type, true)));
+      if (fate && fate->drop) continue;
+      uint32_t type = tagged ? tagged : resolve(ref(&p, DW_AT_type, true));
+      if (fate && fate->has_member) {   // true_signature: `<param>__<member>`
+        Dwarf_Die member = fate->member;
+        const std::string renamed = std::string(dwarf_diename(&p)) + "__" + dwarf_diename(&member);
+        if (fate->member_type) type = resolve(ref(&member, DW_AT_type));
+        w_->add_param(w_->str(renamed.c_str()), type);
+        continue;
+      }
+      w_->add_param(w_->str(dwarf_diename(&p)), type);
     } while (dwarf_siblingof(&p, &p) == 0);
   }
   if (varargs) w_->add_param(0, 0);
   // c.name is the (integrated) DW_AT_name string of libdw: stable, interned by pointer.
-  const uint32_t fn = w_->add(w_->str(c.name.data()), BTF_KIND_FUNC, BTF_FUNC_STATIC, false, proto);
+  const uint32_t fn = w_->add(w_->str(as.empty() ? c.name.data() : as.data()), BTF_KIND_FUNC,
+                              BTF_FUNC_STATIC, false, proto);
   if (feat_.decl_tag && (annotated || dwarf_hasattr(&die, kAtGnuAnnotation))) {
     int idx = 0;
     if (dwarf_child(&die, &p) == 0) {
@@ -189,18 +238,25 @@ void BatchEncoder::add_funcs() {
   auto drop_all = [&](const FuncCand& c, std::string why) {
     if (sh_.dropped[c.elf_idx]) return;
     sh_.dropped[c.elf_idx] = 1;
-    sh_.drops.push_back({c.name, true, std::move(why)});
+    sh_.drops.push_back({c.name, FuncDrop::kAll, std::move(why)});
   };
-  std::vector<uint32_t> winners;
+  // Candidate index and whether its FUNC is the clone's (true_signature), in claim order.
+  std::vector<std::pair<uint32_t, bool>> winners;
   winners.reserve(cands_.size());
   for (uint32_t i = 0; i < cands_.size(); ++i) {
     const FuncCand& c = cands_[i];
     const uint32_t idx = c.elf_idx;
+    // true_signature's clone FUNCs come first and skip the checks below (true_sig.cc).
+    if (feat_.true_signature && claim_clone(c)) winners.emplace_back(i, true);
     if (feat_.unambiguous_func && sh_.syms->ambiguous(idx)) {
-      if (!sh_.dropped[idx] && explaining)
-        explain(c.name, std::to_string(sh_.syms->func_addr_count(idx)) +
-                            " ELF symbols of this name at different addresses: a FUNC cannot say "
-                            "which one it describes (unambiguous_func)");
+      const std::string why = std::to_string(sh_.syms->func_addr_count(idx)) +
+                              " ELF symbols of this name at different addresses: a FUNC cannot "
+                              "say which one it describes (unambiguous_func)";
+      if (feat_.true_signature) {   // said at the end, unless a clone FUNC took the name
+        drop_all(c, why);
+        continue;
+      }
+      if (!sh_.dropped[idx] && explaining) explain(c.name, why);
       sh_.dropped[idx] = 1;
       continue;
     }
@@ -221,6 +277,10 @@ void BatchEncoder::add_funcs() {
     if (sh_.dropped[idx]) continue;
     uint8_t& kind = sh_.claim_kind[idx];
     uint32_t& owner = sh_.claimed[idx];
+    if (!c.at_symbol && !c.bad_param.empty()) {   // pahole master: any state of the name
+      drop_all(c, c.bad_param + " (param_regs)");
+      continue;
+    }
     if (!feat_.func_by_address || !c.at_symbol) {
       if (kind != kNoClaim) {
         if (explaining)
@@ -246,7 +306,7 @@ void BatchEncoder::add_funcs() {
         continue;
       }
       if (kind == kClaimNoAddress)   // the earlier CU's FUNC goes if its prototype differs
-        sh_.drops.push_back({c.name, false,
+        sh_.drops.push_back({c.name, FuncDrop::kSuperseded,
                              cu_text(sh_.claim_cu[idx]) + " (the first CU that defines it, "
                              "pahole 1.24's choice) gave a different prototype; kept the one of " +
                              cu_text(c.cu_name) + ", the subprogram at the symbol's address"});
@@ -254,14 +314,17 @@ void BatchEncoder::add_funcs() {
     }
     owner = c.cu + 1;
     sh_.claim_cu[idx] = c.cu_name;
-    winners.push_back(i);
+    winners.emplace_back(i, false);
+    // (a clone's rewrite is said with its renaming, true_sig.cc)
+    if (explaining && !c.rewritten.empty() && c.clone.empty())
+      explain(c.name, c.rewritten + " (true_signature)", "rewritten");
   }
   sh_.seq.done_turn(batch_);
   defer_tags_ = false;
   in_type_unit_ = false;
   in_debug_types_ = false;
-  for (uint32_t i : winners)
-    add_func(cands_[i]);
+  for (const auto& [i, as_clone] : winners)
+    add_func(cands_[i], as_clone ? cands_[i].clone : std::string_view{});
 }
 
 }  // namespace btfcheck::encode

@@ -306,7 +306,13 @@ Result<Appended> encode_batches(Prepared& p, SharedState& sh, const std::string&
 // their successor were added twice but are one FUNC).
 std::optional<Error> settle_funcs(BtfOwner& btf, const SharedState& sh, const Options& opts,
                                   const std::string& path, Output& out) {
-  auto settled = settle_func_drops(btf.p, sh.drops, opts.explain ? &out.explain : nullptr, path);
+  std::vector<FuncDrop> with_clones;
+  if (!sh.clones.empty()) {
+    with_clones = sh.drops;
+    for (FuncDrop& d : clone_drops(sh)) with_clones.push_back(std::move(d));
+  }
+  auto settled = settle_func_drops(btf.p, sh.clones.empty() ? sh.drops : with_clones,
+                                   opts.explain ? &out.explain : nullptr, path);
   if (!settled) return settled.error();
   if (*settled != btf.p) {
     btf__free(btf.p);
@@ -343,6 +349,7 @@ Result<Output> encode_dwarf(const std::string& path, const Options& opts) {
   sh.claim_cu.assign(p.syms.funcs.size(), {});
   sh.dropped.assign(p.syms.funcs.size(), 0);
   if (opts.features.consistent_func) sh.first_sig.assign(p.syms.funcs.size(), {});
+  if (opts.features.true_signature) sh.ts.assign(p.syms.funcs.size(), 0);
   const double setup_s = lap();
 
   Output out;

@@ -242,11 +242,19 @@ TEST(EncodeDwarf, Features) {
   EXPECT_TRUE(minus->float_kind);
   EXPECT_FALSE(parse_features("nonsense").ok());
   EXPECT_EQ(parse_features("nonsense").error().rule, "usage.feature");
-  // pahole's no-ops are accepted; features this encoder cannot write yet are refused by name.
+  // pahole's no-ops are accepted; true_signature rewrites pahole master's function
+  // analysis, so it needs that mode ("all" leaves it off elsewhere).
   EXPECT_TRUE(parse_features("default,encode_force,reproducible_build").ok());
-  auto not_yet = parse_features("+true_signature");
-  ASSERT_FALSE(not_yet.ok());
-  EXPECT_NE(not_yet.error().message.find("true_signature"), std::string::npos);
+  auto elsewhere = parse_features("+true_signature");
+  ASSERT_FALSE(elsewhere.ok());
+  EXPECT_NE(elsewhere.error().message.find("--compat=pahole-master"), std::string::npos);
+  EXPECT_FALSE(all->true_signature);
+  EXPECT_TRUE(parse_features("-true_signature").ok());
+  auto ts = parse_features("default,true_signature", Compat::PaholeMaster);
+  ASSERT_TRUE(ts.ok());
+  EXPECT_TRUE(ts->true_signature && ts->optimized_func && ts->param_regs);
+  EXPECT_FALSE(default_features(Compat::PaholeMaster).true_signature);
+  EXPECT_TRUE(parse_features("all", Compat::PaholeMaster)->true_signature);
   EXPECT_TRUE(parse_features("-distilled_base").ok());
 
   // --compat=pahole-master starts from pahole master's defaults and its function checks.
