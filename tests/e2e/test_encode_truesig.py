@@ -1,7 +1,7 @@
 """`encode dwarf --compat=pahole-master --features=+true_signature`: pahole master's
 true_signature. A gcc `.isra`/`.constprop` clone's FUNC takes the clone's ELF name
 (tests/e2e/c/clones.c); a clang DW_CC_nocall function's parameters are the ones passed
-(tests/e2e/c/nocall.c: dropped, or `<param>__<member>` for one used piece of a struct);
+(tests/e2e/c_host/nocall.c: dropped, or `<param>__<member>` for one used piece of a struct);
 --explain says what was renamed or rewritten.
 
 Our own expectations always run; where pahole master is built the same programs are
@@ -19,6 +19,10 @@ from test_encode import btfcheck, run
 from test_encode_master import C, MODULES_612, clones, encode, pahole_master_612  # noqa: F401 (clones: a fixture)
 
 import pytest
+
+# Programs for the host only (tests/e2e/c/ is compiled for BPF too, by the dump tests:
+# nocall.c passes structs by value, which the BPF back end rejects).
+C_HOST = Path(__file__).resolve().parent / "c_host"
 
 TS = "--features=+true_signature"
 
@@ -51,13 +55,13 @@ def pahole_master(elf: Path, features: str, tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def nocall(tmp_path_factory) -> tuple[Path, Path]:
-    """tests/e2e/c/nocall.c by clang-19 -O2, linked and as an object (.o)."""
+    """tests/e2e/c_host/nocall.c by clang-19 -O2, linked and as an object (.o)."""
     if not shutil.which("clang-19"):
         require_or_skip("clang-19", "clang-19 is not installed")
     d = tmp_path_factory.mktemp("ts-nocall")
     prog, obj = d / "nocall", d / "nocall.o"
-    assert run("clang-19", "-g", "-O2", C / "nocall.c", "-o", prog).returncode == 0
-    assert run("clang-19", "-g", "-O2", "-c", C / "nocall.c", "-o", obj).returncode == 0
+    assert run("clang-19", "-g", "-O2", C_HOST / "nocall.c", "-o", prog).returncode == 0
+    assert run("clang-19", "-g", "-O2", "-c", C_HOST / "nocall.c", "-o", obj).returncode == 0
     assert "(nocall)" in run("readelf", "--debug-dump=info", prog).stdout, "clang made no DW_CC_nocall"
     return prog, obj
 
