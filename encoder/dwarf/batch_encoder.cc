@@ -43,13 +43,6 @@ bool BatchEncoder::fail(const std::string& rule, const std::string& msg, uint64_
 
 namespace {
 
-size_t base_str_size(const struct btf* base) {
-  uint32_t size = 0;
-  const void* raw = btf__raw_data(base, &size);
-  if (!raw || size < sizeof(struct btf_header)) return 0;
-  return static_cast<const struct btf_header*>(raw)->str_len;
-}
-
 double since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -73,7 +66,7 @@ struct btf* btf_from_raw(std::span<const uint8_t> bytes, const struct btf* base)
 BatchResult BatchEncoder::run() {
   auto t0 = std::chrono::steady_clock::now();
   w_ = sh_.base ? std::make_unique<RawWriter>(btf__type_cnt(sh_.base),
-                                               static_cast<uint32_t>(base_str_size(sh_.base)))
+                                               base_str_size(sh_.base))
                : std::make_unique<RawWriter>(1, 0);
   bool ok = true;
   // Type units first (every batch holds them all: a CU may reference any of them by

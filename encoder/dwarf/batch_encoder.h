@@ -22,6 +22,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "btf/records.h"
 #include "encoder/dwarf/dwarf_file.h"
 #include "encoder/dwarf/elf_syms.h"
 #include "encoder/dwarf/encode.h"
@@ -268,6 +269,18 @@ class BatchEncoder {
 
 // Raw BTF bytes (split on `base` when given) -> a libbpf btf, or nullptr (errno set).
 struct btf* btf_from_raw(std::span<const uint8_t> bytes, const struct btf* base);
+
+// The string section size of `base` (where split BTF's string offsets start); 0 if unreadable.
+uint32_t base_str_size(const struct btf* base);
+
+// The own types of a libbpf btf as records, a copy of its own string section, and where
+// that section's offsets start (split BTF: base_str_size of its base, else 0).
+struct OwnRecords {
+  btf::Records records;
+  std::string strings;
+  uint32_t str_base = 0;
+};
+Result<OwnRecords> own_records(const struct btf* btf, const std::string& path);
 
 // After the final dedup: drops the FUNCs `drops` asks for (func_drop.cc), with the
 // DECL_TAGs on them and the FUNC_PROTOs nothing else refers to. Returns `btf` itself when

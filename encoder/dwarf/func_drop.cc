@@ -22,12 +22,16 @@
 
 namespace btfcheck::encode {
 
-Result<struct btf*> drop_types(struct btf* btf, std::vector<uint8_t> gone, const std::string& path) {
+uint32_t base_str_size(const struct btf* base) {
+  uint32_t size = 0;
+  const void* raw = btf__raw_data(base, &size);
+  if (!raw || size < sizeof(struct btf_header)) return 0;
+  return static_cast<const struct btf_header*>(raw)->str_len;
+}
+
+Result<OwnRecords> own_records(const struct btf* btf, const std::string& path) {
   auto internal = [&](const std::string& msg) { return file_error(path, "encode.internal", msg); };
   const struct btf* base = btf__base_btf(btf);
-  const uint32_t start = base ? btf__type_cnt(base) : 1;
-  const uint32_t n = btf__type_cnt(btf);
-  if (gone.size() != n) return internal("drop list of the wrong size");
   uint32_t raw_size = 0;
   const auto* raw = static_cast<const uint8_t*>(btf__raw_data(btf, &raw_size));
   if (!raw || raw_size < sizeof(struct btf_header)) return internal("cannot serialize the BTF");
@@ -35,9 +39,23 @@ Result<struct btf*> drop_types(struct btf* btf, std::vector<uint8_t> gone, const
   std::memcpy(&hdr, raw, sizeof hdr);
   std::vector<uint32_t> type_words(hdr.type_len / 4);
   std::memcpy(type_words.data(), raw + hdr.hdr_len + hdr.type_off, type_words.size() * 4);
-  const auto records = btf::Records::split(std::move(type_words), start);
-  if (!records || records->end_id() != n) return internal("malformed type section in the encoded BTF");
-  const btf::Records& recs = *records;
+  auto records = btf::Records::split(std::move(type_words), base ? btf__type_cnt(base) : 1);
+  if (!records || records->end_id() != btf__type_cnt(btf))
+    return internal("malformed type section in the encoded BTF");
+  return OwnRecords{std::move(*records),
+                    std::string(reinterpret_cast<const char*>(raw) + hdr.hdr_len + hdr.str_off, hdr.str_len),
+                    base ? base_str_size(base) : 0};
+}
+
+Result<struct btf*> drop_types(struct btf* btf, std::vector<uint8_t> gone, const std::string& path) {
+  auto internal = [&](const std::string& msg) { return file_error(path, "encode.internal", msg); };
+  const struct btf* base = btf__base_btf(btf);
+  const uint32_t start = base ? btf__type_cnt(base) : 1;
+  const uint32_t n = btf__type_cnt(btf);
+  if (gone.size() != n) return internal("drop list of the wrong size");
+  auto own = own_records(btf, path);
+  if (!own) return own.error();
+  const btf::Records& recs = own->records;
   // Referrer counts, then the cascade to tags and prototypes.
   std::vector<uint32_t> refs(n, 0);
   for (uint32_t id = start; id < n; ++id)
@@ -57,9 +75,7 @@ Result<struct btf*> drop_types(struct btf* btf, std::vector<uint8_t> gone, const
   if (dropped == 0) return btf;
   const btf::Renumbered kept = btf::drop_records(recs, std::span<const uint8_t>(gone).subspan(start));
   if (kept.dangling) return internal("a dropped type is still referred to");
-  const std::string_view strings(reinterpret_cast<const char*>(raw) + hdr.hdr_len + hdr.str_off,
-                                 hdr.str_len);
-  const std::vector<uint8_t> blob = btf::write_blob(kept.records.words, strings);
+  const std::vector<uint8_t> blob = btf::write_blob(kept.records.words, own->strings);
   struct btf* rebuilt = btf_from_raw(blob, base);
   if (!rebuilt) return internal("libbpf rejected the BTF without the dropped types");
   return rebuilt;

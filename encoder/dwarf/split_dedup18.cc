@@ -125,21 +125,12 @@ Result<struct btf*> dedup_split_libbpf18(struct btf* btf, std::vector<std::strin
   auto internal = [&](const std::string& msg) { return file_error(path, "encode.internal", msg); };
   const struct btf* base = btf__base_btf(btf);
   const uint32_t start = btf__type_cnt(base);
-  uint32_t raw_size = 0;
-  uint32_t base_size = 0;
-  const void* base_raw = btf__raw_data(base, &base_size);
-  const auto* raw = static_cast<const uint8_t*>(btf__raw_data(btf, &raw_size));
-  if (!raw || !base_raw || raw_size < sizeof(struct btf_header) || base_size < sizeof(struct btf_header))
-    return internal("cannot serialize the BTF");
-  const uint32_t str_base = static_cast<const struct btf_header*>(base_raw)->str_len;
-  struct btf_header hdr;
-  std::memcpy(&hdr, raw, sizeof hdr);
-  std::vector<uint32_t> words(hdr.type_len / 4);
-  std::memcpy(words.data(), raw + hdr.hdr_len + hdr.type_off, words.size() * 4);
-  const std::string strings(reinterpret_cast<const char*>(raw) + hdr.hdr_len + hdr.str_off, hdr.str_len);
-  auto parsed = btf::Records::split(std::move(words), start);
-  if (!parsed) return internal("malformed type section in the encoded BTF");
-  const btf::Records& p = *parsed;
+  // A copy: the dedup below rewrites `btf`.
+  auto own = own_records(btf, path);
+  if (!own) return own.error();
+  const btf::Records& p = own->records;
+  const std::string& strings = own->strings;
+  const uint32_t str_base = own->str_base;
   auto map = dedup_with_map(btf, start);
   if (!map) return file_error(path, "encode.dedup", "btf__dedup failed on the split BTF (error " +
                                                         std::to_string(errno) + ")");
