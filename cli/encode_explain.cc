@@ -226,19 +226,14 @@ std::vector<std::string> master_difference_lines(const std::vector<diff::Change>
 
 namespace {
 
-// An encoder output as a parsed Btf: on its distilled base when it has one, else on the
-// base the encoding was split on (--base), else standalone.
+// An encoder output as a parsed Btf: on its distilled base when it has one, else on `base`
+// (the --base the encoding was split on, read once for both outputs), else standalone.
 Result<std::shared_ptr<const btf::Btf>> parse_output(const encode::Output& out,
-                                                     const std::string& base_path,
+                                                     std::shared_ptr<const btf::Btf> base,
                                                      const std::string& what) {
-  std::shared_ptr<const btf::Btf> base;
   if (!out.btf_base.empty()) {
     auto b = btf::Btf::parse(std::vector<uint8_t>(out.btf_base.begin(), out.btf_base.end()),
                              {what + " .BTF.base", "", nullptr});
-    if (!b) return b.error();
-    base = *b;
-  } else if (!base_path.empty()) {
-    auto b = btf::open_btf(base_path);
     if (!b) return b.error();
     base = *b;
   }
@@ -258,9 +253,15 @@ Result<std::vector<std::string>> explain_vs_master(const std::string& elf,
   opts.progress = nullptr;
   auto master = encode::encode_dwarf(elf, opts);
   if (!master) return master.error();
-  auto a = parse_output(own, own_opts.base_path, "own-mode output");
+  std::shared_ptr<const btf::Btf> base;
+  if (!own_opts.base_path.empty()) {
+    auto b = btf::open_btf(own_opts.base_path);
+    if (!b) return b.error();
+    base = *b;
+  }
+  auto a = parse_output(own, base, "own-mode output");
   if (!a) return a.error();
-  auto b = parse_output(*master, own_opts.base_path, "pahole-master-mode output");
+  auto b = parse_output(*master, base, "pahole-master-mode output");
   if (!b) return b.error();
   const diff::Report report = diff::diff(canon::build(**a), canon::build(**b));
   return master_difference_lines(report.changes, own.explain, master->explain,
