@@ -179,6 +179,29 @@ def require_input(resource: str, reason: str) -> Path:
     return path
 
 
+def require_cloud_612() -> Path:
+    """Resource cloud-6.12's vmlinux, or a skip saying how to cache it."""
+    __tracebackhide__ = True
+    return require_input("cloud-6.12", "Debian's 6.12 cloud vmlinux is not cached "
+                         "(corpora/fetch-debian-kernel --release 6.12)")
+
+
+def require_612_modules(vmlinux: Path, names) -> dict[str, Path]:
+    """NAMES (module names, no .ko) of the module sample cached beside the 6.12 VMLINUX
+    (debian_modules_dir), by name; a skip for resource cloud-6.12 naming those missing."""
+    __tracebackhide__ = True
+    kos = {p.stem: p for p in debian_modules_dir(vmlinux).rglob("*.ko")}
+    if missing := [n for n in names if n not in kos]:
+        require_or_skip("cloud-6.12", f"modules {missing} are not in the cached sample")
+    return {n: kos[n] for n in names}
+
+
+def require_pahole_master() -> Path:
+    """Resource pahole-master's binary, or a skip saying how to build it."""
+    __tracebackhide__ = True
+    return require_input("pahole-master", "pahole master is not built (corpora/fetch-pahole-master)")
+
+
 def require_producer(producer: str) -> None:
     """Returns when tests/e2e/producers.py's PRODUCER can run, else require_or_skip for the
     resource of its tool, with producers.missing_reason()."""

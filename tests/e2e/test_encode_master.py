@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from real_inputs import pahole_master, require_input, require_or_skip
+from real_inputs import pahole_master, require_612_modules, require_cloud_612, require_or_skip, require_pahole_master
 from test_encode import btfcheck, run
 
 C = Path(__file__).resolve().parent / "c"
@@ -141,7 +141,7 @@ def test_header_and_layout(prog, tmp_path):
 def test_matches_pahole_master(prog, tmp_path):
     """pahole master --btf_features=default (and +layout) on the same program: no canonical
     difference, the same kfunc tags, the same header, a byte-identical layout section."""
-    pm = require_input("pahole-master", "pahole master is not built (corpora/fetch-pahole-master)")
+    pm = require_pahole_master()
     for features, flags in (("default", []), ("default,layout", ["--features=+layout"]),
                             ("default,attributes", ["--features=+attributes"])):
         copy = tmp_path / f"prog-{features}"
@@ -199,7 +199,7 @@ def test_optimized_clones(clones, tmp_path):
 
 def test_optimized_clones_match_pahole_master(clones, tmp_path):
     """The same program by pahole master --btf_features=default: no canonical difference."""
-    pm = require_input("pahole-master", "pahole master is not built (corpora/fetch-pahole-master)")
+    pm = require_pahole_master()
     out = tmp_path / "m.btf"
     encode(clones, out, "--compat=pahole-master")
     copy = tmp_path / "clones.copy"
@@ -232,9 +232,8 @@ def test_612_vmlinux_and_modules_match_pahole_master(tmp_path):
     """The issue's measurement: Debian's 6.12 cloud vmlinux and 12 of its modules (split on
     it), --compat=pahole-master against pahole master --btf_features=default (and the
     vmlinux with +layout): no canonical difference, and the same bytes for -j1, -j2, -j4."""
-    v = require_input("cloud-6.12", "Debian's 6.12 cloud vmlinux is not cached "
-                      "(corpora/fetch-debian-kernel --release 6.12)")
-    require_input("pahole-master", "pahole master is not built (corpora/fetch-pahole-master)")
+    v = require_cloud_612()
+    require_pahole_master()
     [ref] = pahole_master_612("--features", "default", str(v))
     outs = []
     for j in (1, 2, 4):
@@ -252,11 +251,7 @@ def test_612_vmlinux_and_modules_match_pahole_master(tmp_path):
     ha, hb = header(a), header(b)
     assert ha[0] == hb[0] == 32 and ha[6] == hb[6] == 80
     assert a[32 + ha[5]:32 + ha[5] + 80] == b[32 + hb[5]:32 + hb[5] + 80]
-    mods_dir = v.parents[1] / "lib/modules"
-    kos = {p.stem: p for p in mods_dir.glob("*/kernel/**/*.ko")}
-    missing = [m for m in MODULES_612 if m not in kos]
-    if missing:
-        require_or_skip("cloud-6.12", f"modules {missing} are not in the cached sample")
+    kos = require_612_modules(v, MODULES_612)
     refs = pahole_master_612("--features", "default", "--base", str(v), *(str(kos[m]) for m in MODULES_612))
     for m, ref in zip(MODULES_612, refs):
         out = tmp_path / f"{m}.btf"
@@ -324,7 +319,7 @@ def test_global_var_without_overlaps_loads(weak_pair, tmp_path):
 def test_global_var_overlaps_match_pahole_master(weak_pair, tmp_path):
     """pahole master's own global_var BTF of the weak pair overlaps the same way: verify
     rejects it and --compat=pahole-master's has no canonical difference from it."""
-    pm = require_input("pahole-master", "pahole master is not built (corpora/fetch-pahole-master)")
+    pm = require_pahole_master()
     compat = tmp_path / "compat.btf"
     encode(weak_pair, compat, "--compat=pahole-master", "--features=+global_var")
     copy = tmp_path / "ab.copy"
@@ -340,9 +335,8 @@ def test_global_var_612_kept_names(tmp_path):
     DWARF and as 6.12), loads into the running kernel where permitted, and keeps at least
     95% of the variable names pahole master's global_var output has."""
     from test_kernel_releases import btf_load
-    v = require_input("cloud-6.12", "Debian's 6.12 cloud vmlinux is not cached "
-                      "(corpora/fetch-debian-kernel --release 6.12)")
-    require_input("pahole-master", "pahole master is not built (corpora/fetch-pahole-master)")
+    v = require_cloud_612()
+    require_pahole_master()
     [ref] = pahole_master_612("--features", "default,global_var", str(v))
     own = tmp_path / "gv.btf"
     encode(v, own, "--features=+global_var", "-j2")
@@ -420,13 +414,9 @@ def test_distilled_612_modules(tmp_path):
     relocated onto the vmlinux (and then also the one encoded directly). On its own base
     that needs libbpf 1.8's split TYPEDEF copies (rule libbpf-1.8-split-typedef), so the two
     have the same number of types in .BTF and in .BTF.base."""
-    v = require_input("cloud-6.12", "Debian's 6.12 cloud vmlinux is not cached "
-                      "(corpora/fetch-debian-kernel --release 6.12)")
-    require_input("pahole-master", "pahole master is not built (corpora/fetch-pahole-master)")
-    kos = {p.stem: p for p in (v.parents[1] / "lib/modules").glob("*/kernel/**/*.ko")}
-    missing = [m for m in MODULES_612 if m not in kos]
-    if missing:
-        require_or_skip("cloud-6.12", f"modules {missing} are not in the cached sample")
+    v = require_cloud_612()
+    require_pahole_master()
+    kos = require_612_modules(v, MODULES_612)
     refs = pahole_master_612("--features", "default,distilled_base", "--base", str(v),
                              *(str(kos[m]) for m in MODULES_612))
     for m, ref in zip(MODULES_612, refs):

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from real_inputs import require_input, require_or_skip
-from test_encode_master import MODULES_612, encode
+from real_inputs import require_612_modules, require_cloud_612
+from test_encode_master import encode
 
 JOBS = (1, 2, 4, 8)
 
@@ -21,11 +21,6 @@ VMLINUX_COMBOS = [
     ("--compat=pahole-master", "--features=+global_var"),
     ("--features=default,global_var",),
 ]
-
-
-def vmlinux_612() -> Path:
-    return require_input("cloud-6.12", "Debian's 6.12 cloud vmlinux is not cached "
-                         "(corpora/fetch-debian-kernel --release 6.12)")
 
 
 def same_for_every_j(src: Path, tmp_path: Path, *flags: str) -> bytes:
@@ -42,18 +37,13 @@ def same_for_every_j(src: Path, tmp_path: Path, *flags: str) -> bytes:
 
 @pytest.mark.parametrize("flags", VMLINUX_COMBOS, ids=lambda f: " ".join(f))
 def test_612_vmlinux_same_bytes_for_every_j(flags, tmp_path):
-    same_for_every_j(vmlinux_612(), tmp_path, *flags)
+    same_for_every_j(require_cloud_612(), tmp_path, *flags)
 
 
 def test_612_modules_same_bytes_for_every_j(tmp_path):
-    v = vmlinux_612()
-    kos = {p.stem: p for p in (v.parents[1] / "lib/modules").glob("*/kernel/**/*.ko")}
-    picked = [m for m in ("xfs", "virtio_net", "fou") if m in MODULES_612]
-    missing = [m for m in picked if m not in kos]
-    if missing:
-        require_or_skip("cloud-6.12", f"modules {missing} are not in the cached sample")
-    for m in picked:
-        plain = same_for_every_j(kos[m], tmp_path, "--compat=pahole-master", "--base", str(v))
-        distilled = same_for_every_j(kos[m], tmp_path, "--compat=pahole-master", "--base", str(v),
+    v = require_cloud_612()
+    for m, ko in require_612_modules(v, ("xfs", "virtio_net", "fou")).items():
+        plain = same_for_every_j(ko, tmp_path, "--compat=pahole-master", "--base", str(v))
+        distilled = same_for_every_j(ko, tmp_path, "--compat=pahole-master", "--base", str(v),
                                      "--features=+distilled_base", "--elf")
         assert plain and distilled and plain != distilled, m

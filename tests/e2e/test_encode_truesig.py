@@ -14,9 +14,9 @@ import re
 import shutil
 from pathlib import Path
 
-from real_inputs import require_input, require_or_skip
+from real_inputs import require_612_modules, require_cloud_612, require_or_skip, require_pahole_master
 from test_encode import btfcheck, run
-from test_encode_master import C, MODULES_612, clones, encode, pahole_master_612  # noqa: F401 (clones: a fixture)
+from test_encode_master import MODULES_612, clones, encode, pahole_master_612  # noqa: F401 (clones: a fixture)
 
 import pytest
 
@@ -44,7 +44,7 @@ def dotted(btf: Path) -> set[str]:
 
 
 def pahole_master(elf: Path, features: str, tmp_path: Path) -> Path:
-    pm = require_input("pahole-master", "pahole master is not built (corpora/fetch-pahole-master)")
+    pm = require_pahole_master()
     copy = tmp_path / f"{elf.name}.{features.replace(',', '_')}"
     shutil.copy(elf, copy)
     ref = tmp_path / f"{copy.name}.pm.btf"
@@ -159,9 +159,8 @@ def test_612_vmlinux_and_modules_match_pahole_master(tmp_path):
     """Debian's 6.12 cloud vmlinux and 12 modules with default,true_signature against pahole
     master's: no canonical difference, the same clone-named FUNCs, the same bytes for -j1,
     -j2, -j4 and -j8."""
-    v = require_input("cloud-6.12", "Debian's 6.12 cloud vmlinux is not cached "
-                      "(corpora/fetch-debian-kernel --release 6.12)")
-    require_input("pahole-master", "pahole master is not built (corpora/fetch-pahole-master)")
+    v = require_cloud_612()
+    require_pahole_master()
     [ref] = pahole_master_612("--features", "default,true_signature", str(v))
     outs = [encode(v, tmp_path / f"j{j}.btf", "--compat=pahole-master", TS, f"-j{j}") for j in (1, 2, 4, 8)]
     assert all(o == outs[0] for o in outs)
@@ -169,9 +168,7 @@ def test_612_vmlinux_and_modules_match_pahole_master(tmp_path):
     assert d.returncode == 0, d.stdout[-3000:]
     theirs, ours = dotted(ref), dotted(tmp_path / "j2.btf")
     assert theirs == ours and len(ours) > 400, (len(theirs), len(ours), sorted(theirs ^ ours)[:20])
-    kos = {p.stem: p for p in (v.parents[1] / "lib/modules").glob("*/kernel/**/*.ko")}
-    if missing := [m for m in MODULES_612 if m not in kos]:
-        require_or_skip("cloud-6.12", f"modules {missing} are not in the cached sample")
+    kos = require_612_modules(v, MODULES_612)
     refs = pahole_master_612("--features", "default,true_signature", "--base", str(v),
                              *(str(kos[m]) for m in MODULES_612))
     for m, r in zip(MODULES_612, refs):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from real_inputs import require_input, require_or_skip
+from real_inputs import require_612_modules, require_cloud_612
 from test_encode import btfcheck, run
 from test_encode_master import MODULES_612, WEAK_A, WEAK_B, clones, require_gcc  # noqa: F401
 
@@ -146,20 +146,15 @@ def check_explained(elf: Path, tmp_path: Path, *flags: str) -> dict[str, int]:
 def test_612_vmlinux_differences_explained(tmp_path, flags):
     """Debian's 6.12 cloud vmlinux: every FUNC/VAR difference from --compat=pahole-master
     (btfcheck's own defaults, and pahole master's default features) has its one line."""
-    v = require_input("cloud-6.12", "Debian's 6.12 cloud vmlinux is not cached "
-                      "(corpora/fetch-debian-kernel --release 6.12)")
+    v = require_cloud_612()
     counts = check_explained(v, tmp_path, *flags)
     assert counts.get("kept/skipped unambiguous_func", 0) > 100, counts
 
 
 def test_612_modules_differences_explained(tmp_path):
     """12 of its modules, split on the vmlinux: the same, module by module."""
-    v = require_input("cloud-6.12", "Debian's 6.12 cloud vmlinux is not cached "
-                      "(corpora/fetch-debian-kernel --release 6.12)")
-    kos = {p.stem: p for p in (v.parents[1] / "lib/modules").glob("*/kernel/**/*.ko")}
-    missing = [m for m in MODULES_612 if m not in kos]
-    if missing:
-        require_or_skip("cloud-6.12", f"modules {missing} are not in the cached sample")
+    v = require_cloud_612()
+    kos = require_612_modules(v, MODULES_612)
     for m in MODULES_612:
         for flags in ((), ("--features=default",)):
             check_explained(kos[m], tmp_path, "--base", str(v), *flags)

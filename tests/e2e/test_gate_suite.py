@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from real_inputs import CACHE, require_input, require_or_skip
+from real_inputs import CACHE, require_cloud_612, require_input, require_or_skip
 
 REPO = Path(__file__).resolve().parents[2]
 BTFCHECK = Path(os.environ.get("BTFCHECK", REPO / "build/bin/btfcheck"))
@@ -44,8 +44,7 @@ def gate_suite(*args, timeout=1800) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def pahole() -> Path:
-    require_input("cloud-6.12", "Debian's 6.12 cloud vmlinux is not cached "
-                  "(corpora/fetch-debian-kernel --release 6.12)")
+    require_cloud_612()
     pm = require_input("pahole-master", "no pahole master build (corpora/fetch-pahole-master)")
     if not ANCHORS.is_dir():
         return pm

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from real_inputs import debian_modules_dir, debian_vmlinux, require_input, require_or_skip
+from real_inputs import debian_modules_dir, debian_vmlinux, require_cloud_612, require_input, require_or_skip
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPTS = ["corpora/fetch-debian-kernel", "corpora/fetch-cloud-vmlinux",
@@ -137,8 +137,7 @@ def test_pahole_master_build_is_reused():
 
 
 def test_encode_pahole_master_writes_a_distilled_base_module_once(tmp_path):
-    v = require_input("cloud-6.12", "Debian's 6.12 cloud vmlinux is not cached "
-                      "(corpora/fetch-debian-kernel --release 6.12)")
+    v = require_cloud_612()
     pahole = require_input("pahole-master", "no pahole master build (corpora/fetch-pahole-master)")
     ko = next(iter(debian_modules_dir(v).rglob("tcp_bbr.ko")), None)
     assert ko is not None, "tcp_bbr.ko belongs to the 6.12 sample"
