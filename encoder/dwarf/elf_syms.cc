@@ -51,6 +51,12 @@ const FuncAddr* ElfSymbols::func_addr_at(uint32_t idx, uint32_t shndx, uint64_t 
   return nullptr;
 }
 
+const FuncAddr* ElfSymbols::func_addr_exact(uint32_t idx, uint64_t value) const {
+  for (uint32_t i = func_addr_first[idx]; i < func_addr_first[idx + 1]; ++i)
+    if (func_addrs[i].value == value) return &func_addrs[i];
+  return nullptr;
+}
+
 const DataSym* ElfSymbols::find_percpu(uint64_t off) const {
   auto it = std::lower_bound(percpu.begin(), percpu.end(), off,
                              [](const DataSym& s, uint64_t a) { return s.addr < a; });

@@ -108,6 +108,9 @@ struct ElfSymbols {
   // The symbol of funcs[idx] whose DWARF entry (the symbol plus the entry offset of its kind)
   // is (shndx, value), or nullptr. shndx is ignored unless is_rel.
   const FuncAddr* func_addr_at(uint32_t idx, uint32_t shndx, uint64_t value) const;
+  // The symbol of funcs[idx] whose value is `value` itself, with no entry offset (pahole
+  // master's comparison of DW_AT_low_pc with st_value), or nullptr.
+  const FuncAddr* func_addr_exact(uint32_t idx, uint64_t value) const;
   // The kfunc of this name, or nullptr.
   const Kfunc* find_kfunc(std::string_view name) const;
   // Per-CPU symbol at section-relative `off`, or nullptr.

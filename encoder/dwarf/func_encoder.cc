@@ -88,11 +88,24 @@ void BatchEncoder::note_subprogram(Dwarf_Die* die) {
   }
   FuncCand c{dwarf_dieoffset(die), static_cast<uint32_t>(idx), cu_index_, name, cu_name_,
              false, {}, {}, 0, {}, {}, {}, {}, {}};
+  const bool master = sh_.opts->compat == Compat::PaholeMaster;
+  // pahole master compares DW_AT_low_pc with the symbol values as they are, without the
+  // entry offset: where a function's DWARF starts past its symbol (arm64's ftrace-patchable
+  // functions start 8 bytes in) it finds no symbol at the address, so its canonical state is
+  // the first, its clone symbol goes unnoticed (optimized-parameter rule, true_signature's
+  // name), and functions without DW_AT_low_pc (hot/cold split, ranges only) never match.
+  // Reproduced; a relocatable object keeps its own rule (master_params, below).
   // An assembler unit's subprogram has no prototype (no parameters, no return type): it
   // never outranks a C definition, even at the symbol's address.
-  const FuncAddr* at = cu_asm_ ? nullptr : symbol_at(die, c.elf_idx);
+  const FuncAddr* at = nullptr;
+  if (!cu_asm_) {
+    Dwarf_Addr low = 0;
+    if (!master || syms.is_rel)
+      at = symbol_at(die, c.elf_idx);
+    else if (dwarf_lowpc(die, &low) == 0 && low)
+      at = syms.func_addr_exact(c.elf_idx, low);
+  }
   c.at_symbol = at != nullptr;
-  const bool master = sh_.opts->compat == Compat::PaholeMaster;
   // pahole master compares prototypes loosely (const is skipped on either side), and an
   // assembler unit's subprogram (no return type, no parameters) is one more prototype to it:
   // a C function also described by a .S file is "inconsistent" there.

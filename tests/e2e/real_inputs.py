@@ -153,6 +153,12 @@ def arm64_vmlinux() -> Path | None:
     return _env_path("BTFCHECK_VMLINUX_ARM64") or debian_vmlinux("6.1", "arm64")
 
 
+def arm64_612_vmlinux() -> Path | None:
+    """Resource arm64-6.12: $BTFCHECK_VMLINUX_ARM64_612, else Debian's 6.12 arm64 vmlinux
+    (corpora/fetch-debian-kernel --release 6.12 --arch arm64); its modules: debian_modules_dir()."""
+    return _env_path("BTFCHECK_VMLINUX_ARM64_612") or debian_vmlinux("6.12", "arm64")
+
+
 def pahole_master() -> Path | None:
     """Resource pahole-master: $BTFCHECK_PAHOLE_MASTER, else the most recently built pahole
     under pahole-master/<source key>/ (corpora/fetch-pahole-master; a build counts once its
@@ -167,7 +173,8 @@ def pahole_master() -> Path | None:
 
 
 # Resource name -> finder, for the skip logic (tests/resources.txt names the resources).
-FINDERS = {"cloud-6.12": cloud_612_vmlinux, "arm64": arm64_vmlinux, "pahole-master": pahole_master}
+FINDERS = {"cloud-6.12": cloud_612_vmlinux, "arm64": arm64_vmlinux, "arm64-6.12": arm64_612_vmlinux,
+           "pahole-master": pahole_master}
 
 
 def require_input(resource: str, reason: str) -> Path:

@@ -197,18 +197,27 @@ def test_optimized_clones(clones, tmp_path):
     assert j2.read_bytes() == out.read_bytes()
 
 
-def test_optimized_clones_match_pahole_master(clones, tmp_path):
-    """The same program by pahole master --btf_features=default: no canonical difference."""
+def matches_pahole_master(prog: Path, tmp_path: Path) -> Path:
+    """Asserts that PROG encoded with --compat=pahole-master has no canonical difference from
+    PROG encoded by pahole master --btf_features=default (a copy: pahole may write to its
+    input); returns pahole master's raw BTF. Skips when pahole master is not built."""
+    __tracebackhide__ = True
     pm = require_pahole_master()
-    out = tmp_path / "m.btf"
-    encode(clones, out, "--compat=pahole-master")
-    copy = tmp_path / "clones.copy"
-    shutil.copy(clones, copy)
+    copy = tmp_path / (prog.name + ".copy")
+    shutil.copy(prog, copy)
     ref = tmp_path / "pm.btf"
     r = run(pm, "--btf_features=default", f"--btf_encode_detached={ref}", copy)
     assert r.returncode == 0, r.stderr
+    out = tmp_path / "m.btf"
+    encode(prog, out, "--compat=pahole-master")
     d = btfcheck("diff", ref, out)
     assert d.returncode == 0, d.stdout
+    return ref
+
+
+def test_optimized_clones_match_pahole_master(clones, tmp_path):
+    """The same program by pahole master --btf_features=default: no canonical difference."""
+    matches_pahole_master(clones, tmp_path)
 
 
 REPO = Path(__file__).resolve().parents[2]
@@ -251,14 +260,19 @@ def test_612_vmlinux_and_modules_match_pahole_master(tmp_path):
     ha, hb = header(a), header(b)
     assert ha[0] == hb[0] == 32 and ha[6] == hb[6] == 80
     assert a[32 + ha[5]:32 + ha[5] + 80] == b[32 + hb[5]:32 + hb[5] + 80]
-    kos = require_612_modules(v, MODULES_612)
-    refs = pahole_master_612("--features", "default", "--base", str(v), *(str(kos[m]) for m in MODULES_612))
-    for m, ref in zip(MODULES_612, refs):
+    modules_match_pahole_master(v, require_612_modules(v, MODULES_612), tmp_path)
+
+
+def modules_match_pahole_master(v: Path, kos: dict[str, Path], tmp_path: Path) -> None:
+    """Each module of KOS (name -> .ko), split on the vmlinux V, with --compat=pahole-master
+    against pahole master --btf_features=default: no canonical difference, and as many types
+    (libbpf 1.8's split TYPEDEF copies included: libbpf-1.8-split-typedef)."""
+    refs = pahole_master_612("--features", "default", "--base", str(v), *(str(ko) for ko in kos.values()))
+    for (m, ko), ref in zip(kos.items(), refs):
         out = tmp_path / f"{m}.btf"
-        encode(kos[m], out, "--compat=pahole-master", "--base", str(v))
+        encode(ko, out, "--compat=pahole-master", "--base", str(v))
         d = btfcheck("diff", "--base", v, ref, out)
         assert d.returncode == 0, (m, d.stdout[-2000:])
-        # libbpf 1.8's split TYPEDEF copies included (libbpf-1.8-split-typedef).
         count = [len(re.findall(r"^\[", btfcheck("dump", "--base", v, f).stdout, re.M)) for f in (ref, out)]
         assert count[0] == count[1], (m, count)
 
