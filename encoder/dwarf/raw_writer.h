@@ -38,15 +38,13 @@ class RawWriter {
     if (!s || !*s) return 0;
     const size_t n = strnlen(s, 8);
     if (n < 8) return strs_.add(std::string_view(s, n));
-    if ((used_ + 1) * 2 > slots_.size()) grow();
-    size_t i = slot_of(s);
-    while (slots_[i].key && slots_[i].key != s) i = (i + 1) & (slots_.size() - 1);
-    if (slots_[i].key) return slots_[i].off;
-    const uint32_t off = strs_.add(s);
-    slots_[i] = {s, off};
-    ++used_;
-    return off;
+    return by_address(s);
   }
+  // str() for a string known to live in .debug_str (any form but DW_FORM_string): looked up
+  // by address before its bytes are read (most names repeat, and reading them is a cache
+  // miss into .debug_str).
+  uint32_t str_in_section(const char* s) { return s ? by_address(s) : 0; }
+
   // For names that do not come from libdw (synthesized, or std::string temporaries).
   uint32_t str_copy(const char* s) { return s && *s ? strs_.add(s) : 0; }
 
@@ -113,6 +111,16 @@ class RawWriter {
   std::vector<uint8_t> bytes() const { return btf::write_blob(types_, strs_.data()); }
 
  private:
+  uint32_t by_address(const char* s) {
+    if ((used_ + 1) * 2 > slots_.size()) grow();
+    size_t i = slot_of(s);
+    while (slots_[i].key && slots_[i].key != s) i = (i + 1) & (slots_.size() - 1);
+    if (slots_[i].key) return slots_[i].off;
+    const uint32_t off = *s ? strs_.add(s) : 0;
+    slots_[i] = {s, off};
+    ++used_;
+    return off;
+  }
   void bump_vlen(bool kflag) {
     uint32_t& info = types_[last_ + 1];
     info = (info & ~0xffffu) | ((info & 0xffff) + 1);

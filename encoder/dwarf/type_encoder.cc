@@ -292,6 +292,7 @@ uint32_t BatchEncoder::add_pointer(Dwarf_Die* die) {
 // most numerous DIEs: one scan instead of one per attribute).
 struct MemberAttrs {
   const char* name = nullptr;
+  bool name_inline = false;   // DW_FORM_string (not in .debug_str)
   Dwarf_Attribute type{}, loc{};
   bool has_type = false, has_loc = false, has_dbo = false, has_bit_offset = false;
   bool has_byte_size = false, skip = false, annotated = false;
@@ -301,7 +302,10 @@ struct MemberAttrs {
 static int member_attr_cb(Dwarf_Attribute* a, void* arg) {
   auto& m = *static_cast<MemberAttrs*>(arg);
   switch (dwarf_whatattr(a)) {
-    case DW_AT_name: m.name = dwarf_formstring(a); break;
+    case DW_AT_name:
+      m.name = dwarf_formstring(a);
+      m.name_inline = dwarf_whatform(a) == DW_FORM_string;
+      break;
     case DW_AT_type: m.type = *a; m.has_type = true; break;
     case DW_AT_data_member_location: m.loc = *a; m.has_loc = true; break;
     case DW_AT_data_bit_offset: m.has_dbo = dwarf_formudata(a, &m.dbo) == 0; break;
@@ -377,7 +381,8 @@ uint32_t BatchEncoder::add_struct(Dwarf_Die* die, int tag) {
       if (ma.annotated || dwarf_haschildren(&m)) annotated = true;
       if (bit_size > 255 || (bit_size && off > 0xffffff) || off > 0xffffffffu)
         continue;  // not representable in BTF (libbpf refuses it too): left out
-      const size_t at = w_->add_member(w_->str(ma.name), 0, static_cast<uint32_t>(off),
+      const uint32_t name_off = ma.name_inline ? w_->str(ma.name) : w_->str_in_section(ma.name);
+      const size_t at = w_->add_member(name_off, 0, static_cast<uint32_t>(off),
                                        static_cast<uint32_t>(bit_size));
       ++slot;
       patch_later(at + 1, ma.has_type ? ref_attr(&ma.type) : kVoidKey);
