@@ -21,7 +21,7 @@ struct Reason {
   const char* words;
   bool at_start;   // the reason starts with `words` (else contains them)
 };
-constexpr std::array<Reason, 14> kReasons = {{
+constexpr std::array<Reason, 15> kReasons = {{
     {"unambiguous_func", "(unambiguous_func)", false},
     {"param_regs", "(param_regs)", false},
     {"consistent_func", "(consistent_func)", false},
@@ -36,6 +36,7 @@ constexpr std::array<Reason, 14> kReasons = {{
     {"other_symbol", "its address is that of the symbol", true},
     {"void_var", "variable without a type", true},
     {"zero_size", "zero-sized variable", true},
+    {"symbol_entry", "(symbol_entry)", false},
 }};
 
 int reason_rank(const std::string& why) {
@@ -73,6 +74,17 @@ std::string deciding(const Log& log, const std::string& name) {
     }
   }
   return why ? *why : "";
+}
+
+// The first of a name's lines whose reason is `reason` (a kReasons name), or "".
+std::string line_with(const Log& log, const std::string& name, std::string_view reason) {
+  auto it = log.find(name);
+  if (it == log.end()) return "";
+  for (const std::string& w : it->second) {
+    const int r = reason_rank(w);
+    if (r >= 0 && kReasons[r].name == reason) return w;
+  }
+  return "";
 }
 
 // What a FUNC or VAR looks like on each side, gathered from the diff's changes.
@@ -213,6 +225,14 @@ std::vector<std::string> master_difference_lines(const std::vector<diff::Change>
       } else {
         text = e.changed ? "another " + std::string(kind == "func" ? "prototype" : "type or DATASEC entry")
                          : joined(what);
+        // pahole master took the FUNC from another subprogram than the one at the symbol's
+        // entry, which btfcheck takes.
+        const std::string why = e.changed && kind == "func" ? line_with(master_skips, name, "symbol_entry") : "";
+        if (!why.empty()) {
+          reason = "symbol_entry";
+          text += ": pahole master's comes from another subprogram (" + why +
+                  "); btfcheck takes the one at the symbol's entry";
+        }
       }
     }
     if (reason.empty()) {

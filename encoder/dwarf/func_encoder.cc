@@ -87,7 +87,7 @@ void BatchEncoder::note_subprogram(Dwarf_Die* die) {
     return;
   }
   FuncCand c{dwarf_dieoffset(die), static_cast<uint32_t>(idx), cu_index_, name, cu_name_,
-             false, {}, {}, 0, {}, {}, {}, {}, {}};
+             false, false, {}, {}, 0, {}, {}, {}, {}, {}};
   const bool master = sh_.opts->compat == Compat::PaholeMaster;
   // pahole master compares DW_AT_low_pc with the symbol values as they are, without the
   // entry offset: where a function's DWARF starts past its symbol (arm64's ftrace-patchable
@@ -100,10 +100,12 @@ void BatchEncoder::note_subprogram(Dwarf_Die* die) {
   const FuncAddr* at = nullptr;
   if (!cu_asm_) {
     Dwarf_Addr low = 0;
-    if (!master || syms.is_rel)
-      at = symbol_at(die, c.elf_idx);
-    else if (dwarf_lowpc(die, &low) == 0 && low)
-      at = syms.func_addr_exact(c.elf_idx, low);
+    at = symbol_at(die, c.elf_idx);
+    if (master && !syms.is_rel) {
+      const FuncAddr* entry = at;
+      at = dwarf_lowpc(die, &low) == 0 && low ? syms.func_addr_exact(c.elf_idx, low) : nullptr;
+      c.entry_only = entry && !at;
+    }
   }
   c.at_symbol = at != nullptr;
   // pahole master compares prototypes loosely (const is skipped on either side), and an
@@ -299,7 +301,11 @@ void BatchEncoder::add_funcs() {
         if (explaining)
           explain(c.name, "duplicate: its FUNC comes from " + cu_text(sh_.claim_cu[idx]) +
                               (kind == kClaimAtAddress ? " (the subprogram at the symbol's address)"
-                                                       : " (the first CU that defines it)"));
+                                                       : " (the first CU that defines it)") +
+                              (c.entry_only ? "; this subprogram starts at the symbol's entry, but "
+                                              "pahole master compares DW_AT_low_pc with the "
+                                              "symbol values (symbol_entry)"
+                                            : ""));
         continue;
       }
       kind = kClaimNoAddress;

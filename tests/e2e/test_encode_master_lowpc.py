@@ -104,6 +104,13 @@ def test_arm64_612_matches_pahole_master(tmp_path):
     assert btfcheck("diff", ref_ts, ts).returncode == 0
     names = clone_named(ts)
     assert names == clone_named(ref_ts) and len(names) > 50, sorted(names ^ clone_named(ref_ts))[:20]
+    # Default mode: every difference from the compat output has a named reason (those of
+    # the canonical state: symbol_entry).
+    r = btfcheck("encode", "dwarf", "--explain", "-j2", v, "-o", tmp_path / "own.btf")
+    assert r.returncode == 0, r.stderr[-2000:]
+    vs = [line for line in r.stderr.splitlines() if ": vs pahole master: " in line]
+    assert vs and not [line for line in vs if "[unexplained]" in line], vs[:5]
+    assert any("[symbol_entry]" in line for line in vs)
     kos = {p.stem: p for p in debian_modules_dir(v).rglob("*.ko")}
     if missing := [m for m in ARM64_MODULES if m not in kos]:
         require_or_skip("arm64-6.12", f"modules {missing} are not in the cached sample")

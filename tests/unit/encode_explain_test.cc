@@ -92,5 +92,31 @@ TEST(EncodeExplain, MissingReasonIsUnexplained) {
   EXPECT_TRUE(master_difference_lines({}, {}, {}, kOwn, kMaster).empty());
 }
 
+TEST(EncodeExplain, AnotherPrototypeFromTheSubprogramAtTheSymbolsEntry) {
+  // arm64: pahole master compares DW_AT_low_pc with the symbol values, 8 bytes apart for a
+  // patchable function, and takes the first CU's prototype; btfcheck takes the one at the
+  // symbol's entry. A parameter name is all that differs.
+  const std::vector<diff::Change> changes = {
+      change("param-name", "func", "func __arm64_sys_getuid16.param0"),
+      change("param-name", "func", "func other.param0"),
+  };
+  const std::vector<std::string> master = {
+      "__arm64_sys_getuid16: skipped: duplicate: its FUNC comes from CU 'kernel/sys_ni.c' (the "
+      "first CU that defines it); this subprogram starts at the symbol's entry, but pahole "
+      "master compares DW_AT_low_pc with the symbol values (symbol_entry)",
+      "other: skipped: duplicate: its FUNC comes from CU 'a.c' (the first CU that defines it)",
+  };
+  const auto lines = master_difference_lines(changes, {}, master, kOwn, kMaster);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_TRUE(lines[0].starts_with("__arm64_sys_getuid16: vs pahole master: func kept/kept "
+                                   "[symbol_entry]: another prototype: pahole master's comes "
+                                   "from another subprogram (duplicate: its FUNC comes from CU "
+                                   "'kernel/sys_ni.c'"))
+      << lines[0];
+  EXPECT_TRUE(lines[0].ends_with("; btfcheck takes the one at the symbol's entry")) << lines[0];
+  // A plain duplicate line explains nothing.
+  EXPECT_EQ(lines[1], "other: vs pahole master: func kept/kept [unexplained]: another prototype");
+}
+
 }  // namespace
 }  // namespace btfcheck::cli
