@@ -192,6 +192,10 @@ class BatchEncoder {
   uint64_t ref_attr(Dwarf_Attribute* a);
   void patch_later(size_t word, uint64_t target) { patches_.push_back({word, target}); }
   uint32_t name(const char* s) { return w_->str(s); }
+  // A name from die_name(die, &in_section): 0 for none or "".
+  uint32_t name(const char* s, bool in_section) {
+    return in_section ? w_->str_in_section(s) : w_->str(s);
+  }
   uint32_t resolve(uint64_t key) const;
   bool apply_patches();
   uint32_t index_type_for_unit();
@@ -248,6 +252,12 @@ class BatchEncoder {
   // The unit being walked: DIE offset -> id, dense over [unit_lo_, unit_hi_) (0 = none).
   std::vector<uint32_t> dense_;
   uint64_t unit_lo_ = 0, unit_hi_ = 0;
+  // The unit being walked: its libdw CU, where its header starts (CU-relative references
+  // count from there) and its size with the header (0: not walking one); swap_: the file's
+  // byte order is not the host's.
+  Dwarf_CU* unit_cu_ = nullptr;
+  uint64_t unit_start_ = 0, unit_size_ = 0;
+  bool swap_ = false;
   std::unordered_map<uint64_t, uint32_t> tu_ids_;
   std::vector<uint64_t> aliases_;
   std::vector<Patch> patches_;

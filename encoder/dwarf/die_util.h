@@ -21,6 +21,17 @@ inline const char* die_name(Dwarf_Die* d) {
   return dwarf_formstring(dwarf_attr(d, DW_AT_name, &a));
 }
 
+// die_name, and whether the name lives in .debug_str (any string form but DW_FORM_string):
+// a name there is one pointer wherever it repeats, so it is interned by address
+// (RawWriter::str_in_section) without reading its bytes.
+inline const char* die_name(Dwarf_Die* d, bool* in_section) {
+  Dwarf_Attribute a;
+  *in_section = false;
+  if (!dwarf_attr(d, DW_AT_name, &a)) return nullptr;
+  *in_section = dwarf_whatform(&a) != DW_FORM_string;
+  return dwarf_formstring(&a);
+}
+
 inline bool die_udata(Dwarf_Die* d, unsigned at, uint64_t* v) {
   Dwarf_Attribute a;
   return dwarf_attr(d, at, &a) && dwarf_formudata(&a, v) == 0;

@@ -17,6 +17,7 @@
 #include <dwarf.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 #include "encoder/dwarf/batch_encoder.h"
@@ -70,6 +71,14 @@ uint64_t BatchEncoder::ref(Dwarf_Die* die, unsigned at, bool integrate) {
 
 uint64_t BatchEncoder::ref_attr(Dwarf_Attribute* attr) {
   Dwarf_Attribute& a = *attr;
+  // DW_FORM_ref4 into the unit being walked (nearly every reference): its offset is read
+  // here, without the DIE libdw would make of it.
+  if (a.form == DW_FORM_ref4 && unit_size_ && a.cu == unit_cu_) {
+    uint32_t rel;
+    std::memcpy(&rel, a.valp, sizeof rel);
+    if (swap_) rel = __builtin_bswap32(rel);
+    if (rel < unit_size_) return (unit_start_ + rel) | (in_debug_types_ ? kTypesBit : 0);
+  }
   Dwarf_Die t;
   if (!dwarf_formref_die(&a, &t)) return kVoidKey;
   uint64_t off = dwarf_dieoffset(&t);
@@ -118,6 +127,10 @@ bool BatchEncoder::encode_unit(Dwarf_Die* unit, const Unit& u, uint32_t cu_index
   // Offsets of this unit's DIEs lie in [die_off, die_off + size) (size counts the header
   // too, so this over-covers a little); keys carry the .debug_types bit.
   unit_lo_ = u.die_off | (u.debug_types ? kTypesBit : 0);
+  unit_cu_ = unit->cu;
+  unit_start_ = u.die_off - dwarf_cuoffset(unit);
+  unit_size_ = dwarf_cuoffset(unit) < u.size ? u.size : 0;
+  swap_ = sh_.syms->big_endian != (std::endian::native == std::endian::big);
   unit_hi_ = unit_lo_ + u.size;
   dense_.assign(u.size, 0);
   cu_index_ = cu_index;
@@ -133,6 +146,7 @@ bool BatchEncoder::encode_unit(Dwarf_Die* unit, const Unit& u, uint32_t cu_index
     std::sort(ids_.begin() + ids_before, ids_.end());
   const bool ok = apply_patches();
   unit_lo_ = unit_hi_ = 0;
+  unit_size_ = 0;
   return ok;
 }
 
@@ -208,12 +222,13 @@ void BatchEncoder::encode_type(Dwarf_Die* die, int tag) {
       break;
     }
     case DW_TAG_typedef: {
-      const char* name = die_name(die);
-      if (!name || !*name) {
+      bool in_section = false;
+      const uint32_t name = this->name(die_name(die, &in_section), in_section);
+      if (!name) {   // no name, or ""
         alias(key, ref(die, DW_AT_type));
         return;
       }
-      id = static_cast<int>(w_->add(this->name(name), BTF_KIND_TYPEDEF, 0, false, 0));
+      id = static_cast<int>(w_->add(name, BTF_KIND_TYPEDEF, 0, false, 0));
       patch_later(w_->last_type_word(), ref(die, DW_AT_type));
       if (feat_.decl_tag && may_have_annotations(die)) add_decl_tags(die, id, -1);
       break;
@@ -351,16 +366,17 @@ static uint64_t member_bit_offset(MemberAttrs& m, bool big_endian) {
 }
 
 uint32_t BatchEncoder::add_struct(Dwarf_Die* die, int tag) {
-  const char* name = die_name(die);
+  bool in_section = false;
+  const char* name = die_name(die, &in_section);
   const bool is_union = tag == DW_TAG_union_type;
   if (die_flag(die, DW_AT_declaration)) {
-    if (!name || !*name) name = "__anon_fwd__";
-    return w_->add(this->name(name), BTF_KIND_FWD, 0, is_union, 0);
+    const uint32_t off = this->name(name, in_section);
+    return w_->add(off ? off : this->name("__anon_fwd__"), BTF_KIND_FWD, 0, is_union, 0);
   }
   uint64_t size = 0;
   die_udata(die, DW_AT_byte_size, &size);
-  const uint32_t id = w_->add(this->name(name), is_union ? BTF_KIND_UNION : BTF_KIND_STRUCT, 0,
-                              false, static_cast<uint32_t>(size));
+  const uint32_t id = w_->add(this->name(name, in_section), is_union ? BTF_KIND_UNION : BTF_KIND_STRUCT,
+                              0, false, static_cast<uint32_t>(size));
   const size_t nested_mark = nested_.size();
   bool annotated = false;
   uint32_t slot = 0;
@@ -416,53 +432,66 @@ uint32_t BatchEncoder::add_struct(Dwarf_Die* die, int tag) {
 }
 
 uint32_t BatchEncoder::add_enum(Dwarf_Die* die) {
-  const char* name = die_name(die);
+  bool in_section = false;
+  const char* name = die_name(die, &in_section);
   uint64_t size = 0;
   if (!die_udata(die, DW_AT_byte_size, &size)) size = 4;
   struct Val {
     const char* name;
+    bool in_section, negative;   // negative: a signed form's value below 0
     int64_t v;
+    uint32_t off = 0;            // the name's string offset (0: "", no enumerator)
   };
   // Enumerators: read once into a small buffer so the kind (ENUM/ENUM64) and the
   // signedness are known before the first btf__add_*.
   std::vector<Val> vals;
-  bool any_negative = false;
   Dwarf_Die e;
   if (dwarf_haschildren(die) && dwarf_child(die, &e) == 0) {
     do {
       if (dwarf_tag(&e) != DW_TAG_enumerator) continue;
-      const char* en = die_name(&e);
-      if (!en || !*en) continue;
+      bool en_section = false;
+      const char* en = die_name(&e, &en_section);
+      if (!en) continue;
       Dwarf_Attribute a;
       if (!dwarf_attr(&e, DW_AT_const_value, &a)) continue;
       // As pahole: DW_FORM_sdata is signed, every other constant form unsigned (gcc
       // writes 235 as data1 0xeb even when the enum's type is int).
       int64_t s = 0;
+      bool negative = false;
       if (dwarf_whatform(&a) == DW_FORM_sdata || dwarf_whatform(&a) == DW_FORM_implicit_const) {
         if (dwarf_formsdata(&a, &s) != 0) continue;
-        if (s < 0) any_negative = true;
+        negative = s < 0;
       } else {
         uint64_t u = 0;
         if (dwarf_formudata(&a, &u) != 0) continue;
         s = static_cast<int64_t>(u);
       }
-      vals.push_back({en, s});
+      vals.push_back({en, en_section, negative, s});
     } while (dwarf_siblingof(&e, &e) == 0);
   }
-  const bool is_signed = any_negative;
+  // Names in the order they always went into the string section: the enum's, then its
+  // enumerators'; an enumerator named "" is left out and does not count for the sign.
+  const uint32_t name_off = this->name(name, in_section);
+  bool is_signed = false;
+  for (Val& v : vals) {
+    v.off = this->name(v.name, v.in_section);
+    if (v.off && v.negative) is_signed = true;
+  }
   uint32_t id;
   if (size > 4 && feat_.enum64) {
-    id = w_->add(this->name(name), BTF_KIND_ENUM64, 0, is_signed, static_cast<uint32_t>(size));
-    for (const Val& v : vals) w_->add_enum64_value(this->name(v.name), static_cast<uint64_t>(v.v));
+    id = w_->add(name_off, BTF_KIND_ENUM64, 0, is_signed, static_cast<uint32_t>(size));
+    for (const Val& v : vals)
+      if (v.off) w_->add_enum64_value(v.off, static_cast<uint64_t>(v.v));
   } else {
     if (size == 0 || size > 8 || (size & (size - 1))) size = 4;
-    id = w_->add(this->name(name), BTF_KIND_ENUM, 0, false, static_cast<uint32_t>(size));
+    id = w_->add(name_off, BTF_KIND_ENUM, 0, false, static_cast<uint32_t>(size));
     for (const Val& v : vals) {
+      if (!v.off) continue;
       // Without ENUM64 a value outside 32 bits is truncated (as pahole without enum64).
       int64_t x = v.v;
       if (x < INT32_MIN || x > static_cast<int64_t>(UINT32_MAX))
         x = static_cast<int32_t>(static_cast<uint32_t>(x));
-      w_->add_enum_value(this->name(v.name), x);
+      w_->add_enum_value(v.off, x);
     }
   }
   if (feat_.decl_tag && may_have_annotations(die)) add_decl_tags(die, id, -1);
@@ -506,7 +535,9 @@ uint32_t BatchEncoder::add_proto(Dwarf_Die* die) {
         continue;
       }
       if (t != DW_TAG_formal_parameter) continue;
-      const size_t at = w_->add_param(w_->str(die_name(&p)), 0);
+      bool in_section = false;
+      const char* pn = die_name(&p, &in_section);
+      const size_t at = w_->add_param(name(pn, in_section), 0);
       patch_later(at + 1, ref(&p, DW_AT_type));
     } while (dwarf_siblingof(&p, &p) == 0);
   }

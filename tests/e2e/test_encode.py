@@ -382,3 +382,24 @@ def test_same_bytes_without_huge_pages(tmp_path):
         assert r.returncode == 0, r.stderr
         outs.append(out.read_bytes())
     assert outs[0] == outs[1] == outs[2]
+
+
+def test_big_endian_object_equals_little_endian(tmp_path):
+    """A big-endian ELF (clang -target bpfeb) is read in its own byte order (libdw's values
+    and the encoder's own reading of DW_FORM_ref4): its BTF is the little-endian build's."""
+    clang = shutil.which("clang-14") or shutil.which("clang")
+    if not clang:
+        require_or_skip("clang", "clang is not installed")
+    out = {}
+    for t in ("bpfel", "bpfeb"):
+        obj = tmp_path / f"p.{t}.o"
+        run(clang, "-target", t, "-g", "-O2", "-c", REPO / "tests/e2e/c/protos.c", "-o", obj).check_returncode()
+        out[t] = tmp_path / f"{t}.btf"
+        r = btfcheck("encode", "dwarf", obj, "-o", out[t])
+        assert r.returncode == 0, r.stderr
+    d = btfcheck("diff", "--allow-target-mismatch", out["bpfel"], out["bpfeb"])
+    assert d.returncode == 0, d.stdout
+    assert btfcheck("verify", out["bpfeb"]).returncode == 0
+    assert out["bpfeb"].read_bytes()[:2] == b"\xeb\x9f"   # written in the object's byte order
+    dump = btfcheck("dump", out["bpfeb"]).stdout
+    assert dump.count("FUNC '") >= 2 and "STRUCT" in dump, dump
