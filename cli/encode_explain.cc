@@ -21,12 +21,13 @@ struct Reason {
   const char* words;
   bool at_start;   // the reason starts with `words` (else contains them)
 };
-constexpr std::array<Reason, 15> kReasons = {{
+constexpr std::array<Reason, 16> kReasons = {{
     {"unambiguous_func", "(unambiguous_func)", false},
     {"param_regs", "(param_regs)", false},
     {"consistent_func", "(consistent_func)", false},
     {"reordered_params", "reordered parameters", true},
     {"optimized_params", "optimized parameters", true},
+    {"uncertain_params", "uncertain parameter location", true},
     {"global_var", "(global_var)", false},
     {"optimized_func", "(optimized_func matches it; off here)", false},
     {"part_symbols", "which pahole master's function table leaves out", false},
@@ -143,7 +144,7 @@ std::string own_instead(const std::string& reason, const encode::Features& own) 
                ? "btfcheck leaves an assembler unit's subprogram, which has no prototype, out "
                  "of the comparison"
                : "consistent_func is off here";
-  if (reason == "reordered_params" || reason == "optimized_params")
+  if (reason == "reordered_params" || reason == "optimized_params" || reason == "uncertain_params")
     return "only --compat=pahole-master applies pahole master's parameter analysis";
   if (reason == "part_symbols") return "btfcheck's optimized_func matches that piece";
   return "";

@@ -18,7 +18,8 @@ namespace btfcheck::encode {
 BatchEncoder::BatchEncoder(SharedState& shared, const DwarfFile& file, uint32_t batch_index,
                            BatchSpan span)
     : sh_(shared), feat_(shared.opts->features), file_(file), dbg_(file.dwarf()),
-      batch_(batch_index), span_(span) {}
+      batch_(batch_index), span_(span),
+      packed_(!shared.syms->big_endian, pahole_register_params(shared.syms->machine)) {}
 
 BatchEncoder::~BatchEncoder() = default;
 

@@ -26,6 +26,7 @@
 #include "encoder/dwarf/dwarf_file.h"
 #include "encoder/dwarf/elf_syms.h"
 #include "encoder/dwarf/encode.h"
+#include "encoder/dwarf/packed_params.h"
 #include "encoder/dwarf/raw_writer.h"
 
 namespace btfcheck::encode {
@@ -162,6 +163,7 @@ class BatchEncoder {
     uint64_t origin;       // DW_AT_abstract_origin's DIE offset, or 0
     std::string optimized; // --compat=pahole-master: why its signature is not the ABI's
     std::string reordered; // --compat=pahole-master: its parameters are reordered
+    std::string uncertain; // --compat=pahole-master: uncertain parameter location (packed_params.h)
     // true_signature: the '.'-named ELF symbol at its address, what becomes of each
     // formal parameter (empty: all kept as they are), and why (--explain)
     std::string_view clone;
@@ -270,6 +272,7 @@ class BatchEncoder {
   std::vector<PendingTag> pending_tags_;
   bool defer_tags_ = true;
   std::vector<uint64_t> nested_;  // type DIEs met inside a struct, encoded after it
+  PackedInference packed_;        // --compat=pahole-master: per unit
   bool in_type_unit_ = false;
   bool in_debug_types_ = false;
   uint32_t cu_index_ = 0;

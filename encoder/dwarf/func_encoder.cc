@@ -87,7 +87,7 @@ void BatchEncoder::note_subprogram(Dwarf_Die* die) {
     return;
   }
   FuncCand c{dwarf_dieoffset(die), static_cast<uint32_t>(idx), cu_index_, name, cu_name_,
-             false, false, {}, {}, 0, {}, {}, {}, {}, {}};
+             false, false, {}, {}, 0, {}, {}, {}, {}, {}, {}};
   const bool master = sh_.opts->compat == Compat::PaholeMaster;
   // pahole master compares DW_AT_low_pc with the symbol values as they are, without the
   // entry offset: where a function's DWARF starts past its symbol (arm64's ftrace-patchable
@@ -114,6 +114,7 @@ void BatchEncoder::note_subprogram(Dwarf_Die* die) {
   if (feat_.consistent_func && (!cu_asm_ || master)) c.sig = prototype_text(die, master);
   if (master) {
     c.reordered = reordered_params(die);
+    c.uncertain = packed_.uncertain(die);
     Dwarf_Attribute a;
     Dwarf_Die origin;
     if (dwarf_attr(die, DW_AT_abstract_origin, &a) && dwarf_formref_die(&a, &origin))
@@ -275,8 +276,8 @@ void BatchEncoder::add_funcs() {
       sh_.dropped[idx] = 1;
       continue;
     }
-    if (!c.reordered.empty()) {   // pahole master: any state of the name
-      drop_all(c, c.reordered + " (--compat=pahole-master)");
+    if (!c.reordered.empty() || !c.uncertain.empty()) {   // pahole master: any state of the name
+      drop_all(c, (c.uncertain.empty() ? c.reordered : c.uncertain) + " (--compat=pahole-master)");
       continue;
     }
     if (feat_.consistent_func && !c.sig.empty()) {

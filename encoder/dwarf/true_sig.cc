@@ -25,7 +25,7 @@ bool BatchEncoder::claim_clone(const FuncCand& c) {
   uint8_t& st = sh_.ts[c.elf_idx];
   const bool first = !(st & kTsSeen);
   st |= kTsSeen;
-  if (!c.bad_param.empty()) st |= kTsBad;
+  if (!c.bad_param.empty() || !c.uncertain.empty()) st |= kTsBad;
   if (c.clone.empty()) return false;
   if (!first) {
     if (st & (kTsBad | kTsLater)) return false;

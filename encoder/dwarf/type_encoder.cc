@@ -131,6 +131,10 @@ bool BatchEncoder::encode_unit(Dwarf_Die* unit, const Unit& u, uint32_t cu_index
   unit_start_ = u.die_off - dwarf_cuoffset(unit);
   unit_size_ = dwarf_cuoffset(unit) < u.size ? u.size : 0;
   swap_ = sh_.syms->big_endian != (std::endian::native == std::endian::big);
+  uint8_t addr_size = 8;
+  Dwarf_Die cu_die;
+  if (sh_.opts->compat == Compat::PaholeMaster && dwarf_diecu(unit, &cu_die, &addr_size, nullptr))
+    packed_.new_unit(addr_size);
   unit_hi_ = unit_lo_ + u.size;
   dense_.assign(u.size, 0);
   cu_index_ = cu_index;

@@ -19,7 +19,7 @@ from real_inputs import (cloud_vmlinux, debian_modules_dir, require_input, requi
                          require_pahole_master)
 from test_encode import btfcheck, run
 from test_encode_master import (encode, funcs_of, matches_pahole_master, modules_match_pahole_master,
-                                pahole_master_612, require_gcc)
+                                gcc_build, pahole_master_612)
 
 C_HOST = Path(__file__).resolve().parent / "c_host"
 
@@ -28,10 +28,7 @@ C_HOST = Path(__file__).resolve().parent / "c_host"
 def cold_clone(tmp_path_factory) -> Path:
     """tests/e2e/c_host/cold_clone.c by gcc -O2: sum_checked.constprop.0 (it ignores a
     parameter) with a .cold part."""
-    require_gcc()
-    prog = tmp_path_factory.mktemp("cold") / "cold_clone"
-    r = run("gcc", "-g", "-O2", C_HOST / "cold_clone.c", "-o", prog)
-    assert r.returncode == 0, r.stderr
+    prog = gcc_build(tmp_path_factory, C_HOST / "cold_clone.c")
     syms = run("readelf", "-sW", prog).stdout
     assert "sum_checked.constprop.0.cold" in syms, "gcc made no hot/cold split clone:\n" + syms
     return prog

@@ -40,16 +40,23 @@ def extract(elf: Path, out: Path) -> Path:
     return out
 
 
-@pytest.fixture(scope="module")
-def i386(tmp_path_factory):
+def require_i386_vmlinux() -> Path:
+    """Resource i386-vmlinux: $BTFCHECK_VMLINUX_I386, or one cached by hand (an i386
+    tinyconfig build under ~/.cache/btfcheck/i386-tiny/; no project script makes it)."""
+    __tracebackhide__ = True
     v = os.environ.get("BTFCHECK_VMLINUX_I386")
-    if not v:   # or one cached by hand (an i386 tinyconfig build; no project script makes it)
+    if not v:
         cached = sorted(CACHE.glob("i386-tiny/*/vmlinux"))
         v = str(cached[-1]) if cached else ""
     if not v or not Path(v).is_file():
         require_or_skip("i386-vmlinux", "no 32-bit vmlinux: set BTFCHECK_VMLINUX_I386 to an i386 6.1 "
                         "tinyconfig vmlinux built with DEBUG_INFO_BTF")
-    return Path(v), tmp_path_factory.mktemp("i386")
+    return Path(v)
+
+
+@pytest.fixture(scope="module")
+def i386(tmp_path_factory):
+    return require_i386_vmlinux(), tmp_path_factory.mktemp("i386")
 
 
 def target_of(doc: dict) -> tuple[int, str]:
