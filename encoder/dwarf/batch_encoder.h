@@ -155,8 +155,8 @@ class BatchEncoder {
     std::string_view name;
     std::string_view cu_name;
     bool at_symbol;        // the DIE's code starts at one of the name's symbol addresses
-    // --compat=pahole-master: it does so only with the learned entry offset, not by
-    // DW_AT_low_pc as pahole master compares (so at_symbol is false)
+    // --compat=pahole-master --explain: it does so only with the learned entry offset, not
+    // by DW_AT_low_pc as pahole master compares (so at_symbol is false)
     bool entry_only = false;
     std::string sig;       // consistent_func: prototype text
     std::string bad_param; // param_regs: why the parameters are not where expected

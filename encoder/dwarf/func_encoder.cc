@@ -98,14 +98,13 @@ void BatchEncoder::note_subprogram(Dwarf_Die* die) {
   // An assembler unit's subprogram has no prototype (no parameters, no return type): it
   // never outranks a C definition, even at the symbol's address.
   const FuncAddr* at = nullptr;
-  if (!cu_asm_) {
-    Dwarf_Addr low = 0;
+  if (!cu_asm_ && (!master || syms.is_rel)) {
     at = symbol_at(die, c.elf_idx);
-    if (master && !syms.is_rel) {
-      const FuncAddr* entry = at;
-      at = dwarf_lowpc(die, &low) == 0 && low ? syms.func_addr_exact(c.elf_idx, low) : nullptr;
-      c.entry_only = entry && !at;
-    }
+  } else if (!cu_asm_) {
+    Dwarf_Addr low = 0;
+    if (dwarf_lowpc(die, &low) == 0 && low) at = syms.func_addr_exact(c.elf_idx, low);
+    // --explain only: btfcheck's own rule would have found it at the symbol's entry.
+    c.entry_only = !at && explaining && symbol_at(die, c.elf_idx);
   }
   c.at_symbol = at != nullptr;
   // pahole master compares prototypes loosely (const is skipped on either side), and an

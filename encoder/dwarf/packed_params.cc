@@ -203,9 +203,8 @@ std::vector<PackedInference::Member> PackedInference::members(Dwarf_Die* cls) {
 
 // type__check_structs_at_unnatural_alignments: member structs at offsets their natural
 // alignment does not divide are packed (and settled) from now on.
-void PackedInference::mark_unnatural_members(const std::vector<Member>& ms) {
-  for (const Member& cm : ms) {
-    Member m = cm;
+void PackedInference::mark_unnatural_members(std::vector<Member>& ms) {
+  for (Member& m : ms) {
     if (!m.has_type || !is_struct(dwarf_tag(&m.type))) continue;
     if (m.byte_offset % natural_alignment(&m.type, 0) != 0)
       classes_[dwarf_dieoffset(&m.type)] = {true, true};
@@ -217,7 +216,7 @@ bool PackedInference::infer(Dwarf_Die* cls) {
   const uint64_t key = dwarf_dieoffset(cls);
   if (const auto it = classes_.find(key); it != classes_.end() && it->second.inferred)
     return it->second.packed;
-  const std::vector<Member> ms = members(cls);
+  std::vector<Member> ms = members(cls);
   const uint32_t size = static_cast<uint32_t>(udata(cls, DW_AT_byte_size));
   uint32_t cur_bitfield_end = size * 8, cur_bitfield_size = 0, last_seen_bit = 0;
   bool in_bitfield = false;
@@ -260,10 +259,9 @@ bool PackedInference::infer(Dwarf_Die* cls) {
     mark_unnatural_members(ms);
   } else {
     size_t max_natural = 1;
-    for (const Member& pos : ms) {
+    for (Member& pos : ms) {
       if (pos.is_static) continue;
-      Member m = pos;
-      const size_t na = natural_alignment(m.has_type ? &m.type : nullptr, 0);
+      const size_t na = natural_alignment(pos.has_type ? &pos.type : nullptr, 0);
       if (na == 1) continue;
       max_natural = std::max(max_natural, na);
       if (pos.byte_offset % na != 0) {
@@ -279,25 +277,30 @@ bool PackedInference::infer(Dwarf_Die* cls) {
 }
 
 std::string PackedInference::uncertain(Dwarf_Die* fn) {
-  std::vector<Dwarf_Die> params;
+  // ftype->nr_parms first: most functions have fewer parameters than registers.
+  size_t n = 0;
   Dwarf_Die p;
-  if (dwarf_haschildren(fn) && dwarf_child(fn, &p) == 0) {
+  const bool any = dwarf_haschildren(fn) && dwarf_child(fn, &p) == 0;
+  if (any) {
+    Dwarf_Die q = p;
     do {
-      if (dwarf_tag(&p) == DW_TAG_formal_parameter) params.push_back(p);
-    } while (dwarf_siblingof(&p, &p) == 0);
+      if (dwarf_tag(&q) == DW_TAG_formal_parameter) ++n;
+    } while (dwarf_siblingof(&q, &q) == 0);
   }
-  if (params.size() < regs_) return {};
-  for (size_t i = regs_; i < params.size(); ++i) {
+  if (n < regs_ || !any) return {};
+  size_t i = 0;
+  do {
+    if (dwarf_tag(&p) != DW_TAG_formal_parameter || i++ < regs_) continue;
     Dwarf_Attribute a;
     Dwarf_Die t;
-    if (!dwarf_attr_integrate(&params[i], DW_AT_type, &a) || !dwarf_formref_die(&a, &t)) continue;
+    if (!dwarf_attr_integrate(&p, DW_AT_type, &a) || !dwarf_formref_die(&a, &t)) continue;
     if (!is_struct(dwarf_tag(&t))) continue;
     const char* name = dwarf_diename(&t);
     if (!name || !*name || !infer(&t)) continue;
-    const char* pn = dwarf_diename(&params[i]);
-    return "uncertain parameter location: parameter " + std::to_string(i + 1) + " ('" +
+    const char* pn = dwarf_diename(&p);
+    return "uncertain parameter location: parameter " + std::to_string(i) + " ('" +
            (pn ? pn : "") + "') is struct " + name + " by value, which pahole infers packed";
-  }
+  } while (dwarf_siblingof(&p, &p) == 0);
   return {};
 }
 

@@ -53,7 +53,7 @@ class PackedInference {
   };
   std::vector<Member> members(Dwarf_Die* cls);
   bool infer(Dwarf_Die* cls);
-  void mark_unnatural_members(const std::vector<Member>& ms);
+  void mark_unnatural_members(std::vector<Member>& ms);
   uint64_t size_of(Dwarf_Die* t, int depth);
   size_t natural_alignment(Dwarf_Die* t, int depth);
 

@@ -311,7 +311,7 @@ uint32_t BatchEncoder::add_pointer(Dwarf_Die* die) {
 // most numerous DIEs: one scan instead of one per attribute).
 struct MemberAttrs {
   const char* name = nullptr;
-  bool name_inline = false;   // DW_FORM_string (not in .debug_str)
+  bool name_in_section = false;   // in .debug_str (any form but DW_FORM_string)
   Dwarf_Attribute type{}, loc{};
   bool has_type = false, has_loc = false, has_dbo = false, has_bit_offset = false;
   bool has_byte_size = false, skip = false, annotated = false;
@@ -323,7 +323,7 @@ static int member_attr_cb(Dwarf_Attribute* a, void* arg) {
   switch (dwarf_whatattr(a)) {
     case DW_AT_name:
       m.name = dwarf_formstring(a);
-      m.name_inline = dwarf_whatform(a) == DW_FORM_string;
+      m.name_in_section = dwarf_whatform(a) != DW_FORM_string;
       break;
     case DW_AT_type: m.type = *a; m.has_type = true; break;
     case DW_AT_data_member_location: m.loc = *a; m.has_loc = true; break;
@@ -401,7 +401,7 @@ uint32_t BatchEncoder::add_struct(Dwarf_Die* die, int tag) {
       if (ma.annotated || dwarf_haschildren(&m)) annotated = true;
       if (bit_size > 255 || (bit_size && off > 0xffffff) || off > 0xffffffffu)
         continue;  // not representable in BTF (libbpf refuses it too): left out
-      const uint32_t name_off = ma.name_inline ? w_->str(ma.name) : w_->str_in_section(ma.name);
+      const uint32_t name_off = this->name(ma.name, ma.name_in_section);
       const size_t at = w_->add_member(name_off, 0, static_cast<uint32_t>(off),
                                        static_cast<uint32_t>(bit_size));
       ++slot;
