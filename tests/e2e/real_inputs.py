@@ -193,14 +193,20 @@ def require_cloud_612() -> Path:
                          "(corpora/fetch-debian-kernel --release 6.12)")
 
 
-def require_612_modules(vmlinux: Path, names) -> dict[str, Path]:
-    """NAMES (module names, no .ko) of the module sample cached beside the 6.12 VMLINUX
-    (debian_modules_dir), by name; a skip for resource cloud-6.12 naming those missing."""
+def require_modules(vmlinux: Path, names, resource: str) -> dict[str, Path]:
+    """NAMES (module names, no .ko) of the module sample cached beside VMLINUX
+    (debian_modules_dir), by name; a skip for RESOURCE (VMLINUX's) naming those missing."""
     __tracebackhide__ = True
     kos = {p.stem: p for p in debian_modules_dir(vmlinux).rglob("*.ko")}
     if missing := [n for n in names if n not in kos]:
-        require_or_skip("cloud-6.12", f"modules {missing} are not in the cached sample")
+        require_or_skip(resource, f"modules {missing} are not in the cached sample")
     return {n: kos[n] for n in names}
+
+
+def require_612_modules(vmlinux: Path, names) -> dict[str, Path]:
+    """require_modules for the 6.12 cloud VMLINUX (resource cloud-6.12)."""
+    __tracebackhide__ = True
+    return require_modules(vmlinux, names, "cloud-6.12")
 
 
 def require_pahole_master() -> Path:

@@ -38,6 +38,15 @@ def vmlinux() -> Path | None:
     return v if v.is_file() else None
 
 
+def require_clang(why: str = "clang is not installed") -> str:
+    """clang-14, else clang; a skip for resource clang (saying WHY) when neither is there."""
+    __tracebackhide__ = True
+    clang = shutil.which("clang-14") or shutil.which("clang")
+    if not clang:
+        require_or_skip("clang", why)
+    return clang
+
+
 def pahole_version() -> str | None:
     if not shutil.which("pahole"):
         return None
@@ -341,9 +350,7 @@ def test_gcc_annotations_equal_clang_ones(tmp_path):
     BTF, record for record."""
     if not shutil.which("as"):
         require_or_skip("binutils", "binutils 'as' is not installed")
-    clang = shutil.which("clang-14") or shutil.which("clang")
-    if not clang:
-        require_or_skip("clang", "clang is not installed: no clang annotations to compare with")
+    clang = require_clang("clang is not installed: no clang annotations to compare with")
     gnu = tmp_path / "gnu.o"
     run("as", REPO / "tests/e2e/c/gnu_annot.s", "-o", gnu).check_returncode()
     out = tmp_path / "gnu.btf"
@@ -387,9 +394,7 @@ def test_same_bytes_without_huge_pages(tmp_path):
 def test_big_endian_object_equals_little_endian(tmp_path):
     """A big-endian ELF (clang -target bpfeb) is read in its own byte order (libdw's values
     and the encoder's own reading of DW_FORM_ref4): its BTF is the little-endian build's."""
-    clang = shutil.which("clang-14") or shutil.which("clang")
-    if not clang:
-        require_or_skip("clang", "clang is not installed")
+    clang = require_clang()
     out = {}
     for t in ("bpfel", "bpfeb"):
         obj = tmp_path / f"p.{t}.o"

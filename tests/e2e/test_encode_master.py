@@ -229,7 +229,7 @@ MODULES_612 = ("aesni-intel", "cryptd", "crypto_simd", "hid", "net_failover", "v
                "gf128mul", "libcrc32c", "failover", "fou", "ip_tunnel")
 
 
-def pahole_master_612(*args: str) -> list[Path]:
+def pahole_master_outputs(*args: str) -> list[Path]:
     """corpora/encode-pahole-master's outputs (cached by the script) for ARGS, by the pahole
     master real_inputs found (the script builds nothing then: no ../shared/anchors needed)."""
     pm = pahole_master()
@@ -247,7 +247,7 @@ def test_612_vmlinux_and_modules_match_pahole_master(tmp_path):
     vmlinux with +layout): no canonical difference, and the same bytes for -j1, -j2, -j4."""
     v = require_cloud_612()
     require_pahole_master()
-    [ref] = pahole_master_612("--features", "default", str(v))
+    [ref] = pahole_master_outputs("--features", "default", str(v))
     outs = []
     for j in (1, 2, 4):
         out = tmp_path / f"j{j}.btf"
@@ -257,7 +257,7 @@ def test_612_vmlinux_and_modules_match_pahole_master(tmp_path):
     d = btfcheck("diff", ref, tmp_path / "j2.btf")
     assert d.returncode == 0, d.stdout[-3000:]
     # +layout: no difference either, and the layout section is pahole's, byte for byte.
-    [ref_layout] = pahole_master_612("--features", "default,layout", str(v))
+    [ref_layout] = pahole_master_outputs("--features", "default,layout", str(v))
     layout = encode(v, tmp_path / "layout.btf", "--compat=pahole-master", "--features=+layout", "-j2")
     assert btfcheck("diff", ref_layout, tmp_path / "layout.btf").returncode == 0
     a, b = ref_layout.read_bytes(), layout
@@ -271,7 +271,7 @@ def modules_match_pahole_master(v: Path, kos: dict[str, Path], tmp_path: Path) -
     """Each module of KOS (name -> .ko), split on the vmlinux V, with --compat=pahole-master
     against pahole master --btf_features=default: no canonical difference, and as many types
     (libbpf 1.8's split TYPEDEF copies included: libbpf-1.8-split-typedef)."""
-    refs = pahole_master_612("--features", "default", "--base", str(v), *(str(ko) for ko in kos.values()))
+    refs = pahole_master_outputs("--features", "default", "--base", str(v), *(str(ko) for ko in kos.values()))
     for (m, ko), ref in zip(kos.items(), refs):
         out = tmp_path / f"{m}.btf"
         encode(ko, out, "--compat=pahole-master", "--base", str(v))
@@ -355,7 +355,7 @@ def test_global_var_612_kept_names(tmp_path):
     from test_kernel_releases import btf_load
     v = require_cloud_612()
     require_pahole_master()
-    [ref] = pahole_master_612("--features", "default,global_var", str(v))
+    [ref] = pahole_master_outputs("--features", "default,global_var", str(v))
     own = tmp_path / "gv.btf"
     encode(v, own, "--features=+global_var", "-j2")
     for args in ([own], ["--kernel", "6.12", own], ["--dwarf", v, own]):
@@ -435,7 +435,7 @@ def test_distilled_612_modules(tmp_path):
     v = require_cloud_612()
     require_pahole_master()
     kos = require_612_modules(v, MODULES_612)
-    refs = pahole_master_612("--features", "default,distilled_base", "--base", str(v),
+    refs = pahole_master_outputs("--features", "default,distilled_base", "--base", str(v),
                              *(str(kos[m]) for m in MODULES_612))
     for m, ref in zip(MODULES_612, refs):
         out = tmp_path / f"{m}.ko"

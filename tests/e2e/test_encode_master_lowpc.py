@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from real_inputs import (cloud_vmlinux, debian_modules_dir, require_input, require_or_skip,
+from real_inputs import (cloud_vmlinux, require_input, require_modules, require_or_skip,
                          require_pahole_master)
 from test_encode import btfcheck, run
 from test_encode_master import (encode, funcs_of, matches_pahole_master, modules_match_pahole_master,
-                                gcc_build, pahole_master_612)
+                                gcc_build, pahole_master_outputs)
 
 C_HOST = Path(__file__).resolve().parent / "c_host"
 
@@ -65,7 +65,7 @@ def test_61_cloud_vmlinux_matches_pahole_master(tmp_path):
     if not v.exists():
         require_or_skip("cloud", "Debian's 6.1 cloud vmlinux is not cached (corpora/fetch-cloud-vmlinux)")
     require_pahole_master()
-    [ref] = pahole_master_612("--features", "default", str(v))
+    [ref] = pahole_master_outputs("--features", "default", str(v))
     out = tmp_path / "m.btf"
     encode(v, out, "--compat=pahole-master", "--lang-exclude=rust", "-j2")
     d = btfcheck("diff", ref, out)
@@ -90,12 +90,12 @@ def test_arm64_612_matches_pahole_master(tmp_path):
     v = require_input("arm64-6.12", "Debian's 6.12 arm64 vmlinux is not cached "
                       "(corpora/fetch-debian-kernel --release 6.12 --arch arm64)")
     require_pahole_master()
-    [ref] = pahole_master_612("--features", "default", str(v))
+    [ref] = pahole_master_outputs("--features", "default", str(v))
     out = tmp_path / "m.btf"
     encode(v, out, "--compat=pahole-master", "-j2")
     d = btfcheck("diff", ref, out)
     assert d.returncode == 0, d.stdout[-3000:]
-    [ref_ts] = pahole_master_612("--features", "default,true_signature", str(v))
+    [ref_ts] = pahole_master_outputs("--features", "default,true_signature", str(v))
     ts = tmp_path / "ts.btf"
     encode(v, ts, "--compat=pahole-master", "--features=+true_signature", "-j2")
     assert btfcheck("diff", ref_ts, ts).returncode == 0
@@ -108,7 +108,4 @@ def test_arm64_612_matches_pahole_master(tmp_path):
     vs = [line for line in r.stderr.splitlines() if ": vs pahole master: " in line]
     assert vs and not [line for line in vs if "[unexplained]" in line], vs[:5]
     assert any("[symbol_entry]" in line for line in vs)
-    kos = {p.stem: p for p in debian_modules_dir(v).rglob("*.ko")}
-    if missing := [m for m in ARM64_MODULES if m not in kos]:
-        require_or_skip("arm64-6.12", f"modules {missing} are not in the cached sample")
-    modules_match_pahole_master(v, {m: kos[m] for m in ARM64_MODULES}, tmp_path)
+    modules_match_pahole_master(v, require_modules(v, ARM64_MODULES, "arm64-6.12"), tmp_path)

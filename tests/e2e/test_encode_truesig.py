@@ -16,7 +16,7 @@ from pathlib import Path
 
 from real_inputs import require_612_modules, require_cloud_612, require_or_skip, require_pahole_master
 from test_encode import btfcheck, run
-from test_encode_master import MODULES_612, clones, encode, pahole_master_612  # noqa: F401 (clones: a fixture)
+from test_encode_master import MODULES_612, clones, encode, pahole_master_outputs  # noqa: F401 (clones: a fixture)
 
 import pytest
 
@@ -161,7 +161,7 @@ def test_612_vmlinux_and_modules_match_pahole_master(tmp_path):
     -j2, -j4 and -j8."""
     v = require_cloud_612()
     require_pahole_master()
-    [ref] = pahole_master_612("--features", "default,true_signature", str(v))
+    [ref] = pahole_master_outputs("--features", "default,true_signature", str(v))
     outs = [encode(v, tmp_path / f"j{j}.btf", "--compat=pahole-master", TS, f"-j{j}") for j in (1, 2, 4, 8)]
     assert all(o == outs[0] for o in outs)
     d = btfcheck("diff", ref, tmp_path / "j2.btf")
@@ -169,7 +169,7 @@ def test_612_vmlinux_and_modules_match_pahole_master(tmp_path):
     theirs, ours = dotted(ref), dotted(tmp_path / "j2.btf")
     assert theirs == ours and len(ours) > 400, (len(theirs), len(ours), sorted(theirs ^ ours)[:20])
     kos = require_612_modules(v, MODULES_612)
-    refs = pahole_master_612("--features", "default,true_signature", "--base", str(v),
+    refs = pahole_master_outputs("--features", "default,true_signature", "--base", str(v),
                              *(str(kos[m]) for m in MODULES_612))
     for m, r in zip(MODULES_612, refs):
         out = tmp_path / f"{m}.btf"
