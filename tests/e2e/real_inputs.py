@@ -79,6 +79,17 @@ def cloud_vmlinux() -> Path:
     return found[0] if found else boot / "vmlinux-*-cloud-amd64"
 
 
+def require_cloud() -> Path:
+    """Resource cloud: cloud_vmlinux() when it is a file, else a skip naming the path looked
+    for and how to cache it."""
+    __tracebackhide__ = True   # a skip is reported at the test's line
+    v = cloud_vmlinux()
+    if not v.is_file():
+        require_or_skip("cloud", f"Debian's cloud vmlinux is not cached ({v}): corpora/fetch-cloud-vmlinux "
+                        "fetches it, or set BTFCHECK_VMLINUX")
+    return v
+
+
 def cloud_version() -> str:
     """The kernel release of cloud_vmlinux(), e.g. 6.1.0-57-cloud-amd64."""
     return cloud_vmlinux().name.removeprefix("vmlinux-")

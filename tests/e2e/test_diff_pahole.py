@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from real_inputs import cloud_vmlinux, require_or_skip
+from real_inputs import cloud_vmlinux, require_cloud, require_or_skip
 
 REPO = Path(__file__).resolve().parents[2]
 BTFCHECK = Path(os.environ.get("BTFCHECK", REPO / "build/bin/btfcheck"))
@@ -39,8 +39,7 @@ def _pahole() -> tuple[str, str]:
     pahole = shutil.which("pahole")
     if pahole is None:
         require_or_skip("pahole", "pahole (Debian package dwarves) is not installed")
-    if not VMLINUX.is_file():
-        require_or_skip("cloud", f"Debian's cloud vmlinux is absent ({VMLINUX}); corpora/fetch-cloud-vmlinux fetches it")
+    require_cloud()
     version = subprocess.run([pahole, "--version"], capture_output=True, text=True,
                              check=True).stdout.strip()
     if version != "v1.24":

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pytest
 
-from real_inputs import cloud_modules_dir, cloud_vmlinux, require_or_skip, require_producer
+from real_inputs import cloud_modules_dir, cloud_vmlinux, require_cloud, require_or_skip, require_producer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import producers  # noqa: E402
@@ -209,8 +209,7 @@ def test_sys_vmlinux():
 
 def test_cloud_vmlinux():
     _need_tools()
-    if not CLOUD_VMLINUX.exists():
-        require_or_skip("cloud", f"cloud vmlinux absent: {CLOUD_VMLINUX} (set BTFCHECK_VMLINUX)")
+    require_cloud()
     assert_same(CLOUD_VMLINUX)
 
 
@@ -251,8 +250,7 @@ def _cloud_modules(limit: int) -> list[Path]:
 
 def test_split_cloud_modules():
     _need_tools()
-    if not CLOUD_VMLINUX.exists():
-        require_or_skip("cloud", f"cloud vmlinux absent: {CLOUD_VMLINUX}")
+    require_cloud()
     mods = _cloud_modules(12)
     if not mods:
         require_or_skip("cloud", f"no kernel modules under {CLOUD_MODULES} (set BTFCHECK_MODULES_DIR)")

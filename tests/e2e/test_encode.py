@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from real_inputs import cloud_modules_dir, cloud_vmlinux, require_or_skip, tiny_output
+from real_inputs import cloud_modules_dir, require_cloud, require_or_skip, tiny_output
 
 REPO = Path(__file__).resolve().parents[2]
 BTFCHECK = Path(os.environ.get("BTFCHECK", REPO / "build/bin/btfcheck"))
@@ -31,11 +31,6 @@ def run(*args, timeout=900) -> subprocess.CompletedProcess:
 
 def btfcheck(*args, timeout=900) -> subprocess.CompletedProcess:
     return run(BTFCHECK, *args, timeout=timeout)
-
-
-def vmlinux() -> Path | None:
-    v = cloud_vmlinux()
-    return v if v.is_file() else None
 
 
 def require_clang(why: str = "clang is not installed") -> str:
@@ -55,10 +50,7 @@ def pahole_version() -> str | None:
 
 @pytest.fixture(scope="module")
 def cloud():
-    v = vmlinux()
-    if v is None:
-        require_or_skip("cloud", "Debian's cloud vmlinux is absent (corpora/fetch-cloud-vmlinux or BTFCHECK_VMLINUX)")
-    return v
+    return require_cloud()
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from real_inputs import (cloud_vmlinux, require_input, require_modules, require_or_skip,
-                         require_pahole_master)
+from real_inputs import require_cloud, require_input, require_modules, require_pahole_master
 from test_encode import btfcheck, run
 from test_encode_master import (encode, funcs_of, matches_pahole_master, modules_match_pahole_master,
                                 gcc_build, pahole_master_outputs)
@@ -61,9 +60,7 @@ def test_cold_clone_matches_pahole_master(cold_clone, tmp_path):
 def test_61_cloud_vmlinux_matches_pahole_master(tmp_path):
     """The 6.1 cloud vmlinux (where the 13 hot/cold split clones are): no canonical difference
     from pahole master --btf_features=default --lang_exclude=rust."""
-    v = cloud_vmlinux()
-    if not v.exists():
-        require_or_skip("cloud", "Debian's 6.1 cloud vmlinux is not cached (corpora/fetch-cloud-vmlinux)")
+    v = require_cloud()
     require_pahole_master()
     [ref] = pahole_master_outputs("--features", "default", str(v))
     out = tmp_path / "m.btf"

@@ -5,7 +5,6 @@ does not exist, a composite run step without a shell, a missing script under the
 path)."""
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path

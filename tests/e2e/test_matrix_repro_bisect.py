@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from real_inputs import cloud_vmlinux, require_or_skip, tool_resource
+from real_inputs import cloud_vmlinux, require_cloud, require_or_skip, tool_resource
 
 REPO = Path(__file__).resolve().parents[2]
 BTFCHECK = Path(os.environ.get("BTFCHECK", REPO / "build/bin/btfcheck"))
@@ -135,8 +135,7 @@ def test_repro_errors():
 
 def _vmlinux_pahole():
     need("pahole")
-    if not VMLINUX.is_file():
-        require_or_skip("cloud", f"Debian's cloud vmlinux is absent ({VMLINUX})")
+    require_cloud()
     v = subprocess.run(["pahole", "--version"], capture_output=True, text=True).stdout.strip()
     if v != "v1.24":
         require_or_skip("debian12-tools", f"the -j2 non-reproducibility is pahole 1.24's; found {v}")
@@ -228,8 +227,7 @@ def test_repro_passes_our_encoder(tmp_path):
     r = run("repro", "btfcheck", "bitfields", "-j", "1,2,4,8", "--runs", "2", "--workdir", tmp_path / "c")
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout.count("identical bytes") == 7
-    if not VMLINUX.is_file():
-        require_or_skip("cloud", f"Debian's cloud vmlinux is absent ({VMLINUX})")
+    require_cloud()
     r = run("repro", "btfcheck", VMLINUX, "-j", "1,2,4", "--runs", "1", "--workdir", tmp_path / "v")
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr
     assert r.stdout.count("identical bytes") == 2 and r.stdout.endswith("reproducible\n")

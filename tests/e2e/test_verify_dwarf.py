@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from real_inputs import cloud_modules_dir, cloud_vmlinux, require_or_skip, tool_resource
+from real_inputs import cloud_modules_dir, cloud_vmlinux, require_cloud, require_or_skip, tool_resource
 
 REPO = Path(__file__).resolve().parents[2]
 BTFCHECK = Path(os.environ.get("BTFCHECK") or os.environ.get("BTFCHECK_BINARY")
@@ -217,8 +217,7 @@ def test_usage_and_unreadable_inputs_exit_2(binary, tmp_path):
 @pytest.fixture(scope="module")
 def cloud_dwarf(binary):
     """`verify --dwarf` of the cloud vmlinux's own .BTF: (result, parsed JSON, by rule)."""
-    if not VMLINUX.exists():
-        require_or_skip("cloud", f"cloud vmlinux absent (set BTFCHECK_VMLINUX): {VMLINUX}")
+    require_cloud()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
     r = run("verify", "--dwarf", VMLINUX, VMLINUX, "--json", timeout=1200)
