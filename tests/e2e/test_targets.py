@@ -1,8 +1,8 @@
 """Targets (issue 13): the pointer size and byte order come from the ELF header, --target, or
 the BTF's own long.
 
-  * a 32-bit kernel's vmlinux ($BTFCHECK_VMLINUX_I386: an i386 tinyconfig 6.1 with
-    DEBUG_INFO_BTF; skipped when unset) verifies clean as the ELF and as raw BTF, both
+  * a 32-bit kernel's vmlinux (resource i386-vmlinux: an i386 tinyconfig 6.1 with
+    DEBUG_INFO_BTF, from corpora/fetch-tiny-kernel --variants i386) verifies clean as the ELF and as raw BTF, both
     pahole 1.24's .BTF and btfcheck's own encoding of it; as a 64-bit target it does not;
   * a 32-bit object clang compiles (always available) does the same, encoded by pahole 1.24
     and by btfcheck;
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from real_inputs import CACHE, cloud_vmlinux, require_or_skip
+from real_inputs import require_cloud, require_or_skip, tiny_kernel_dir
 
 REPO = Path(__file__).resolve().parents[2]
 BTFCHECK = Path(os.environ.get("BTFCHECK", REPO / "build/bin/btfcheck"))
@@ -41,17 +41,15 @@ def extract(elf: Path, out: Path) -> Path:
 
 
 def require_i386_vmlinux() -> Path:
-    """Resource i386-vmlinux: $BTFCHECK_VMLINUX_I386, or one cached by hand (an i386
-    tinyconfig build under ~/.cache/btfcheck/i386-tiny/; no project script makes it)."""
+    """Resource i386-vmlinux: $BTFCHECK_VMLINUX_I386, else the i386 tinyconfig vmlinux that
+    corpora/fetch-tiny-kernel --variants i386 builds (ci/test does not ask for it)."""
     __tracebackhide__ = True
     v = os.environ.get("BTFCHECK_VMLINUX_I386")
-    if not v:
-        cached = sorted(CACHE.glob("i386-tiny/*/vmlinux"))
-        v = str(cached[-1]) if cached else ""
-    if not v or not Path(v).is_file():
-        require_or_skip("i386-vmlinux", "no 32-bit vmlinux: set BTFCHECK_VMLINUX_I386 to an i386 6.1 "
-                        "tinyconfig vmlinux built with DEBUG_INFO_BTF")
-    return Path(v)
+    p = Path(v) if v else tiny_kernel_dir() / "i386" / "vmlinux"
+    if not p.is_file():
+        require_or_skip("i386-vmlinux", f"no 32-bit vmlinux ({p}): corpora/fetch-tiny-kernel --variants i386 "
+                        "builds one (an i386 tinyconfig 6.1 with DEBUG_INFO_BTF), or set BTFCHECK_VMLINUX_I386")
+    return p
 
 
 @pytest.fixture(scope="module")
@@ -135,17 +133,13 @@ def test_i386_object_pahole_and_btfcheck_clean(tmp_path):
 
 
 def test_64bit_vmlinux_still_clean():
-    v = cloud_vmlinux()
-    if not v.is_file():
-        require_or_skip("cloud", f"{v} not cached (corpora/fetch-cloud-vmlinux)")
+    v = require_cloud()
     r = run("verify", "--json", v)
     assert r.returncode == 0 and target_of(json.loads(r.stdout)) == (8, "elf"), r.stdout[-2000:]
 
 
 def test_contradictions_and_diff(tmp_path):
-    v = cloud_vmlinux()
-    if not v.is_file():
-        require_or_skip("cloud", f"{v} not cached (corpora/fetch-cloud-vmlinux)")
+    v = require_cloud()
     raw = extract(v, tmp_path / "v.btf")
     r = run("verify", "--target", "i386", v)   # the option contradicts the ELF header
     assert r.returncode == 2 and "[target.option]" in r.stderr, r.stderr
@@ -156,9 +150,7 @@ def test_contradictions_and_diff(tmp_path):
 
 def test_diff_refuses_two_targets(i386):
     elf, _ = i386
-    v = cloud_vmlinux()
-    if not v.is_file():
-        require_or_skip("cloud", f"{v} not cached (corpora/fetch-cloud-vmlinux)")
+    v = require_cloud()
     d = run("diff", elf, v)
     assert d.returncode == 2 and "[target.differ]" in d.stderr, d.stderr
     d = run("diff", "--allow-target-mismatch", "--json", elf, v, timeout=1200)
