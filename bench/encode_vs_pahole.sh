@@ -8,12 +8,15 @@
 # the peak RSS of the best run, then the ratios the issue asks for (btfcheck -j2 / pahole -j2:
 # wall <= 0.5, RSS <= 1.0). Flags are the Linux 6.1 ones (--btf_gen_floats
 # --lang_exclude=rust). Env: BTFCHECK (binary), PAHOLE (binary), BTFCHECK_VMLINUX.
+# When btfcheck_dwarf_walk is built beside btfcheck (or BTFCHECK_DWARF_WALK names it), it also
+# times the bare libdw walk of every DIE at -j2: the floor both encoders stand on.
 # --master P: pahole master (corpora/fetch-pahole-master) instead, both sides with pahole
 # master's default features: `pahole -j2 --btf_features=default` against `btfcheck encode
 # dwarf -j2 --compat=pahole-master` (target: wall <= 0.35, RSS <= 1.0), and serial.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 btfcheck=${BTFCHECK:-$root/build/bin/btfcheck}
+walk=${BTFCHECK_DWARF_WALK:-$(dirname "$btfcheck")/btfcheck_dwarf_walk}
 pahole=${PAHOLE:-pahole}
 vmlinux=${BTFCHECK_VMLINUX:-$(ls "${HOME}"/.cache/btfcheck/usr/lib/debug/boot/vmlinux-*-cloud-amd64 2>/dev/null | head -1)}
 repeats=3
@@ -47,10 +50,13 @@ for i in $(seq "$repeats"); do
   bench_run "btfcheck -j2" "$btfcheck" encode dwarf "$vmlinux" -o "$tmp/b2.btf" -j2 "${ours[@]}"
   bench_run "pahole serial" "$pahole" "${flags[@]}" --btf_encode_detached="$tmp/p1.btf" "$vmlinux"
   bench_run "btfcheck -j1" "$btfcheck" encode dwarf "$vmlinux" -o "$tmp/b1.btf" -j1 "${ours[@]}"
+  [ ! -x "$walk" ] || bench_run "libdw walk -j2" "$walk" "$vmlinux" -j 2
 done
 echo
 printf '%-16s %10s %12s\n' tool "wall (s)" "peak RSS (KB)"
-for n in "pahole -j2" "btfcheck -j2" "pahole serial" "btfcheck -j1"; do
+names=("pahole -j2" "btfcheck -j2" "pahole serial" "btfcheck -j1")
+[ ! -x "$walk" ] || names+=("libdw walk -j2")
+for n in "${names[@]}"; do
   printf '%-16s %10.2f %12d\n' "$n" "${best_wall[$n]}" "${best_rss[$n]}"
 done
 awk -v t="$target" -v bw="${best_wall[btfcheck -j2]}" -v pw="${best_wall[pahole -j2]}" \
@@ -59,4 +65,9 @@ awk -v t="$target" -v bw="${best_wall[btfcheck -j2]}" -v pw="${best_wall[pahole 
   printf "\nratio btfcheck -j2 / pahole -j2: wall %.2f (target <= %.2f), RSS %.2f (target <= 1.00)\n", bw/pw, t, br/pr
   printf "ratio btfcheck -j1 / pahole serial: wall %.2f\n", b1/p1
 }'
+if [ -x "$walk" ]; then
+  awk -v bw="${best_wall[btfcheck -j2]}" -v pw="${best_wall[pahole -j2]}" -v ww="${best_wall[libdw walk -j2]}" 'BEGIN {
+    printf "floor: the bare libdw walk -j2 takes %.2f s (%.2f of pahole -j2); btfcheck -j2 spends %.2f s above it, pahole -j2 %.2f s\n", ww, ww/pw, bw-ww, pw-ww
+  }'
+fi
 cmp -s "$tmp/b1.btf" "$tmp/b2.btf" && echo "btfcheck -j1 and -j2 outputs: identical bytes" || echo "btfcheck -j1 and -j2 outputs DIFFER"

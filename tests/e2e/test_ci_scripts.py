@@ -254,3 +254,31 @@ def test_kernel_btf_load_gives_a_verdict(tmp_path):
         require_or_skip("kernel-load", f"BPF_BTF_LOAD not permitted here: {r.stdout.strip()}")
     assert r.returncode == 1 and r.stdout.startswith("rejected: "), r.stdout
     assert "DATASEC" in r.stdout
+
+
+def test_dwarf_walk_counts_what_readelf_lists(tmp_path):
+    """bench/dwarf_walk.cc (the libdw floor encode_vs_pahole.sh prints) visits every DIE: its
+    count equals readelf's DIEs (null entries aside) minus one unit DIE per unit, at -j1
+    and -j2, on a gcc object with nested scopes and types."""
+    walk = BTFCHECK.parent / "btfcheck_dwarf_walk"
+    assert is_executable(walk), f"{walk} not built (ci/build builds bench/ with btfcheck)"
+    cc, readelf = shutil.which("gcc"), shutil.which("readelf")
+    if cc is None or readelf is None:
+        require_or_skip("gcc" if cc is None else "binutils", "gcc or readelf not installed")
+    src = tmp_path / "t.c"
+    src.write_text("struct s { int a; struct { char b[4]; } in; };\n"
+                   "static int f(struct s *p) { int x = p->a; { int y = x * 2; return y; } }\n"
+                   "int g(struct s *p, int n) { enum e { A, B } v = n ? A : B; return f(p) + v; }\n")
+    obj = tmp_path / "t.o"
+    subprocess.run([cc, "-g", "-O1", "-c", "-o", str(obj), str(src)], check=True)
+    dump = subprocess.run([readelf, "--debug-dump=info", str(obj)], capture_output=True, text=True,
+                          check=True).stdout
+    dies = len(re.findall(r"^ <\d+><[0-9a-f]+>: Abbrev Number: [1-9]", dump, re.M))
+    units = len(re.findall(r"^ <0><", dump, re.M))
+    assert units >= 1 and dies > 20
+    for jobs in ("1", "2"):
+        r = subprocess.run([str(walk), str(obj), "-j", jobs], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.startswith(f"{units} units, {dies - units} DIEs, "), r.stdout
+    r = subprocess.run([str(walk), str(src)], capture_output=True, text=True)
+    assert r.returncode == 2 and "no DWARF" in r.stderr
