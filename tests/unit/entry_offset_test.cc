@@ -74,7 +74,12 @@ TEST(EntryOffset, EncoderMatchesSymbolPlusTheOffsetOfItsKind) {
   enc::ElfSymbols s;
   s.funcs = {"f", "g"};
   s.func_addr_first = {0, 1, 2};
-  s.func_addrs = {{1, 0x1000, true}, {1, 0x2000, false}};
+  enc::FuncAddr patchable, other;
+  patchable.shndx = other.shndx = 1;
+  patchable.value = 0x1000;
+  patchable.patchable = true;
+  other.value = 0x2000;
+  s.func_addrs = {patchable, other};
   EXPECT_TRUE(s.func_addr_at(0, 1, 0x1000) != nullptr);   // offsets start at 0
   s.entries.patchable = 8;
   EXPECT_TRUE(s.func_addr_at(0, 1, 0x1008) != nullptr);
