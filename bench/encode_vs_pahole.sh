@@ -4,10 +4,11 @@
 #   bench/encode_vs_pahole.sh [VMLINUX] [-r REPEATS] [--master PAHOLE_MASTER]
 #
 # For each of pahole -j2, btfcheck -j2, pahole serial and btfcheck -j1 it runs REPEATS
-# (default 3) times under /usr/bin/time -v, interleaved, and prints the best wall time and
-# the peak RSS of the best run, then the ratios the issue asks for (btfcheck -j2 / pahole -j2:
-# wall <= 0.5, RSS <= 1.0). Flags are the Linux 6.1 ones (--btf_gen_floats
-# --lang_exclude=rust). Env: BTFCHECK (binary), PAHOLE (binary), BTFCHECK_VMLINUX.
+# (default 3) times under /usr/bin/time -v, interleaved, and prints the best wall time, the
+# lowest CPU time (user + system) and the peak RSS of the best run, then the ratios the issue
+# asks for (btfcheck -j2 / pahole -j2: wall <= 0.5, RSS <= 1.0) and the CPU ratio. Flags are
+# the Linux 6.1 ones (--btf_gen_floats --lang_exclude=rust). Env: BTFCHECK (binary), PAHOLE
+# (binary), BTFCHECK_VMLINUX.
 # When btfcheck_dwarf_walk is built beside btfcheck (or BTFCHECK_DWARF_WALK names it), it also
 # times the bare libdw walk of every DIE at -j2: the floor both encoders stand on.
 # --master P: pahole master (corpora/fetch-pahole-master) instead, both sides with pahole
@@ -53,17 +54,19 @@ for i in $(seq "$repeats"); do
   [ ! -x "$walk" ] || bench_run "libdw walk -j2" "$walk" "$vmlinux" -j 2
 done
 echo
-printf '%-16s %10s %12s\n' tool "wall (s)" "peak RSS (KB)"
+printf '%-16s %10s %9s %14s\n' tool "wall (s)" "CPU (s)" "peak RSS (KB)"
 names=("pahole -j2" "btfcheck -j2" "pahole serial" "btfcheck -j1")
 [ ! -x "$walk" ] || names+=("libdw walk -j2")
 for n in "${names[@]}"; do
-  printf '%-16s %10.2f %12d\n' "$n" "${best_wall[$n]}" "${best_rss[$n]}"
+  printf '%-16s %10.2f %9.2f %14d\n' "$n" "${best_wall[$n]}" "${best_cpu[$n]}" "${best_rss[$n]}"
 done
 awk -v t="$target" -v bw="${best_wall[btfcheck -j2]}" -v pw="${best_wall[pahole -j2]}" \
     -v br="${best_rss[btfcheck -j2]}" -v pr="${best_rss[pahole -j2]}" \
-    -v b1="${best_wall[btfcheck -j1]}" -v p1="${best_wall[pahole serial]}" 'BEGIN {
+    -v b1="${best_wall[btfcheck -j1]}" -v p1="${best_wall[pahole serial]}" \
+    -v bc="${best_cpu[btfcheck -j2]}" -v pc="${best_cpu[pahole -j2]}" 'BEGIN {
   printf "\nratio btfcheck -j2 / pahole -j2: wall %.2f (target <= %.2f), RSS %.2f (target <= 1.00)\n", bw/pw, t, br/pr
   printf "ratio btfcheck -j1 / pahole serial: wall %.2f\n", b1/p1
+  printf "ratio btfcheck -j2 / pahole -j2: CPU %.2f\n", bc/pc
 }'
 if [ -x "$walk" ]; then
   awk -v bw="${best_wall[btfcheck -j2]}" -v pw="${best_wall[pahole -j2]}" -v ww="${best_wall[libdw walk -j2]}" 'BEGIN {
