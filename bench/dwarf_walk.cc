@@ -3,7 +3,7 @@
 // attributes (dwarf_getattrs) without decoding a value, on N threads (default 1), each with
 // its own Dwarf handle, taking the units in order. bench/encode_vs_pahole.sh runs it beside
 // the encoders: what an encoder spends above it is decoding, encoding and deduplicating.
-// Prints the DIE and attribute counts; exit 2 when ELF has no DWARF.
+// Prints the DIE and attribute counts; exit 2 when ELF has no DWARF or a thread cannot open it.
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <fcntl.h>
@@ -90,18 +90,26 @@ int main(int argc, char** argv) {
     }
   }
   std::atomic<size_t> next_unit{0};
+  std::atomic<bool> open_failed{false};   // a thread without its handle: the counts would be short
   std::vector<Counts> counts(jobs);
   std::vector<std::thread> threads;
   for (unsigned j = 0; j < jobs; ++j)
     threads.emplace_back([&, j] {
       Handle h(path);
-      if (!h.dwarf) return;
+      if (!h.dwarf) {
+        open_failed = true;
+        return;
+      }
       for (size_t i; (i = next_unit.fetch_add(1)) < units.size();) {
         Dwarf_Die cu;
         if (dwarf_offdie(h.dwarf, units[i], &cu)) walk(&cu, counts[j]);
       }
     });
   for (std::thread& t : threads) t.join();
+  if (open_failed) {
+    std::fprintf(stderr, "btfcheck_dwarf_walk: %s: a thread could not open its Dwarf handle\n", path);
+    return 2;
+  }
   Counts all;
   for (const Counts& c : counts) {
     all.dies += c.dies;

@@ -263,8 +263,10 @@ def test_dwarf_walk_counts_what_readelf_lists(tmp_path):
     walk = BTFCHECK.parent / "btfcheck_dwarf_walk"
     assert is_executable(walk), f"{walk} not built (ci/build builds bench/ with btfcheck)"
     cc, readelf = shutil.which("gcc"), shutil.which("readelf")
-    if cc is None or readelf is None:
-        require_or_skip("gcc" if cc is None else "binutils", "gcc or readelf not installed")
+    if cc is None:
+        require_or_skip("gcc", "gcc is not installed: no object to walk")
+    if readelf is None:
+        require_or_skip("binutils", "readelf (binutils) is not installed: no DIE count to compare with")
     src = tmp_path / "t.c"
     src.write_text("struct s { int a; struct { char b[4]; } in; };\n"
                    "static int f(struct s *p) { int x = p->a; { int y = x * 2; return y; } }\n"

@@ -2,8 +2,9 @@
 the BTF's own long.
 
   * a 32-bit kernel's vmlinux (resource i386-vmlinux: an i386 tinyconfig 6.1 with
-    DEBUG_INFO_BTF, from corpora/fetch-tiny-kernel --variants i386) verifies clean as the ELF and as raw BTF, both
-    pahole 1.24's .BTF and btfcheck's own encoding of it; as a 64-bit target it does not;
+    DEBUG_INFO_BTF, from corpora/fetch-tiny-kernel --variants i386) verifies clean as the
+    ELF and as raw BTF, both pahole 1.24's .BTF and btfcheck's own encoding of it; as a
+    64-bit target it does not;
   * a 32-bit object clang compiles (always available) does the same, encoded by pahole 1.24
     and by btfcheck;
   * a 64-bit vmlinux still verifies clean;
